@@ -1,0 +1,223 @@
+// Local NATS (JetStream) and PostgreSQL servers, started from the machine's binaries into a
+// directory of our own, on loopback. Used by `npm start` (persistent, under VNET_DATA_DIR) and by
+// the test harness and benchmarks (throw-away, in temp dirs, on free ports).
+import { spawn, execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, chownSync, writeFileSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { join } from 'node:path';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export async function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+export async function isPortFree(port) {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+async function waitForPort(port, child, what, timeoutMs = 60000) {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (child.exitCode !== null || child.signalCode !== null) {
+      throw new Error(`${what} exited during start (code ${child.exitCode ?? child.signalCode})`);
+    }
+    const ok = await new Promise((resolve) => {
+      const s = connect(port, '127.0.0.1');
+      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('error', () => resolve(false));
+    });
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
+}
+
+function which(cmd) {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin'])) {
+    const p = join(dir, cmd);
+    if (dir && existsSync(p)) return p;
+  }
+  return null;
+}
+
+export function findNatsServer() {
+  return which('nats-server');
+}
+
+/** The directory of the newest installed PostgreSQL server binaries, or null. */
+export function findPostgresBin() {
+  const base = '/usr/lib/postgresql';
+  if (existsSync(base)) {
+    const versions = readdirSync(base)
+      .filter((v) => existsSync(join(base, v, 'bin', 'postgres')) && existsSync(join(base, v, 'bin', 'initdb')))
+      .sort((a, b) => Number(b) - Number(a));
+    if (versions.length) return join(base, versions[0], 'bin');
+  }
+  const initdb = which('initdb');
+  const postgres = which('postgres');
+  if (initdb && postgres) return join(realpathSync(initdb), '..');
+  return null;
+}
+
+/** Stops a child: sends `signal`, then SIGKILL after `graceMs`. */
+async function stopChild(child, signal, graceMs) {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise((r) => child.once('exit', r));
+  try { child.kill(signal); } catch { /* already gone */ }
+  const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, graceMs);
+  await exited;
+  clearTimeout(timer);
+}
+
+/**
+ * Starts nats-server with JetStream, storing under `dir`. The process belongs to its own
+ * process group so that a terminal's Ctrl-C reaches only the supervisor, which stops it last.
+ */
+export async function startNats({ dir, port, log = 'ignore', detached = true }) {
+  const bin = findNatsServer();
+  if (!bin) throw new Error('nats-server is not installed (Debian package "nats-server")');
+  mkdirSync(dir, { recursive: true });
+  port ??= await freePort();
+  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '--server_name', `vnet-${port}`];
+  const child = spawn(bin, args, { stdio: ['ignore', log, log], detached });
+  await waitForPort(port, child, 'nats-server');
+  return {
+    url: `nats://127.0.0.1:${port}`,
+    port,
+    pid: child.pid,
+    child,
+    stop: (graceMs = 10000) => stopChild(child, 'SIGTERM', graceMs),
+  };
+}
+
+function postgresAccount() {
+  try {
+    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+    if (!line) return null;
+    const [, , uid, gid, , home] = line.split(':');
+    return { uid: Number(uid), gid: Number(gid), home };
+  } catch {
+    return null;
+  }
+}
+
+/** True when `uid` can traverse every ancestor of `path` (so a server running as it can use the path). */
+function traversableBy(path, account) {
+  try {
+    execFileSync('test', ['-x', path], { uid: account.uid, gid: account.gid, stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Where the cluster lives. PostgreSQL refuses to run as root, so as root it runs as the `postgres`
+ * account; when that account cannot reach `dir` (a 0700 root-owned VNET_DATA_DIR, a checkout under
+ * /root) the cluster lives in that account's home, under a name derived from `dir`, and `dir`
+ * records where.
+ */
+function clusterDirFor(dir, account) {
+  mkdirSync(dir, { recursive: true });
+  if (!account) return join(dir, 'data');
+  if (traversableBy(dir, account)) return join(dir, 'data');
+  const id = createHash('sha256').update(realpathSync(dir)).digest('hex').slice(0, 16);
+  const elsewhere = join(account.home || '/var/lib/postgresql', 'vnet', id);
+  writeFileSync(join(dir, 'CLUSTER_LOCATION'), `${elsewhere}\n`);
+  return elsewhere;
+}
+
+/**
+ * Starts a PostgreSQL cluster stored under `dir` (initialised on first use) on 127.0.0.1:`port`
+ * with trust authentication on loopback only, and makes sure `database` exists.
+ */
+export async function startPostgres({ dir, port, database = 'vnet', log = 'ignore', detached = true, settings = {} }) {
+  const bin = findPostgresBin();
+  if (!bin) throw new Error('PostgreSQL server binaries are not installed (Debian package "postgresql")');
+  const asRoot = process.getuid?.() === 0;
+  const account = asRoot ? postgresAccount() : null;
+  if (asRoot && !account) throw new Error('running as root, but there is no "postgres" account to run PostgreSQL as');
+  const runAs = account ? { uid: account.uid, gid: account.gid } : {};
+  const env = { ...process.env, ...(account ? { HOME: account.home } : {}), LC_ALL: 'C.UTF-8', LANG: 'C.UTF-8' };
+
+  const dataDir = clusterDirFor(dir, account);
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  if (account) chownTree(dataDir, account);
+
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-instructions'], {
+      ...runAs, env, stdio: ['ignore', 'ignore', 'pipe'],
+    });
+  }
+  port ??= await freePort();
+  const conf = {
+    listen_addresses: '127.0.0.1',
+    port: String(port),
+    unix_socket_directories: '',
+    max_connections: '200',
+    shared_buffers: '128MB',
+    fsync: 'on',
+    ...settings,
+  };
+  const args = ['-D', dataDir, ...Object.entries(conf).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  const child = spawn(join(bin, 'postgres'), args, { ...runAs, env, stdio: ['ignore', log, log], detached });
+  await waitForPort(port, child, 'postgres');
+  const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
+  await ensureDatabase(port, database);
+  return {
+    url,
+    port,
+    pid: child.pid,
+    child,
+    dataDir,
+    // SIGINT is PostgreSQL's "fast" shutdown: rolls back open transactions, checkpoints, exits.
+    stop: (graceMs = 10000) => stopChild(child, 'SIGINT', graceMs),
+  };
+}
+
+function chownTree(path, account) {
+  // Only the cluster's own directory (and its parent we created) need the account as owner.
+  try { chownSync(join(path, '..'), account.uid, account.gid); } catch { /* parent not ours */ }
+  chownSync(path, account.uid, account.gid);
+}
+
+async function ensureDatabase(port, database) {
+  const { default: pg } = await import('pg');
+  const t0 = Date.now();
+  for (;;) {
+    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    try {
+      await client.connect();
+      const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+      if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => {});
+      // "the database system is starting up" answers before the server accepts sessions.
+      if (Date.now() - t0 > 30000) throw err;
+      await sleep(200);
+    }
+  }
+}
+
+/** Removes a server directory, including a cluster kept elsewhere on its behalf (see clusterDirFor). */
+export function removeDir(dir) {
+  const pointer = join(dir, 'CLUSTER_LOCATION');
+  if (existsSync(pointer)) rmSync(readFileSync(pointer, 'utf8').trim(), { recursive: true, force: true });
+  rmSync(dir, { recursive: true, force: true });
+}
