@@ -1,0 +1,50 @@
+import type { LogCursor, NewEvent, RecordedEvent } from './event.js';
+
+/** `number`: the stream must be exactly at that version (0 = must not exist yet). */
+export type ExpectedVersion = number | 'any';
+
+/** The smallest piece of a PostgreSQL client the store needs: a pool, a pooled client or a transaction. */
+export interface SqlClient {
+  query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+}
+
+export interface AppendOptions {
+  expectedVersion: ExpectedVersion;
+  /** Run inside this caller's transaction (read-model changes commit atomically with the events). */
+  client?: SqlClient;
+}
+
+export interface AppendResult {
+  /** The stream's version after the append. */
+  nextVersion: number;
+  /** Global positions of the appended events, in order. */
+  positions: number[];
+  transactionId: string;
+}
+
+export interface ReadAllResult {
+  events: RecordedEvent[];
+  /** Where the next read starts; unchanged when nothing was read. */
+  cursor: LogCursor;
+}
+
+/** Where a point-in-time read stops: a global position (inclusive) or a time. */
+export type AsOf = { position: number } | { time: Date };
+
+export interface EventStore {
+  append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
+  /** A stream's events in version order, from `fromVersion` (exclusive), optionally as of a point of the log. */
+  readStream(streamId: string, options?: { fromVersion?: number; asOf?: AsOf; client?: SqlClient }): Promise<RecordedEvent[]>;
+  /**
+   * Events in global order after `cursor`, never past the oldest transaction still running, so an
+   * event whose transaction commits late is never skipped.
+   */
+  readAll(cursor: LogCursor, limit: number, options?: { streamId?: string; client?: SqlClient }): Promise<ReadAllResult>;
+  /** The global-order key of the event at `position`, or null if there is none. */
+  cursorAt(position: number): Promise<LogCursor | null>;
+  /** The cursor just past the last event recorded at or before `time`. */
+  cursorAtTime(time: Date): Promise<LogCursor>;
+  streamVersion(streamId: string, client?: SqlClient): Promise<number>;
+}
+
+export const EVENT_STORE = Symbol('EVENT_STORE');

@@ -1,0 +1,183 @@
+import { VersionConflictError } from '../errors/domain-error.js';
+import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
+import type { AppendOptions, AppendResult, AsOf, EventStore, ReadAllResult, SqlClient } from './event-store.js';
+import { schemaIdentifier } from './schema.js';
+
+interface EventRow {
+  position: string;
+  transaction_id: string;
+  id: string;
+  stream_id: string;
+  version: string;
+  type: string;
+  data: unknown;
+  metadata: EventMetadata;
+  recorded_at: Date;
+}
+
+const COLUMNS = 'position, transaction_id::text AS transaction_id, id, stream_id, version, type, data, metadata, recorded_at';
+
+// bigint columns arrive from pg as strings: convert at this edge.
+function toRecorded(row: EventRow): RecordedEvent {
+  return {
+    id: row.id,
+    position: Number(row.position),
+    transactionId: row.transaction_id,
+    streamId: row.stream_id,
+    version: Number(row.version),
+    type: row.type,
+    data: row.data,
+    metadata: row.metadata,
+    recordedAt: row.recorded_at,
+  };
+}
+
+/**
+ * The event store on PostgreSQL, in plain SQL: one round trip per append, whatever the number of
+ * events (the stream row is checked and moved, and the events inserted, in one statement).
+ */
+export class PgEventStore implements EventStore {
+  private readonly sql: ReturnType<typeof statements>;
+
+  constructor(
+    private readonly pool: SqlClient,
+    schema: string,
+  ) {
+    this.sql = statements(schemaIdentifier(schema));
+  }
+
+  async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
+    if (events.length === 0) {
+      const version = await this.streamVersion(streamId, options.client);
+      if (options.expectedVersion !== 'any' && options.expectedVersion !== version) {
+        throw new VersionConflictError(streamId, options.expectedVersion, version || null);
+      }
+      return { nextVersion: version, positions: [], transactionId: '0' };
+    }
+    const client = options.client ?? this.pool;
+    const ids = events.map((e) => e.id);
+    const types = events.map((e) => e.type);
+    const data = events.map((e) => JSON.stringify(e.data ?? null));
+    const metadata = events.map((e) => JSON.stringify(e.metadata));
+    const n = events.length;
+    const { rows } =
+      options.expectedVersion === 'any'
+        ? await client.query<{ position: string; version: string; transaction_id: string }>(this.sql.appendAny, [
+            streamId, n, ids, types, data, metadata,
+          ])
+        : await client.query<{ position: string; version: string; transaction_id: string }>(this.sql.appendExpected, [
+            streamId, options.expectedVersion, options.expectedVersion + n, ids, types, data, metadata,
+          ]);
+    if (rows.length !== n) {
+      const actual = await this.streamVersion(streamId, options.client);
+      throw new VersionConflictError(streamId, options.expectedVersion, actual || null);
+    }
+    return {
+      nextVersion: Number(rows[n - 1].version),
+      positions: rows.map((r) => Number(r.position)),
+      transactionId: rows[0].transaction_id,
+    };
+  }
+
+  async readStream(
+    streamId: string,
+    options: { fromVersion?: number; asOf?: AsOf; client?: SqlClient } = {},
+  ): Promise<RecordedEvent[]> {
+    const client = options.client ?? this.pool;
+    const from = options.fromVersion ?? 0;
+    const asOf = options.asOf;
+    let result;
+    if (!asOf) {
+      result = await client.query<EventRow>(this.sql.readStream, [streamId, from]);
+    } else if ('position' in asOf) {
+      const cursor = await this.cursorAt(asOf.position);
+      if (!cursor) return [];
+      result = await client.query<EventRow>(this.sql.readStreamToCursor, [streamId, from, cursor.transactionId, cursor.position]);
+    } else {
+      result = await client.query<EventRow>(this.sql.readStreamToTime, [streamId, from, asOf.time]);
+    }
+    return result.rows.map(toRecorded);
+  }
+
+  async readAll(
+    cursor: LogCursor,
+    limit: number,
+    options: { streamId?: string; client?: SqlClient } = {},
+  ): Promise<ReadAllResult> {
+    const client = options.client ?? this.pool;
+    const { rows } = options.streamId
+      ? await client.query<EventRow>(this.sql.readAllOfStream, [cursor.transactionId, cursor.position, limit, options.streamId])
+      : await client.query<EventRow>(this.sql.readAll, [cursor.transactionId, cursor.position, limit]);
+    const events = rows.map(toRecorded);
+    const last = events.at(-1);
+    return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
+  }
+
+  async cursorAt(position: number): Promise<LogCursor | null> {
+    const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAt, [position]);
+    return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : null;
+  }
+
+  async cursorAtTime(time: Date): Promise<LogCursor> {
+    const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAtTime, [time]);
+    return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : { transactionId: '0', position: 0 };
+  }
+
+  async streamVersion(streamId: string, client: SqlClient = this.pool): Promise<number> {
+    const { rows } = await client.query<{ version: string }>(this.sql.streamVersion, [streamId]);
+    return rows[0] ? Number(rows[0].version) : 0;
+  }
+}
+
+function statements(s: string) {
+  // The events INSERT ... SELECT joins the stream row's move: when the expected version does not
+  // match, no stream row comes back and no event is inserted. A concurrent writer of the same stream
+  // waits on the stream row (or its creation) and then sees it moved, so one of two racing appends wins.
+  const insertEvents = (versionExpr: string) => `
+    INSERT INTO ${s}.events (id, stream_id, version, type, data, metadata)
+    SELECT e.id, $1, ${versionExpr}, e.type, e.data, e.metadata
+    FROM s, unnest($IDS::uuid[], $TYPES::text[], $DATA::jsonb[], $META::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
+    ORDER BY e.ord
+    RETURNING position, version, transaction_id::text AS transaction_id`;
+  const params = (sql: string, first: number) =>
+    sql.replace('$IDS', `$${first}`).replace('$TYPES', `$${first + 1}`).replace('$DATA', `$${first + 2}`).replace('$META', `$${first + 3}`);
+  // Rows at or above the oldest running transaction may still be joined by rows of that transaction
+  // with a lower position: stop there (the "horizon").
+  const belowHorizon = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+  return {
+    appendExpected: params(
+      `WITH moved AS (
+         UPDATE ${s}.streams SET version = $3::bigint
+         WHERE stream_id = $1 AND version = $2::bigint AND $2::bigint > 0
+         RETURNING version
+       ), created AS (
+         INSERT INTO ${s}.streams (stream_id, version) SELECT $1, $3::bigint WHERE $2::bigint = 0
+         ON CONFLICT (stream_id) DO NOTHING
+         RETURNING version
+       ), s AS (SELECT version FROM moved UNION ALL SELECT version FROM created)` + insertEvents('$2::bigint + e.ord'),
+      4,
+    ),
+    appendAny: params(
+      `WITH s AS (
+         INSERT INTO ${s}.streams AS st (stream_id, version) VALUES ($1, $2::bigint)
+         ON CONFLICT (stream_id) DO UPDATE SET version = st.version + $2::bigint
+         RETURNING version
+       )` + insertEvents('s.version - $2::bigint + e.ord'),
+      3,
+    ),
+    readStream: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 ORDER BY version`,
+    readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE stream_id = $1 AND version > $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint) ORDER BY version`,
+    readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
+    readAll: `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon}
+      ORDER BY transaction_id, position LIMIT $3`,
+    readAllOfStream: `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon} AND stream_id = $4
+      ORDER BY transaction_id, position LIMIT $3`,
+    cursorAt: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events WHERE position = $1`,
+    cursorAtTime: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events
+      WHERE recorded_at <= $1 AND ${belowHorizon} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    streamVersion: `SELECT version FROM ${s}.streams WHERE stream_id = $1`,
+  };
+}

@@ -1,0 +1,65 @@
+const IDENTIFIER = /^[a-z_][a-z0-9_]{0,62}$/;
+
+/** Quotes a schema name after checking it is a plain identifier (it ends up in SQL text). */
+export function schemaIdentifier(schema: string): string {
+  if (!IDENTIFIER.test(schema)) throw new Error(`invalid schema name: ${schema}`);
+  return `"${schema}"`;
+}
+
+/**
+ * The event store's tables. `transaction_id` with `position` gives the global order that readers
+ * follow; readers stay below the oldest running writer (pg_snapshot_xmin), see PgEventStore.readAll.
+ */
+export function eventStoreDdl(schema: string): string[] {
+  const s = schemaIdentifier(schema);
+  return [
+    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    `CREATE TABLE IF NOT EXISTS ${s}.streams (
+       stream_id text PRIMARY KEY,
+       version bigint NOT NULL
+     )`,
+    `CREATE TABLE IF NOT EXISTS ${s}.events (
+       position bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+       transaction_id xid8 NOT NULL DEFAULT pg_current_xact_id(),
+       id uuid NOT NULL,
+       stream_id text NOT NULL,
+       version bigint NOT NULL,
+       type text NOT NULL,
+       data jsonb NOT NULL,
+       metadata jsonb NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now(),
+       CONSTRAINT events_stream_version UNIQUE (stream_id, version)
+     )`,
+    `CREATE INDEX IF NOT EXISTS events_global_order ON ${s}.events (transaction_id, position)`,
+    `CREATE INDEX IF NOT EXISTS events_recorded_at ON ${s}.events (recorded_at)`,
+    `CREATE TABLE IF NOT EXISTS ${s}.snapshots (
+       stream_id text PRIMARY KEY,
+       version bigint NOT NULL,
+       schema_version text NOT NULL,
+       state jsonb NOT NULL,
+       recorded_at timestamptz NOT NULL DEFAULT now()
+     )`,
+    `CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
+       name text PRIMARY KEY,
+       transaction_id xid8 NOT NULL,
+       position bigint NOT NULL,
+       updated_at timestamptz NOT NULL DEFAULT now()
+     )`,
+    `CREATE TABLE IF NOT EXISTS ${s}.handled_messages (
+       consumer text NOT NULL,
+       message_id text NOT NULL,
+       handled_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (consumer, message_id)
+     )`,
+    `CREATE TABLE IF NOT EXISTS ${s}.idempotency_keys (
+       key text NOT NULL,
+       scope text NOT NULL,
+       request_hash text NOT NULL,
+       status_code int NOT NULL,
+       response jsonb,
+       created_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (scope, key)
+     )`,
+    `CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON ${s}.idempotency_keys (created_at)`,
+  ];
+}
