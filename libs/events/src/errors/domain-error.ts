@@ -21,6 +21,8 @@ export class VersionConflictError extends DomainError {
     readonly streamId: string,
     readonly expected: number | string,
     readonly actual: number | null,
+    /** True when the store refused an append for a concurrent write: worth retrying on fresh state. */
+    readonly retryable = false,
   ) {
     super(`stream ${streamId} is at version ${actual ?? 'none'}, not ${expected}`);
   }

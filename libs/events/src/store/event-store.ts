@@ -20,6 +20,8 @@ export interface AppendResult {
   /** Global positions of the appended events, in order. */
   positions: number[];
   transactionId: string;
+  /** The events as recorded. */
+  events: RecordedEvent[];
 }
 
 export interface ReadAllResult {
@@ -39,8 +41,12 @@ export interface EventStore {
    * Events in global order after `cursor`, never past the oldest transaction still running, so an
    * event whose transaction commits late is never skipped.
    */
-  readAll(cursor: LogCursor, limit: number, options?: { streamId?: string; client?: SqlClient }): Promise<ReadAllResult>;
-  /** The global-order key of the event at `position`, or null if there is none. */
+  readAll(
+    cursor: LogCursor,
+    limit: number,
+    options?: { streamId?: string; client?: SqlClient; wholeLog?: boolean },
+  ): Promise<ReadAllResult>;
+  /** The global-order key of the event at `position` (or the nearest before it), or null if there is none. */
   cursorAt(position: number): Promise<LogCursor | null>;
   /** The cursor just past the last event recorded at or before `time`. */
   cursorAtTime(time: Date): Promise<LogCursor>;

@@ -52,7 +52,7 @@ export class PgEventStore implements EventStore {
       if (options.expectedVersion !== 'any' && options.expectedVersion !== version) {
         throw new VersionConflictError(streamId, options.expectedVersion, version || null);
       }
-      return { nextVersion: version, positions: [], transactionId: '0' };
+      return { nextVersion: version, positions: [], transactionId: '0', events: [] };
     }
     const client = options.client ?? this.pool;
     const ids = events.map((e) => e.id);
@@ -60,22 +60,32 @@ export class PgEventStore implements EventStore {
     const data = events.map((e) => JSON.stringify(e.data ?? null));
     const metadata = events.map((e) => JSON.stringify(e.metadata));
     const n = events.length;
+    type Row = { position: string; version: string; transaction_id: string; recorded_at: Date };
     const { rows } =
       options.expectedVersion === 'any'
-        ? await client.query<{ position: string; version: string; transaction_id: string }>(this.sql.appendAny, [
-            streamId, n, ids, types, data, metadata,
-          ])
-        : await client.query<{ position: string; version: string; transaction_id: string }>(this.sql.appendExpected, [
+        ? await client.query<Row>(this.sql.appendAny, [streamId, n, ids, types, data, metadata])
+        : await client.query<Row>(this.sql.appendExpected, [
             streamId, options.expectedVersion, options.expectedVersion + n, ids, types, data, metadata,
           ]);
     if (rows.length !== n) {
       const actual = await this.streamVersion(streamId, options.client);
-      throw new VersionConflictError(streamId, options.expectedVersion, actual || null);
+      throw new VersionConflictError(streamId, options.expectedVersion, actual || null, true);
     }
     return {
       nextVersion: Number(rows[n - 1].version),
       positions: rows.map((r) => Number(r.position)),
       transactionId: rows[0].transaction_id,
+      events: rows.map((r, i) => ({
+        id: events[i].id,
+        position: Number(r.position),
+        transactionId: r.transaction_id,
+        streamId,
+        version: Number(r.version),
+        type: events[i].type,
+        data: events[i].data ?? null,
+        metadata: events[i].metadata,
+        recordedAt: r.recorded_at,
+      })),
     };
   }
 
@@ -102,12 +112,14 @@ export class PgEventStore implements EventStore {
   async readAll(
     cursor: LogCursor,
     limit: number,
-    options: { streamId?: string; client?: SqlClient } = {},
+    options: { streamId?: string; client?: SqlClient; wholeLog?: boolean } = {},
   ): Promise<ReadAllResult> {
     const client = options.client ?? this.pool;
-    const { rows } = options.streamId
-      ? await client.query<EventRow>(this.sql.readAllOfStream, [cursor.transactionId, cursor.position, limit, options.streamId])
-      : await client.query<EventRow>(this.sql.readAll, [cursor.transactionId, cursor.position, limit]);
+    const { rows } = options.wholeLog
+      ? await client.query<EventRow>(this.sql.readWholeLog, [cursor.transactionId, cursor.position, limit])
+      : options.streamId
+        ? await client.query<EventRow>(this.sql.readAllOfStream, [cursor.transactionId, cursor.position, limit, options.streamId])
+        : await client.query<EventRow>(this.sql.readAll, [cursor.transactionId, cursor.position, limit]);
     const events = rows.map(toRecorded);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
@@ -138,7 +150,7 @@ function statements(s: string) {
     SELECT e.id, $1, ${versionExpr}, e.type, e.data, e.metadata
     FROM s, unnest($IDS::uuid[], $TYPES::text[], $DATA::jsonb[], $META::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
     ORDER BY e.ord
-    RETURNING position, version, transaction_id::text AS transaction_id`;
+    RETURNING position, version, transaction_id::text AS transaction_id, recorded_at`;
   const params = (sql: string, first: number) =>
     sql.replace('$IDS', `$${first}`).replace('$TYPES', `$${first + 1}`).replace('$DATA', `$${first + 2}`).replace('$META', `$${first + 3}`);
   // Rows at or above the oldest running transaction may still be joined by rows of that transaction
@@ -172,10 +184,15 @@ function statements(s: string) {
     readAll: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon}
       ORDER BY transaction_id, position LIMIT $3`,
+    // Only for a reader that holds the log still (rebuild locks out writers): no horizon needed.
+    readWholeLog: `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT $3`,
     readAllOfStream: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon} AND stream_id = $4
       ORDER BY transaction_id, position LIMIT $3`,
-    cursorAt: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events WHERE position = $1`,
+    // A position we never gave out (a gap left by a rolled-back append) stands for the event before it.
+    cursorAt: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events
+      WHERE position <= $1 ORDER BY position DESC LIMIT 1`,
     cursorAtTime: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events
       WHERE recorded_at <= $1 AND ${belowHorizon} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
     streamVersion: `SELECT version FROM ${s}.streams WHERE stream_id = $1`,

@@ -1,0 +1,40 @@
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
+
+/** What every service reads from its environment (CONTRACT §1). */
+export class BaseServiceConfig {
+  @IsString()
+  @MinLength(8, { message: 'ADMIN_TOKEN must be at least 8 characters' })
+  ADMIN_TOKEN!: string;
+
+  @Matches(/^(nats|tls|ws|wss):\/\/\S+$/, { message: 'NATS_URL must be a nats:// URL (comma-separated for a cluster)' })
+  NATS_URL: string = 'nats://127.0.0.1:4222';
+
+  @IsString()
+  BIND_ADDRESS: string = '127.0.0.1';
+
+  @IsString()
+  VNET_DATA_DIR: string = '.vnet';
+
+  @IsIn(['fatal', 'error', 'warn', 'log', 'debug', 'verbose'])
+  LOG_LEVEL: 'fatal' | 'error' | 'warn' | 'log' | 'debug' | 'verbose' = 'log';
+}
+
+/** A manager: owns an event log in PostgreSQL. */
+export class ManagerConfig extends BaseServiceConfig {
+  @Matches(/^postgres(ql)?:\/\/\S+$/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL!: string;
+
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  DATABASE_POOL_SIZE: number = 20;
+}
+
+export function portField(): PropertyDecorator {
+  return (target, key) => {
+    IsInt({ message: `${String(key)} must be a port number` })(target, key);
+    Min(1, { message: `${String(key)} must be a port number` })(target, key);
+    Max(65535, { message: `${String(key)} must be a port number` })(target, key);
+  };
+}

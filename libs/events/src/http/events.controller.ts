@@ -1,0 +1,43 @@
+import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { EventLog } from '../store/event-log.js';
+import { LOG_START } from '../store/event.js';
+import type { EventPage } from './events.dto.js';
+import { ListEventsQuery } from './events.dto.js';
+
+/** The service's log, in global order (CONTRACT §2), and the rebuild of its read models. */
+@ApiTags('events')
+@ApiBearerAuth()
+@Controller()
+export class EventsController {
+  constructor(@Inject(EventLog) private readonly log: EventLog) {}
+
+  @Get('events')
+  async list(@Query() query: ListEventsQuery): Promise<EventPage> {
+    const cursor = query.after ? ((await this.log.store.cursorAt(query.after)) ?? LOG_START) : LOG_START;
+    // One more than asked tells whether a following page exists.
+    const page = await this.log.store.readAll(cursor, query.limit + 1, { streamId: query.streamId });
+    const events = page.events.slice(0, query.limit);
+    return {
+      events: events.map((e) => ({
+        id: e.id,
+        position: e.position,
+        streamId: e.streamId,
+        type: e.type,
+        version: e.version,
+        data: e.data,
+        metadata: { correlationId: e.metadata.correlationId, causationId: e.metadata.causationId ?? null, actor: e.metadata.actor },
+        recordedAt: e.recordedAt.toISOString(),
+      })),
+      next: page.events.length > query.limit ? events[events.length - 1].position : null,
+    };
+  }
+
+  @Post('admin/rebuild')
+  @HttpCode(200)
+  async rebuild(): Promise<{ rebuilt: true; events: number; durationMs: number }> {
+    const t0 = performance.now();
+    const { events } = await this.log.rebuild();
+    return { rebuilt: true, events, durationMs: Math.round(performance.now() - t0) };
+  }
+}

@@ -1,0 +1,61 @@
+import type { INestApplication, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BaseServiceConfig } from '../config/service-config.js';
+import { JsonLogger } from '../logging/json-logger.js';
+import { JetStreamServer, type StreamSpec } from '../transport/index.js';
+import { NATS_CONNECTION } from './tokens.js';
+
+export interface BootstrapOptions {
+  service: string;
+  title: string;
+  config: BaseServiceConfig;
+  port: number;
+  /** Fields every log line carries (such as the host id). */
+  logFields?: Record<string, unknown>;
+  /** Streams this service consumes from, ensured at boot; with them, @EventPattern handlers run. */
+  consumes?: StreamSpec[];
+}
+
+/** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
+export async function bootstrapService(module: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
+  const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);
+  const app = await NestFactory.create(module, { logger, abortOnError: false });
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder().setTitle(options.title).setVersion('1').addBearerAuth().build(),
+  );
+  SwaggerModule.setup('docs', app, document);
+
+  if (options.consumes) {
+    const nc = app.get<NatsConnection>(NATS_CONNECTION);
+    app.connectMicroservice(
+      {
+        strategy: new JetStreamServer({
+          connection: async () => nc,
+          durablePrefix: options.service,
+          streams: options.consumes,
+          // A manager never gives up on a message for a transient fault: nothing accepted is lost.
+          maxDeliver: -1,
+          logger,
+        }),
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  }
+  await app.listen(options.port, options.config.BIND_ADDRESS);
+  logger.log({ msg: `${options.service} listening`, url: `http://${options.config.BIND_ADDRESS}:${options.port}` }, 'Bootstrap');
+  return app;
+}
+
+/** Runs `main`, turning a failure to start (such as a bad variable) into a message and exit code 1. */
+export function runMain(service: string, main: () => Promise<unknown>): void {
+  main().catch((err: unknown) => {
+    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service, msg: String((err as Error)?.message ?? err) })}\n`);
+    process.exit(1);
+  });
+}

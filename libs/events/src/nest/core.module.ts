@@ -1,0 +1,83 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  type MiddlewareConsumer,
+  Module,
+  type NestModule,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import type { NatsConnection } from '@nats-io/transport-node';
+import type { BaseServiceConfig } from '../config/service-config.js';
+import { AdminTokenGuard } from '../http/admin-token.guard.js';
+import { AllExceptionsFilter } from '../http/all-exceptions.filter.js';
+import { CorrelationMiddleware } from '../http/correlation.middleware.js';
+import { HEALTH_CHECKS } from '../http/health.js';
+import { HealthController } from '../http/health.controller.js';
+import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from '../http/metrics.js';
+import { createValidationPipe } from '../http/validation.js';
+import { HealthRegistry } from './health-registry.js';
+import { natsConnectionProvider } from './nats.provider.js';
+import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
+
+export interface CoreModuleOptions {
+  service: string;
+  config: BaseServiceConfig;
+}
+
+/** The edges every service shares: config, NATS, token guard, errors, validation, /health, /metrics. */
+@Global()
+@Module({})
+export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  static forRoot(options: CoreModuleOptions): DynamicModule {
+    return {
+      module: VnetCoreModule,
+      imports: [TerminusModule.forRoot({ logger: false })],
+      controllers: [HealthController, MetricsController],
+      providers: [
+        { provide: SERVICE_CONFIG, useValue: options.config },
+        { provide: SERVICE_NAME, useValue: options.service },
+        natsConnectionProvider,
+        HealthRegistry,
+        { provide: HEALTH_CHECKS, inject: [HealthRegistry], useFactory: (r: HealthRegistry) => r.checks },
+        MetricsRegistry,
+        {
+          provide: APP_GUARD,
+          inject: [Reflector],
+          useFactory: (reflector: Reflector) => new AdminTokenGuard(reflector, options.config.ADMIN_TOKEN),
+        },
+        { provide: APP_FILTER, useClass: AllExceptionsFilter },
+        { provide: APP_PIPE, useFactory: createValidationPipe },
+      ],
+      exports: [SERVICE_CONFIG, SERVICE_NAME, NATS_CONNECTION, HealthRegistry, MetricsRegistry],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(CorrelationMiddleware, HttpMetricsMiddleware).forRoutes('{*path}');
+  }
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'nats',
+      check: async () => {
+        if (this.nc.isClosed()) throw new Error('connection closed');
+        // A round trip proves the server answers, not only that a socket is open.
+        const rtt = await this.nc.rtt();
+        return { rttMs: Math.round(rtt * 100) / 100 };
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+  }
+}

@@ -1,0 +1,180 @@
+import {
+  type DynamicModule,
+  Global,
+  Inject,
+  Logger,
+  Module,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
+import { APP_INTERCEPTOR } from '@nestjs/core';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { jetstream, jetstreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { randomUUID } from 'node:crypto';
+import pg from 'pg';
+import type { DataSource, MixedList, EntitySchema } from 'typeorm';
+import type { ManagerConfig } from '../config/service-config.js';
+import { EventsController } from '../http/events.controller.js';
+import { IdempotencyInterceptor } from '../http/idempotency.interceptor.js';
+import { IDEMPOTENCY_STORE, PgIdempotencyStore } from '../http/idempotency.store.js';
+import { PROJECTIONS, type Projection } from '../projections/projection.js';
+import { JetStreamPublisher } from '../relay/jetstream-publisher.js';
+import { Relay, type LockClient } from '../relay/relay.js';
+import { EventLog } from '../store/event-log.js';
+import type { SqlClient } from '../store/event-store.js';
+import { schemaIdentifier } from '../store/schema.js';
+import { ensureStream } from '../transport/index.js';
+import { eventStoreMigration } from './event-store.migration.js';
+import { HealthRegistry } from './health-registry.js';
+import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
+
+type MigrationClass = new () => object;
+
+export interface EventLogModuleOptions {
+  /** The PostgreSQL schema of this service's log and read models. */
+  schema: string;
+  /** Read-model entities (TypeORM). */
+  entities: MixedList<Function | string | EntitySchema>;
+  /** Read-model migrations, after the event store's own. */
+  migrations: MigrationClass[];
+  projections: Projection[];
+  snapshotEvery?: number;
+}
+
+/** The JetStream stream and subject prefix a service's events are published on. */
+export function eventStreamOf(service: string): { name: string; subjectPrefix: string } {
+  return { name: `EVENTS_${service.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`, subjectPrefix: `events.${service}` };
+}
+
+/** The driver's pg pool: the event store's hot path runs plain SQL on the same connections. */
+function poolOf(dataSource: DataSource): pg.Pool {
+  return (dataSource.driver as unknown as { master: pg.Pool }).master;
+}
+
+@Global()
+@Module({})
+export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('Relay');
+  private relay: Relay | null = null;
+
+  constructor(
+    @Inject(EventLog) private readonly log: EventLog,
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
+    private readonly health: HealthRegistry,
+  ) {}
+
+  static forRoot(options: EventLogModuleOptions): DynamicModule {
+    const schema = options.schema;
+    schemaIdentifier(schema);
+    return {
+      module: EventLogModule,
+      imports: [
+        TypeOrmModule.forRootAsync({
+          inject: [SERVICE_CONFIG],
+          useFactory: async (config: ManagerConfig) => {
+            await createSchema(config.DATABASE_URL, schema);
+            return {
+              type: 'postgres' as const,
+              url: config.DATABASE_URL,
+              schema,
+              entities: options.entities,
+              migrations: [eventStoreMigration(schema), ...options.migrations],
+              migrationsTableName: 'migrations',
+              migrationsRun: true,
+              migrationsTransactionMode: 'each' as const,
+              synchronize: false,
+              logging: false,
+              // Unqualified names in migrations and raw SQL mean the service's own schema.
+              extra: { max: config.DATABASE_POOL_SIZE, application_name: schema, options: `-c search_path=${schema}` },
+              // Keep trying while PostgreSQL is (re)starting.
+              retryAttempts: 1000,
+              retryDelay: 1000,
+            };
+          },
+        }),
+      ],
+      controllers: [EventsController],
+      providers: [
+        { provide: PROJECTIONS, useValue: options.projections },
+        {
+          provide: EventLog,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) =>
+            new EventLog(dataSource, poolOf(dataSource) as unknown as SqlClient, {
+              schema,
+              projections: options.projections,
+              snapshotEvery: options.snapshotEvery,
+              newId: randomUUID,
+            }),
+        },
+        {
+          provide: IDEMPOTENCY_STORE,
+          inject: [getDataSourceToken()],
+          useFactory: (dataSource: DataSource) => new PgIdempotencyStore(poolOf(dataSource) as unknown as SqlClient, schema),
+        },
+        { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
+      ],
+      exports: [EventLog, IDEMPOTENCY_STORE],
+    };
+  }
+
+  onModuleInit(): void {
+    this.health.register({
+      name: 'database',
+      check: async () => {
+        await this.dataSource.query('SELECT 1');
+      },
+    });
+    this.health.register({
+      name: 'readModels',
+      check: async () => {
+        if (this.log.rebuilding) throw new Error('read models are being rebuilt');
+      },
+    });
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    const stream = eventStreamOf(this.service);
+    await ensureStream(await jetstreamManager(this.nc), { name: stream.name, subjects: [`${stream.subjectPrefix}.>`] });
+    const pool = poolOf(this.dataSource);
+    this.relay = new Relay(
+      this.log.store,
+      pool as unknown as SqlClient & { connect(): Promise<LockClient> },
+      new JetStreamPublisher(jetstream(this.nc)),
+      {
+        name: 'relay',
+        schema: this.log.schemaName.replace(/"/g, ''),
+        subjectPrefix: stream.subjectPrefix,
+        onError: (err) => this.logger.warn({ msg: 'relay failed, retrying', error: String((err as Error)?.message ?? err) }),
+      },
+    );
+    this.log.onCommitted(() => this.relay?.kick());
+    this.relay.start();
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    await this.relay?.stop();
+  }
+}
+
+async function createSchema(url: string, schema: string): Promise<void> {
+  // TypeORM keeps its migrations table in the schema: it must exist before the first migration.
+  const t0 = Date.now();
+  for (;;) {
+    const client = new pg.Client({ connectionString: url });
+    try {
+      await client.connect();
+      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schemaIdentifier(schema)}`);
+      await client.end();
+      return;
+    } catch (err) {
+      await client.end().catch(() => {});
+      if (Date.now() - t0 > 120000) throw err;
+      await new Promise((r) => setTimeout(r, 1000));
+    }
+  }
+}

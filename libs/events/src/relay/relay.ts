@@ -1,0 +1,211 @@
+import type { LogCursor, RecordedEvent } from '../store/event.js';
+import { LOG_START } from '../store/event.js';
+import type { EventStore, SqlClient } from '../store/event-store.js';
+import { schemaIdentifier } from '../store/schema.js';
+
+/** Where the relay sends events: JetStream in production, with `msgId` as `Nats-Msg-Id`. */
+export interface EventPublisher {
+  publish(subject: string, payload: Uint8Array, options: { msgId: string; headers: Record<string, string> }): Promise<void>;
+}
+
+/** A pooled PostgreSQL client the relay holds for its leadership lock. */
+export interface LockClient extends SqlClient {
+  release(err?: Error | boolean): void;
+}
+
+export interface RelayOptions {
+  /** Names the checkpoint and the leadership lock: one relay per log runs at a time. */
+  name: string;
+  schema: string;
+  /** `${subjectPrefix}.${category}.${type}`; the category is the stream id up to its first '-'. */
+  subjectPrefix: string;
+  batchSize?: number;
+  /** How often an idle relay looks for events appended by another process. */
+  idlePollMs?: number;
+  onError?: (err: unknown) => void;
+}
+
+export function subjectFor(prefix: string, event: Pick<RecordedEvent, 'streamId' | 'type'>): string {
+  const dash = event.streamId.indexOf('-');
+  const category = dash > 0 ? event.streamId.slice(0, dash) : event.streamId;
+  return `${prefix}.${category}.${event.type}`;
+}
+
+/** The JSON document of an event on the wire. */
+export function encodeEvent(event: RecordedEvent): Uint8Array {
+  return Buffer.from(
+    JSON.stringify({
+      id: event.id,
+      position: event.position,
+      streamId: event.streamId,
+      version: event.version,
+      type: event.type,
+      data: event.data,
+      metadata: event.metadata,
+      recordedAt: event.recordedAt.toISOString(),
+    }),
+  );
+}
+
+/**
+ * Tails the log in global order and publishes each event, checkpointing after the acks. Killed
+ * between publish and checkpoint, it publishes the same events again with the same ids, which
+ * JetStream drops as duplicates: nothing lost, nothing twice downstream.
+ */
+export class Relay {
+  private readonly checkpoints: string;
+  private readonly batchSize: number;
+  private readonly idlePollMs: number;
+  private cursor: LogCursor = LOG_START;
+  private running = false;
+  private loop: Promise<void> | null = null;
+  private wake: (() => void) | null = null;
+  private kicked = false;
+  private published = 0;
+  private lockClient: LockClient | null = null;
+
+  constructor(
+    private readonly store: EventStore,
+    private readonly pool: SqlClient & { connect(): Promise<LockClient> },
+    private readonly publisher: EventPublisher,
+    private readonly options: RelayOptions,
+  ) {
+    this.checkpoints = `${schemaIdentifier(options.schema)}.checkpoints`;
+    this.batchSize = options.batchSize ?? 500;
+    this.idlePollMs = options.idlePollMs ?? 250;
+  }
+
+  get publishedCount(): number {
+    return this.published;
+  }
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loop = this.run();
+  }
+
+  /** Something was appended: look now rather than at the next poll. */
+  kick(): void {
+    this.kicked = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.wake?.();
+    await this.loop;
+    this.loop = null;
+  }
+
+  /** Publishes everything up to the current horizon; returns the number of events published. */
+  async drain(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const n = await this.publishBatch();
+      total += n;
+      if (n < this.batchSize) return total;
+    }
+  }
+
+  private async run(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (!(await this.lead())) {
+          await this.sleep(1000);
+          continue;
+        }
+        const n = await this.publishBatch();
+        failures = 0;
+        if (n < this.batchSize) await this.sleep(this.idlePollMs);
+      } catch (err) {
+        failures++;
+        this.options.onError?.(err);
+        await this.dropLeadership();
+        await this.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
+      }
+    }
+    await this.dropLeadership();
+  }
+
+  private async publishBatch(): Promise<number> {
+    this.kicked = false;
+    const page = await this.store.readAll(this.cursor, this.batchSize);
+    if (page.events.length === 0) return 0;
+    // Published concurrently but written to the connection in order, so the stream keeps log order.
+    await Promise.all(
+      page.events.map((event) =>
+        this.publisher.publish(subjectFor(this.options.subjectPrefix, event), encodeEvent(event), {
+          msgId: event.id,
+          headers: {
+            'vnet-correlation-id': String(event.metadata?.correlationId ?? ''),
+            'vnet-event-type': event.type,
+            'vnet-position': String(event.position),
+          },
+        }),
+      ),
+    );
+    await this.pool.query(
+      `INSERT INTO ${this.checkpoints} (name, transaction_id, position) VALUES ($1, $2::xid8, $3)
+       ON CONFLICT (name) DO UPDATE SET transaction_id = EXCLUDED.transaction_id, position = EXCLUDED.position, updated_at = now()`,
+      [this.options.name, page.cursor.transactionId, page.cursor.position],
+    );
+    this.cursor = page.cursor;
+    this.published += page.events.length;
+    return page.events.length;
+  }
+
+  /** One relay per log: the holder of a session-level advisory lock, which dies with its session. */
+  private async lead(): Promise<boolean> {
+    if (this.lockClient) return true;
+    const client = await this.pool.connect();
+    try {
+      const { rows } = await client.query<{ locked: boolean }>('SELECT pg_try_advisory_lock(hashtext($1)) AS locked', [
+        `${this.checkpoints}:${this.options.name}`,
+      ]);
+      if (!rows[0]?.locked) {
+        client.release();
+        return false;
+      }
+      this.lockClient = client;
+      // Resume from the checkpoint: the leader before us may have got further than we knew.
+      const { rows: cp } = await this.pool.query<{ transaction_id: string; position: string }>(
+        `SELECT transaction_id::text AS transaction_id, position FROM ${this.checkpoints} WHERE name = $1`,
+        [this.options.name],
+      );
+      this.cursor = cp[0] ? { transactionId: cp[0].transaction_id, position: Number(cp[0].position) } : LOG_START;
+      return true;
+    } catch (err) {
+      client.release(true);
+      throw err;
+    }
+  }
+
+  private async dropLeadership(): Promise<void> {
+    const client = this.lockClient;
+    this.lockClient = null;
+    if (!client) return;
+    try {
+      await client.query('SELECT pg_advisory_unlock_all()');
+      client.release();
+    } catch {
+      client.release(true);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.kicked || !this.running) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done() {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wake = () => {
+        this.wake = null;
+        done();
+      };
+    });
+  }
+}

@@ -1,0 +1,202 @@
+import type { DataSource, EntityManager } from 'typeorm';
+import type { DomainEvent } from '../domain/decider.js';
+import { VersionConflictError } from '../errors/domain-error.js';
+import type { Projection } from '../projections/projection.js';
+import { AggregateStore, type AggregateType, type LoadedAggregate } from './aggregate-store.js';
+import type { EventMetadata, NewEvent, RecordedEvent } from './event.js';
+import { LOG_START } from './event.js';
+import type { AppendResult, AsOf, ExpectedVersion, SqlClient } from './event-store.js';
+import { PgEventStore } from './pg-event-store.js';
+import { schemaIdentifier } from './schema.js';
+import { SnapshotStore } from './snapshot-store.js';
+
+/** A unit of work on the log: appends, inline projections and read-model writes commit together. */
+export class EventLogTransaction {
+  private readonly appended: RecordedEvent[] = [];
+
+  constructor(
+    readonly client: SqlClient,
+    readonly manager: EntityManager,
+    private readonly log: EventLog,
+  ) {}
+
+  load<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string): Promise<LoadedAggregate<S>> {
+    return this.log.aggregates.load(type, id, { client: this.client });
+  }
+
+  /** Appends an aggregate's new events at the version it was loaded at, and projects them. */
+  async appendTo<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    id: string,
+    loaded: LoadedAggregate<S>,
+    events: E[],
+    metadata: EventMetadata,
+  ): Promise<{ state: S; version: number; recorded: RecordedEvent[] }> {
+    const { result, state } = await this.log.aggregates.append(type, id, loaded, events, {
+      metadata,
+      newId: this.log.newId,
+      client: this.client,
+    });
+    await this.project(result);
+    return { state, version: result.nextVersion, recorded: result.events };
+  }
+
+  /** Appends raw events to a stream, and projects them. */
+  async append(streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
+    const result = await this.log.store.append(streamId, events, { expectedVersion, client: this.client });
+    await this.project(result);
+    return result;
+  }
+
+  /**
+   * Records that `consumer` handled `messageId`, in this transaction. False when it already had:
+   * the caller then changes nothing (a redelivered message changes nothing twice).
+   */
+  async markHandled(consumer: string, messageId: string): Promise<boolean> {
+    const { rows } = await this.client.query(
+      `INSERT INTO ${this.log.schemaName}.handled_messages (consumer, message_id) VALUES ($1, $2)
+       ON CONFLICT DO NOTHING RETURNING 1`,
+      [consumer, messageId],
+    );
+    return rows.length === 1;
+  }
+
+  get events(): readonly RecordedEvent[] {
+    return this.appended;
+  }
+
+  private async project(result: AppendResult): Promise<void> {
+    for (const event of result.events) {
+      for (const projection of this.log.projections) await projection.apply(event, this);
+    }
+    this.appended.push(...result.events);
+  }
+}
+
+export interface EventLogOptions {
+  schema: string;
+  projections: Projection[];
+  snapshotEvery?: number;
+  newId: () => string;
+  /** Attempts of a command that loses a race with a concurrent writer of the same stream. */
+  maxAttempts?: number;
+}
+
+/**
+ * A service's event log: the store, aggregates with snapshots, inline projections, and the
+ * transaction that ties an append to its read-model changes.
+ */
+export class EventLog {
+  readonly store: PgEventStore;
+  readonly snapshots: SnapshotStore;
+  readonly aggregates: AggregateStore;
+  readonly projections: readonly Projection[];
+  readonly schemaName: string;
+  readonly newId: () => string;
+  private readonly maxAttempts: number;
+  private readonly committedListeners: Array<(events: readonly RecordedEvent[]) => void> = [];
+  private rebuildingNow = false;
+
+  constructor(
+    private readonly dataSource: DataSource,
+    readonly pool: SqlClient,
+    options: EventLogOptions,
+  ) {
+    this.schemaName = schemaIdentifier(options.schema);
+    this.store = new PgEventStore(pool, options.schema);
+    this.snapshots = new SnapshotStore(pool, options.schema);
+    this.aggregates = new AggregateStore(this.store, this.snapshots, options.snapshotEvery ?? 100);
+    this.projections = options.projections;
+    this.newId = options.newId;
+    this.maxAttempts = options.maxAttempts ?? 10;
+  }
+
+  /** Called after a transaction that appended events commits (the relay listens). */
+  onCommitted(listener: (events: readonly RecordedEvent[]) => void): void {
+    this.committedListeners.push(listener);
+  }
+
+  get rebuilding(): boolean {
+    return this.rebuildingNow;
+  }
+
+  async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    const client = (await runner.connect()) as SqlClient;
+    await runner.startTransaction();
+    try {
+      const tx = new EventLogTransaction(client, runner.manager, this);
+      const result = await work(tx);
+      await runner.commitTransaction();
+      if (tx.events.length) for (const listener of this.committedListeners) listener(tx.events);
+      return result;
+    } catch (err) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw err;
+    } finally {
+      await runner.release();
+    }
+  }
+
+  /**
+   * Loads an aggregate, decides, appends and projects, in one transaction; when a concurrent writer
+   * moved the stream in between, does it all again on the fresh state (no accepted change is lost,
+   * none is refused for the race).
+   */
+  async execute<S, E extends DomainEvent, R>(
+    type: AggregateType<S, E>,
+    id: string,
+    metadata: EventMetadata,
+    decide: (state: S, version: number, tx: EventLogTransaction) => E[] | Promise<E[]>,
+    answer: (state: S, version: number, recorded: RecordedEvent[], tx: EventLogTransaction) => R | Promise<R>,
+  ): Promise<R> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transaction(async (tx) => {
+          const loaded = await tx.load(type, id);
+          const events = await decide(loaded.state, loaded.version, tx);
+          if (events.length === 0) return answer(loaded.state, loaded.version, [], tx);
+          const { state, version, recorded } = await tx.appendTo(type, id, loaded, events, metadata);
+          return answer(state, version, recorded, tx);
+        });
+      } catch (err) {
+        if (err instanceof VersionConflictError && err.retryable && attempt < this.maxAttempts) continue;
+        throw err;
+      }
+    }
+  }
+
+  load<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string, asOf?: AsOf): Promise<LoadedAggregate<S>> {
+    return this.aggregates.load(type, id, { asOf });
+  }
+
+  /**
+   * Drops every read model and replays the whole log into it. Writers wait meanwhile (the log is
+   * locked in SHARE mode), so the result equals what inline projection produced.
+   */
+  async rebuild(): Promise<{ events: number }> {
+    this.rebuildingNow = true;
+    try {
+      return await this.transaction(async (tx) => {
+        await tx.client.query(`LOCK TABLE ${this.schemaName}.events IN SHARE MODE`);
+        const tables = [...new Set(this.projections.flatMap((p) => p.tables))];
+        if (tables.length) {
+          await tx.client.query(`TRUNCATE ${tables.map((t) => `${this.schemaName}."${t}"`).join(', ')}`);
+        }
+        await this.snapshots.clear(tx.client);
+        let cursor = LOG_START;
+        let count = 0;
+        for (;;) {
+          const page = await this.store.readAll(cursor, 1000, { client: tx.client, wholeLog: true });
+          if (page.events.length === 0) break;
+          for (const event of page.events) for (const projection of this.projections) await projection.apply(event, tx);
+          count += page.events.length;
+          cursor = page.cursor;
+        }
+        return { events: count };
+      });
+    } finally {
+      this.rebuildingNow = false;
+    }
+  }
+}

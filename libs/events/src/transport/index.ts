@@ -1,0 +1,12 @@
+export { JetStreamServer, JETSTREAM_TRANSPORT } from './jetstream.server.js';
+export type { JetStreamServerOptions, JetStreamServerEvents, JetStreamServerStatus } from './jetstream.server.js';
+export { JetStreamClient } from './jetstream.client.js';
+export type { JetStreamClientOptions, JetStreamClientStatus, PublishOptions } from './jetstream.client.js';
+export { JetStreamContext } from './jetstream.context.js';
+export { JetStreamExceptionFilter } from './jetstream-exception.filter.js';
+export { InvalidMessageError, isInvalidMessage, INVALID_MESSAGE } from './invalid-message.error.js';
+export { ensureStream, DEFAULT_DUPLICATE_WINDOW_MS } from './streams.js';
+export type { StreamSpec } from './streams.js';
+export { deadLetterSubject, DEAD_LETTER_PAYLOAD_LIMIT } from './dead-letter.js';
+export type { DeadLetter } from './dead-letter.js';
+export { CORRELATION_ID_HEADER, MSG_ID_HEADER } from './headers.js';

@@ -1,0 +1,212 @@
+import { Logger, type LoggerService } from '@nestjs/common';
+import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
+import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { lastValueFrom } from 'rxjs';
+import { ConsumerRunner, type ConsumerBinding, type ConsumerSettings } from './consumer-runner.js';
+import { deadLetterSubject, type DeadLetter } from './dead-letter.js';
+import { JetStreamContext } from './jetstream.context.js';
+import { ensureStream, type StreamSpec } from './streams.js';
+import { consumerName, isValidName, isValidSubject, subjectCovers } from './subjects.js';
+
+/** Pass as the transport of `@EventPattern(pattern, JETSTREAM_TRANSPORT)` to bind a handler to this transport only. */
+export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
+
+export interface JetStreamServerOptions {
+  /** The application's shared connection. The server never closes it. */
+  connection: () => Promise<NatsConnection>;
+  /** The service's name: prefixes its durable consumers and names its dead-letter subject. */
+  durablePrefix: string;
+  /** Streams this service ensures at boot. Patterns outside them are looked up on the server. */
+  streams: StreamSpec[];
+  /** How long the server waits for an ack before redelivering; default 30 s. Slow handlers are kept alive. */
+  ackWaitMs?: number;
+  /** Deliveries of a failing message before it becomes a dead letter; default 20, -1 for never. */
+  maxDeliver?: number;
+  /** Redelivery delay after the first failure, doubling with each delivery; default 1 s. */
+  nakDelayMs?: number;
+  /** Cap of the redelivery delay; default 30 s. */
+  maxNakDelayMs?: number;
+  /** Messages of one consumer processed at the same time; default 1, which keeps stream order. */
+  maxConcurrent?: number;
+  logger?: LoggerService;
+}
+
+export type JetStreamServerStatus = 'connected' | 'disconnected';
+
+export type JetStreamServerEvents = {
+  /** A message was terminated; the entry is also logged and published on `deadletter.<durablePrefix>`. */
+  deadLetter: (entry: DeadLetter) => void;
+};
+
+/**
+ * NestJS transport that feeds `@EventPattern` handlers from JetStream: one durable pull consumer
+ * per pattern, acked after the handler completes, retried with a growing delay when it fails, and
+ * terminated as a dead letter when the message can never succeed.
+ */
+export class JetStreamServer
+  extends Server<JetStreamServerEvents, JetStreamServerStatus>
+  implements CustomTransportStrategy
+{
+  override readonly transportId = JETSTREAM_TRANSPORT;
+  // Handler failures are awaited and reported here (warning or dead letter), not by Nest.
+  override readonly propagatesEventHandlerErrors = true;
+  protected override readonly logger: LoggerService;
+
+  private readonly settings: ConsumerSettings;
+  private readonly deadLetterListeners = new Set<JetStreamServerEvents['deadLetter']>();
+  private runners: ConsumerRunner[] = [];
+  private nc: NatsConnection | null = null;
+  private closing = false;
+
+  constructor(private readonly options: JetStreamServerOptions) {
+    super();
+    if (!isValidName(options.durablePrefix)) {
+      throw new Error(`durablePrefix "${options.durablePrefix}" must match [A-Za-z0-9_-]+`);
+    }
+    this.logger = options.logger ?? new Logger(JetStreamServer.name);
+    this.settings = {
+      ackWaitMs: options.ackWaitMs ?? 30_000,
+      maxDeliver: options.maxDeliver ?? 20,
+      nakDelayMs: options.nakDelayMs ?? 1_000,
+      maxNakDelayMs: options.maxNakDelayMs ?? 30_000,
+      maxConcurrent: options.maxConcurrent ?? 1,
+    };
+    if (!Number.isInteger(this.settings.maxConcurrent) || this.settings.maxConcurrent < 1) {
+      throw new Error(`maxConcurrent must be a positive integer, got ${options.maxConcurrent}`);
+    }
+  }
+
+  listen(callback: (err?: unknown) => void): void {
+    this.start().then(
+      () => callback(),
+      (err: unknown) => callback(err),
+    );
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const runners = this.runners;
+    this.runners = [];
+    await Promise.all(runners.map((runner) => runner.stop()));
+    // Acks and unsubscriptions must reach the server before the next owner of these consumers starts.
+    if (this.nc && !this.nc.isClosed()) await this.nc.flush().catch(() => undefined);
+    this.nc = null;
+    this._status$.next('disconnected');
+  }
+
+  on<
+    EventKey extends keyof JetStreamServerEvents = keyof JetStreamServerEvents,
+    EventCallback extends JetStreamServerEvents[EventKey] = JetStreamServerEvents[EventKey],
+  >(event: EventKey, callback: EventCallback): void {
+    if (event !== 'deadLetter') throw new Error(`JetStreamServer has no "${String(event)}" event`);
+    this.deadLetterListeners.add(callback);
+  }
+
+  /** The NATS connection the consumers use. */
+  unwrap<T>(): T {
+    if (!this.nc) throw new Error('JetStreamServer is not listening: call listen() first');
+    return this.nc as T;
+  }
+
+  private async start(): Promise<void> {
+    this.closing = false;
+    const bindings = this.bindings();
+    const nc = await this.options.connection();
+    this.nc = nc;
+    const jsm = await jetstreamManager(nc);
+    for (const spec of this.options.streams) await ensureStream(jsm, spec);
+    for (const binding of bindings) binding.stream = await this.streamFor(jsm, binding.pattern);
+    this.assertOpen();
+
+    const deps = {
+      nc,
+      jsm,
+      js: jsm.jetstream(),
+      logger: this.logger,
+      deadLetter: (entry: DeadLetter) => this.recordDeadLetter(entry),
+    };
+    this.runners = bindings.map(
+      (binding) =>
+        new ConsumerRunner(binding, this.settings, {
+          ...deps,
+          dispatch: (data, ctx) => this.dispatch(this.messageHandlers.get(binding.pattern)!, data, ctx),
+        }),
+    );
+    try {
+      await Promise.all(this.runners.map((runner) => runner.start()));
+      this.assertOpen();
+    } catch (err) {
+      await this.close();
+      throw err;
+    }
+    for (const { binding } of this.runners) this.logger.log({ msg: 'consuming', ...binding });
+    this._status$.next('connected');
+  }
+
+  /** One consumer per event pattern; anything the transport cannot serve fails the boot, loudly. */
+  private bindings(): ConsumerBinding[] {
+    const byName = new Map<string, string>();
+    const bindings: ConsumerBinding[] = [];
+    for (const [pattern, handler] of this.messageHandlers) {
+      if (!handler.isEventHandler) {
+        throw new Error(`@MessagePattern("${pattern}"): the JetStream transport carries events only (@EventPattern)`);
+      }
+      if (!isValidSubject(pattern)) throw new Error(`@EventPattern("${pattern}") is not a valid NATS subject`);
+      const name = consumerName(this.options.durablePrefix, pattern);
+      const clash = byName.get(name);
+      if (clash) throw new Error(`@EventPattern("${pattern}") and ("${clash}") would share consumer ${name}`);
+      byName.set(name, pattern);
+      bindings.push({ stream: '', name, pattern });
+    }
+    return bindings;
+  }
+
+  private async streamFor(jsm: JetStreamManager, pattern: string): Promise<string> {
+    const own = this.options.streams.find((spec) => spec.subjects.some((subject) => subjectCovers(subject, pattern)));
+    if (own) return own.name;
+    try {
+      return await jsm.streams.find(pattern);
+    } catch (err) {
+      throw new Error(`no stream holds the subjects of @EventPattern("${pattern}")`, { cause: err });
+    }
+  }
+
+  /** Resolves once the handler (promise or observable, with Nest's hooks around it) has finished. */
+  private dispatch(handler: MessageHandler, data: unknown, ctx: JetStreamContext): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      const started: unknown = this.runWithProcessingHooks(ctx, async (runEndHook) => {
+        try {
+          await lastValueFrom(this.transformToObservable(await handler(data, ctx)), { defaultValue: undefined });
+          resolve();
+        } catch (err) {
+          reject(err);
+        } finally {
+          runEndHook();
+        }
+      });
+      // A processing-start hook that fails before running the handler fails the message too.
+      Promise.resolve(started).catch(reject);
+    });
+  }
+
+  private recordDeadLetter(entry: DeadLetter): void {
+    this.logger.error({ msg: 'dead letter', ...entry });
+    try {
+      this.nc?.publish(deadLetterSubject(this.options.durablePrefix), JSON.stringify(entry));
+    } catch (err) {
+      this.logger.warn({ msg: 'dead letter not published', consumer: entry.consumer, error: String(err) });
+    }
+    for (const listener of this.deadLetterListeners) {
+      try {
+        listener(entry);
+      } catch (err) {
+        this.logger.warn({ msg: 'deadLetter listener failed', error: String(err) });
+      }
+    }
+  }
+
+  private assertOpen(): void {
+    if (this.closing) throw new Error('JetStreamServer was closed while starting');
+  }
+}
