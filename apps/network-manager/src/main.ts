@@ -5,7 +5,7 @@ import { NetworkManagerConfig } from './config/network-manager.config.js';
 
 runMain(SERVICE, async () => {
   const config = loadConfig(NetworkManagerConfig);
-  await bootstrapService(AppModule.forRoot(config) as never, {
+  await bootstrapService(AppModule.forRoot(config), {
     service: SERVICE,
     title: 'vnet network manager',
     config,

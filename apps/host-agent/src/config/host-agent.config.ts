@@ -1,0 +1,18 @@
+import { BaseServiceConfig, portField } from '@vnet/events';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+
+export class HostAgentConfig extends BaseServiceConfig {
+  @portField()
+  HOST_AGENT_PORT: number = 7103;
+
+  /** Simulated hosts host-1 … host-N (ignored when HOST_ID is set). */
+  @IsInt({ message: 'HOSTS must be an integer from 0 to 100000' })
+  @Min(0, { message: 'HOSTS must be an integer from 0 to 100000' })
+  @Max(100000, { message: 'HOSTS must be an integer from 0 to 100000' })
+  HOSTS: number = 4;
+
+  /** Serve exactly this one host, as on a real hypervisor. */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'HOST_ID must match ^[A-Za-z0-9_-]{1,64}$' })
+  HOST_ID?: string;
+}

@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { bootstrapService, loadConfig, runMain } from '@vnet/events';
+import { AppModule, SERVICE } from './app.module.js';
+import { HostAgentConfig } from './config/host-agent.config.js';
+
+runMain(SERVICE, async () => {
+  const config = loadConfig(HostAgentConfig);
+  await bootstrapService(AppModule.forRoot(config), {
+    service: SERVICE,
+    title: 'vnet host agent',
+    config,
+    port: config.HOST_AGENT_PORT,
+    logFields: config.HOST_ID ? { hostId: config.HOST_ID } : {},
+  });
+});
