@@ -1,0 +1,185 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import pg from 'pg';
+import { freePort, removeDir, startNats, type LocalServer } from '../../scripts/lib/stack.mjs';
+import { testServers } from './servers.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+export const ADMIN_TOKEN = 'e2e-admin-token';
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export type ServiceName = 'network-manager' | 'compute-manager' | 'host-agent';
+const PORT_VAR: Record<ServiceName, string> = {
+  'network-manager': 'NETWORK_MANAGER_PORT',
+  'compute-manager': 'COMPUTE_MANAGER_PORT',
+  'host-agent': 'HOST_AGENT_PORT',
+};
+
+export interface RunningService {
+  name: ServiceName;
+  url: string;
+  port: number;
+  process: ChildProcess;
+  logs(): string;
+  /** SIGTERM and wait; SIGKILL after a grace period. */
+  stop(): Promise<void>;
+  /** SIGKILL: the process gets no chance to clean up. */
+  kill(): Promise<void>;
+}
+
+/**
+ * A suite's own stack: a NATS server of its own (streams and consumers never collide with other
+ * suites') and a database of its own on the run's PostgreSQL; the real services run as processes.
+ */
+export class SuiteStack {
+  readonly dir = mkdtempSync(join(testServers().dir, 'suite-'));
+  nats!: LocalServer;
+  databaseUrl!: string;
+  private readonly database = `suite_${randomBytes(5).toString('hex')}`;
+  private readonly services: RunningService[] = [];
+
+  async start(): Promise<this> {
+    this.nats = await startNats({ dir: join(this.dir, 'nats') });
+    const admin = new pg.Client({ connectionString: testServers().databaseUrl });
+    await admin.connect();
+    await admin.query(`CREATE DATABASE ${this.database}`);
+    await admin.end();
+    const url = new URL(testServers().databaseUrl);
+    url.pathname = `/${this.database}`;
+    this.databaseUrl = url.toString();
+    return this;
+  }
+
+  /** Restarts NATS on the same port and data (a NATS restart under running services). */
+  async restartNats(downMs = 0): Promise<void> {
+    const port = this.nats.port;
+    await this.nats.stop();
+    await sleep(downMs);
+    this.nats = await startNats({ dir: join(this.dir, 'nats'), port });
+  }
+
+  async startService(name: ServiceName, env: Record<string, string> = {}): Promise<RunningService> {
+    const port = await freePort();
+    let output = '';
+    const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        ADMIN_TOKEN,
+        NATS_URL: this.nats.url,
+        DATABASE_URL: this.databaseUrl,
+        VNET_DATA_DIR: join(this.dir, 'data'),
+        BIND_ADDRESS: '127.0.0.1',
+        LOG_LEVEL: 'warn',
+        HOSTS: '0',
+        [PORT_VAR[name]]: String(port),
+        ...env,
+      },
+    });
+    child.stdout!.on('data', (d) => (output += d));
+    child.stderr!.on('data', (d) => (output += d));
+    const url = `http://127.0.0.1:${port}`;
+    const exited = new Promise<void>((r) => child.once('exit', () => r()));
+    const service: RunningService = {
+      name,
+      url,
+      port,
+      process: child,
+      logs: () => output,
+      stop: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGTERM');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+        await exited;
+        clearTimeout(timer);
+      },
+      kill: async () => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        child.kill('SIGKILL');
+        await exited;
+      },
+    };
+    this.services.push(service);
+    await waitHealthy(service);
+    return service;
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.services.map((s) => s.stop()));
+    await this.nats?.stop();
+    const admin = new pg.Client({ connectionString: testServers().databaseUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
+    await admin.end();
+    removeDir(this.dir);
+  }
+}
+
+export async function waitHealthy(service: RunningService, timeoutMs = 30000): Promise<void> {
+  const t0 = Date.now();
+  while (Date.now() - t0 < timeoutMs) {
+    if (service.process.exitCode !== null) throw new Error(`${service.name} exited:\n${service.logs().slice(-3000)}`);
+    const ok = await fetch(`${service.url}/health`)
+      .then((r) => r.status === 200)
+      .catch(() => false);
+    if (ok) return;
+    await sleep(100);
+  }
+  throw new Error(`${service.name} not healthy in ${timeoutMs} ms:\n${service.logs().slice(-3000)}`);
+}
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+/** A small HTTP client for the admin API. */
+export function api(baseUrl: string, token: string | null = ADMIN_TOKEN) {
+  const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const res = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      body: body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      /* not JSON: keep the text */
+    }
+    return { status: res.status, body: parsed as T, headers: res.headers };
+  };
+  return {
+    get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
+    post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
+    patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PATCH', path, body ?? {}, headers),
+    put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PUT', path, body ?? {}, headers),
+    delete: <T = any>(path: string, headers?: Record<string, string>) => call<T>('DELETE', path, undefined, headers),
+    raw: call,
+  };
+}
+
+/** Polls `probe` until it returns a truthy value or the deadline passes. */
+export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10000, what = 'condition'): Promise<T> {
+  const t0 = Date.now();
+  let last: unknown;
+  while (Date.now() - t0 < timeoutMs) {
+    try {
+      const v = await probe();
+      if (v) return v;
+    } catch (err) {
+      last = err;
+    }
+    await sleep(50);
+  }
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+}
