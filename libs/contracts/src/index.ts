@@ -1,3 +1,6 @@
 // Message schemas shared by the services.
 export * from './event-envelope.js';
 export * from './services.js';
+export * from './logical-network.js';
+export * from './desired-state.js';
+export * from './host-messages.js';
