@@ -1,14 +1,20 @@
 import 'reflect-metadata';
-import { bootstrapService, loadConfig, runMain } from '@vnet/events';
+import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS } from '@vnet/contracts';
+import { bootstrapService, eventStreamOf, loadConfig, runMain } from '@vnet/events';
 import { AppModule, SERVICE } from './app.module.js';
 import { NetworkManagerConfig } from './config/network-manager.config.js';
 
 runMain(SERVICE, async () => {
   const config = loadConfig(NetworkManagerConfig);
+  const own = eventStreamOf(SERVICE);
   await bootstrapService(AppModule.forRoot(config), {
     service: SERVICE,
     title: 'vnet network manager',
     config,
     port: config.NETWORK_MANAGER_PORT,
+    consumes: [
+      { name: own.name, subjects: [`${own.subjectPrefix}.>`] },
+      { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] },
+    ],
   });
 });

@@ -27,3 +27,5 @@ export * from './nest/health-registry.js';
 export * from './nest/core.module.js';
 export * from './nest/event-log.module.js';
 export * from './nest/bootstrap.js';
+export * from './http/if-match.decorator.js';
+export * from './messages/parse-message.js';

@@ -1,15 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { currentContext, EventLog, NotFoundError, type EventMetadata } from '@vnet/events';
+import { commandMetadata, EventLog, NotFoundError } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { TransportZoneView } from './dto/create-transport-zone.dto.js';
 import { TransportZoneAggregate, transportZoneDecider } from './transport-zone.decider.js';
 import { TransportZoneEntity } from './transport-zone.entity.js';
-
-export function commandMetadata(): EventMetadata {
-  const ctx = currentContext();
-  return { correlationId: ctx?.correlationId ?? randomUUID(), causationId: null, actor: ctx?.actor ?? 'system' };
-}
 
 @Injectable()
 export class TransportZonesService {
@@ -34,8 +29,12 @@ export class TransportZonesService {
       TransportZoneAggregate,
       id,
       commandMetadata(),
-      // Networks arrive with the logical-network context; until then a zone holds none.
-      (state) => transportZoneDecider.decide({ type: 'DeleteTransportZone', id, networksInZone: 0 }, state),
+      async (state, _version, tx) => {
+        // The zone's row lock orders this delete with network creates in the zone (they share-lock it).
+        await tx.client.query('SELECT 1 FROM transport_zones WHERE id = $1 FOR UPDATE', [id]);
+        const { rows } = await tx.client.query<{ n: number }>('SELECT count(*)::int AS n FROM logical_networks WHERE transport_zone_id = $1', [id]);
+        return transportZoneDecider.decide({ type: 'DeleteTransportZone', id, networksInZone: rows[0].n }, state);
+      },
       () => undefined,
     );
   }

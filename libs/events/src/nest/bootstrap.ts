@@ -1,10 +1,12 @@
-import type { INestApplication, Type } from '@nestjs/common';
+import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
 import { JsonLogger } from '../logging/json-logger.js';
-import { JetStreamServer, type StreamSpec } from '../transport/index.js';
+import { randomUUID } from 'node:crypto';
+import { requestContext } from '../logging/correlation.js';
+import { JetStreamExceptionFilter, JetStreamServer, type JetStreamContext, type StreamSpec } from '../transport/index.js';
 import { NATS_CONNECTION } from './tokens.js';
 
 export interface BootstrapOptions {
@@ -19,7 +21,7 @@ export interface BootstrapOptions {
 }
 
 /** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
-export async function bootstrapService(module: Type<unknown>, options: BootstrapOptions): Promise<INestApplication> {
+export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
   const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);
   const app = await NestFactory.create(module, { logger, abortOnError: false });
   app.enableShutdownHooks();
@@ -32,19 +34,23 @@ export async function bootstrapService(module: Type<unknown>, options: Bootstrap
 
   if (options.consumes) {
     const nc = app.get<NatsConnection>(NATS_CONNECTION);
-    app.connectMicroservice(
-      {
-        strategy: new JetStreamServer({
-          connection: async () => nc,
-          durablePrefix: options.service,
-          streams: options.consumes,
-          // A manager never gives up on a message for a transient fault: nothing accepted is lost.
-          maxDeliver: -1,
-          logger,
-        }),
-      },
-      { inheritAppConfig: true },
+    const server = new JetStreamServer({
+      connection: async () => nc,
+      durablePrefix: options.service,
+      streams: options.consumes,
+      // A service never gives up on a message for a transient fault: nothing accepted is lost. A
+      // message that can never succeed (InvalidMessageError) is a dead letter at once.
+      maxDeliver: -1,
+      logger,
+    });
+    // Handlers run with the message's correlation id current, so their logs and events carry it.
+    server.setOnProcessingStartHook((_transport, ctx, done) =>
+      requestContext.run({ correlationId: (ctx as JetStreamContext).getCorrelationId() ?? randomUUID(), actor: 'system' }, done),
     );
+    const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });
+    // Handler errors must reach the transport as they are (retry, or dead letter), not as Nest's
+    // generic RPC error; handler classes also name this filter so the HTTP one never takes them.
+    microservice.useGlobalFilters(new JetStreamExceptionFilter());
     await app.startAllMicroservices();
   }
   await app.listen(options.port, options.config.BIND_ADDRESS);

@@ -1,0 +1,25 @@
+import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import type { HostRealizationEvent } from './host-realization.decider.js';
+
+export class HostRealizationProjection implements Projection {
+  readonly name = 'network-realizations';
+  readonly tables = ['network_realizations'];
+
+  async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
+    if (event.type !== 'HostNetworksRealized') return;
+    const { hostId, realized, removed } = (event as unknown as HostRealizationEvent).data;
+    if (realized.length) {
+      // Only networks the manager still has: a host may report one deleted meanwhile.
+      await client.query(
+        `INSERT INTO network_realizations (host_id, network_id, revision)
+         SELECT $1, r.id, r.revision FROM unnest($2::uuid[], $3::int[]) AS r(id, revision)
+         WHERE EXISTS (SELECT 1 FROM logical_networks n WHERE n.id = r.id)
+         ON CONFLICT (host_id, network_id) DO UPDATE SET revision = EXCLUDED.revision`,
+        [hostId, realized.map((r) => r.id), realized.map((r) => r.revision)],
+      );
+    }
+    if (removed.length) {
+      await client.query('DELETE FROM network_realizations WHERE host_id = $1 AND network_id = ANY($2::uuid[])', [hostId, removed]);
+    }
+  }
+}
