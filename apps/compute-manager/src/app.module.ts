@@ -1,6 +1,10 @@
 import { type DynamicModule, Module } from '@nestjs/common';
 import { EventLogModule, VnetCoreModule } from '@vnet/events';
 import type { ComputeManagerConfig } from './config/compute-manager.config.js';
+import { HostProjection } from './hosts/host.projection.js';
+import { HostsModule } from './hosts/hosts.module.js';
+import { LogicalNetworksModule } from './logical-networks/logical-networks.module.js';
+import { Hosts1764000000101 } from './migrations/1764000000101-hosts.js';
 
 export const SERVICE = 'compute-manager';
 
@@ -11,7 +15,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         VnetCoreModule.forRoot({ service: SERVICE, config }),
-        EventLogModule.forRoot({ schema: 'compute_manager', entities: [], migrations: [], projections: [] }),
+        EventLogModule.forRoot({
+          schema: 'compute_manager',
+          entities: [],
+          migrations: [Hosts1764000000101],
+          projections: [new HostProjection()],
+        }),
+        HostsModule,
+        LogicalNetworksModule,
       ],
     };
   }

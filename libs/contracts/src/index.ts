@@ -4,3 +4,4 @@ export * from './services.js';
 export * from './logical-network.js';
 export * from './desired-state.js';
 export * from './host-messages.js';
+export * from './host-report.schema.js';

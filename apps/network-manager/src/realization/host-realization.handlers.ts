@@ -1,11 +1,10 @@
 import { Controller, UseFilters } from '@nestjs/common';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
-import { HOST_REPORTS_SUBJECTS } from '@vnet/contracts';
+import { HOST_REPORTS_SUBJECTS, HostReportMessage } from '@vnet/contracts';
 import { type JetStreamContext, parseMessage } from '@vnet/events';
 import { JetStreamExceptionFilter } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { HostRealizationService } from './host-realization.service.js';
-import { HostReportDto } from './host-reports.dto.js';
 
 @Controller()
 @UseFilters(JetStreamExceptionFilter)
@@ -14,7 +13,7 @@ export class HostRealizationHandlers {
 
   @EventPattern<string>(HOST_REPORTS_SUBJECTS)
   async onReport(@Payload() data: unknown, @Ctx() ctx: JetStreamContext): Promise<void> {
-    const report = parseMessage(HostReportDto, data);
+    const report = parseMessage(HostReportMessage, data);
     const messageId = ctx.getMsgId() ?? `${ctx.getStream()}:${ctx.getStreamSequence()}`;
     await this.realization.apply(report, messageId, ctx.getCorrelationId() ?? randomUUID());
   }

@@ -1,8 +1,10 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsISO8601, IsInt, IsOptional, IsString, Matches, Min, ValidateNested, IsIn, IsUUID } from 'class-validator';
-import { HOST_ID_PATTERN, type HostReport, type LogicalNetworkConstruct } from '@vnet/contracts';
+import { HOST_ID_PATTERN, type HostReport } from './host-messages.js';
+import type { LogicalNetworkConstruct } from './logical-network.js';
 
-export class HeldNetworkDto {
+/** Validation schemas of host reports, applied by every consumer before anything of a report is used. */
+export class HeldNetworkSchema {
   @IsUUID()
   id!: string;
 
@@ -11,7 +13,7 @@ export class HeldNetworkDto {
   revision!: number;
 }
 
-export class ConstructDto implements LogicalNetworkConstruct {
+export class ConstructSchema implements LogicalNetworkConstruct {
   @IsUUID()
   id!: string;
   @IsString()
@@ -30,7 +32,7 @@ export class ConstructDto implements LogicalNetworkConstruct {
 }
 
 /** The schema a host report must meet before anything of it is applied. */
-export class HostReportDto implements HostReport {
+export class HostReportMessage implements HostReport {
   @Matches(HOST_ID_PATTERN)
   hostId!: string;
 
@@ -44,13 +46,13 @@ export class HostReportDto implements HostReport {
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => HeldNetworkDto)
-  held?: HeldNetworkDto[];
+  @Type(() => HeldNetworkSchema)
+  held?: HeldNetworkSchema[];
 
   @IsArray()
   @ValidateNested({ each: true })
-  @Type(() => ConstructDto)
-  upserted!: ConstructDto[];
+  @Type(() => ConstructSchema)
+  upserted!: ConstructSchema[];
 
   @IsArray()
   @IsUUID('all', { each: true })

@@ -1,0 +1,34 @@
+import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import { deciderSpec } from '../../../../test/harness/decider-spec.js';
+import { type HostEvent, hostDecider } from './host.decider.js';
+
+const spec = deciderSpec(hostDecider);
+const net = (id: string, revision = 1): LogicalNetworkConstruct => ({
+  id, name: `n-${id}`, vni: 5000, mtu: 1500, transportZoneId: 'z', revision, owner: 'network-manager',
+});
+const reported: HostEvent = {
+  type: 'HostNetworksReported',
+  data: { hostId: 'h1', bootId: 'b1', seq: 1, upserted: [net('a'), net('b')], removed: [] },
+};
+
+describe('host decider (compute manager)', () => {
+  it('adds a host once', () => {
+    spec.given([]).when({ type: 'AddHost', hostId: 'h1' }).then([{ type: 'HostAdded', data: { hostId: 'h1' } }]);
+    spec.given([{ type: 'HostAdded', data: { hostId: 'h1' } }]).when({ type: 'AddHost', hostId: 'h1' }).then([]);
+  });
+
+  it('learns constructs from a report, and only what changed', () => {
+    spec.given([]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, upserted: [net('a'), net('b')], removed: [] }).then([reported]);
+    spec.given([reported]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 2, upserted: [net('a'), net('b', 2)], removed: [] }).then([
+      { type: 'HostNetworksReported', data: { hostId: 'h1', bootId: 'b1', seq: 2, upserted: [net('b', 2)], removed: [] } },
+    ]);
+  });
+
+  it('a full report forgets what the host no longer holds', () =>
+    spec.given([reported]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b2', seq: 1, held: [{ id: 'b', revision: 1 }], upserted: [], removed: [] }).then([
+      { type: 'HostNetworksReported', data: { hostId: 'h1', bootId: 'b2', seq: 1, upserted: [], removed: ['a'] } },
+    ]));
+
+  it('ignores a stale report of the same boot', () =>
+    spec.given([reported]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, upserted: [net('c')], removed: [] }).then([]));
+});

@@ -1,0 +1,89 @@
+import type { Decider } from '@vnet/events';
+import type { LogicalNetworkConstruct } from '@vnet/contracts';
+
+export type HostEvent =
+  | { type: 'HostAdded'; data: { hostId: string } }
+  | {
+      type: 'HostNetworksReported';
+      data: { hostId: string; bootId: string; seq: number; upserted: LogicalNetworkConstruct[]; removed: string[] };
+    };
+
+export type HostCommand =
+  | { type: 'AddHost'; hostId: string }
+  | {
+      type: 'ApplyHostReport';
+      hostId: string;
+      bootId: string;
+      seq: number;
+      held?: Array<{ id: string; revision: number }>;
+      upserted: LogicalNetworkConstruct[];
+      removed: string[];
+    };
+
+export interface HostState {
+  added: boolean;
+  /** The networks the host holds: id → revision. */
+  networks: Record<string, number>;
+  bootId: string | null;
+  seq: number;
+}
+
+/**
+ * A host as the compute manager knows it: added by the operator, and what it reported it holds.
+ * The compute manager learns logical networks from hosts' reports only.
+ */
+export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
+  initialState: () => ({ added: false, networks: {}, bootId: null, seq: 0 }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'AddHost':
+        return state.added ? [] : [{ type: 'HostAdded', data: { hostId: command.hostId } }];
+      case 'ApplyHostReport': {
+        if (command.bootId === state.bootId && command.seq <= state.seq) return [];
+        const next: Record<string, number> = command.held
+          ? Object.fromEntries(command.held.map((h) => [h.id, h.revision]))
+          : { ...state.networks };
+        const upserted = command.upserted.filter((c) => state.networks[c.id] !== c.revision);
+        for (const c of command.upserted) next[c.id] = c.revision;
+        for (const id of command.removed) delete next[id];
+        const removed = Object.keys(state.networks).filter((id) => !(id in next));
+        if (upserted.length === 0 && removed.length === 0) return [];
+        return [
+          {
+            type: 'HostNetworksReported',
+            data: { hostId: command.hostId, bootId: command.bootId, seq: command.seq, upserted, removed },
+          },
+        ];
+      }
+      default: {
+        const never: never = command;
+        throw new Error(`unknown command ${(never as { type: string }).type}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'HostAdded':
+        return { ...state, added: true };
+      case 'HostNetworksReported': {
+        const networks = { ...state.networks };
+        for (const c of event.data.upserted) networks[c.id] = c.revision;
+        for (const id of event.data.removed) delete networks[id];
+        return { ...state, networks, bootId: event.data.bootId, seq: event.data.seq };
+      }
+      default: {
+        const never: never = event;
+        return never;
+      }
+    }
+  },
+};
+
+export const HostAggregate = {
+  category: 'host',
+  snapshotSchema: 'host.v1',
+  initialState: hostDecider.initialState,
+  evolve: hostDecider.evolve,
+};

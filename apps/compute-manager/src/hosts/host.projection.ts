@@ -1,0 +1,49 @@
+import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import type { HostEvent } from './host.decider.js';
+
+export class HostProjection implements Projection {
+  readonly name = 'hosts';
+  readonly tables = ['hosts', 'host_networks', 'learned_networks'];
+
+  async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
+    const e = event as unknown as HostEvent;
+    switch (e.type) {
+      case 'HostAdded':
+        await client.query(
+          `INSERT INTO hosts (host_id, added, first_position) VALUES ($1, true, $2)
+           ON CONFLICT (host_id) DO UPDATE SET added = true`,
+          [e.data.hostId, event.position],
+        );
+        return;
+      case 'HostNetworksReported': {
+        const { hostId, upserted, removed } = e.data;
+        await client.query('INSERT INTO hosts (host_id, first_position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [hostId, event.position]);
+        if (upserted.length) {
+          await client.query(
+            `INSERT INTO host_networks (host_id, network_id, revision)
+             SELECT $1, id, revision FROM unnest($2::uuid[], $3::int[]) AS u(id, revision)
+             ON CONFLICT (host_id, network_id) DO UPDATE SET revision = EXCLUDED.revision`,
+            [hostId, upserted.map((c) => c.id), upserted.map((c) => c.revision)],
+          );
+          await client.query(
+            `INSERT INTO learned_networks (id, construct, revision, first_position)
+             SELECT (c->>'id')::uuid, c, (c->>'revision')::int, $2 FROM jsonb_array_elements($1::jsonb) AS c
+             ON CONFLICT (id) DO UPDATE SET construct = EXCLUDED.construct, revision = EXCLUDED.revision
+             WHERE learned_networks.revision < EXCLUDED.revision`,
+            [JSON.stringify(upserted), event.position],
+          );
+        }
+        if (removed.length) {
+          await client.query('DELETE FROM host_networks WHERE host_id = $1 AND network_id = ANY($2::uuid[])', [hostId, removed]);
+          // A network no host holds any more is no longer known here.
+          await client.query(
+            `DELETE FROM learned_networks l WHERE l.id = ANY($1::uuid[])
+             AND NOT EXISTS (SELECT 1 FROM host_networks h WHERE h.network_id = l.id)`,
+            [removed],
+          );
+        }
+        return;
+      }
+    }
+  }
+}

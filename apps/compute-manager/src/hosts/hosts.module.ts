@@ -1,0 +1,13 @@
+import { Module } from '@nestjs/common';
+import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
+import { HostReportsHandlers } from './host-reports.handlers.js';
+import { HostsController } from './hosts.controller.js';
+import { HostsService } from './hosts.service.js';
+
+@Module({
+  imports: [HeartbeatsModule],
+  controllers: [HostsController, HostReportsHandlers],
+  providers: [HostsService],
+  exports: [HostsService],
+})
+export class HostsModule {}
