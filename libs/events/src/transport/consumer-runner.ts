@@ -57,6 +57,8 @@ export class ConsumerRunner {
   private messages: ConsumerMessages | null = null;
   private loop: Promise<void> = Promise.resolve();
   private stopping = false;
+  /** Messages handed to the handler so far. */
+  private started = 0;
   private signalStop!: () => void;
   private readonly stopped = new Promise<void>((resolve) => (this.signalStop = resolve));
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -70,6 +72,10 @@ export class ConsumerRunner {
   /** Creates or updates the consumer and starts consuming; rejects when that cannot be done. */
   async start(): Promise<void> {
     const messages = await this.subscribe();
+    if (this.stopping) {
+      await messages.close();
+      return;
+    }
     this.loop = this.run(messages);
   }
 
@@ -97,12 +103,15 @@ export class ConsumerRunner {
     let restarts = 0;
     while (!this.stopping) {
       if (messages) {
+        const startedBefore = this.started;
         try {
           await this.drain(messages);
           if (!this.stopping) this.warn('consumer stopped unexpectedly', {});
         } catch (err) {
           if (!this.stopping) this.warn('consumer failed', { error: describeError(err) });
         }
+        // A consumer that delivered something was healthy: its next failure starts the delays afresh.
+        if (this.started > startedBefore) restarts = 0;
         messages = null;
       }
       if (this.stopping) break;
@@ -122,6 +131,7 @@ export class ConsumerRunner {
     }
   }
 
+  /** Feeds the messages to the handler until the iteration ends. */
   private async drain(messages: ConsumerMessages): Promise<void> {
     const inFlight = new Set<Promise<void>>();
     try {
@@ -131,6 +141,7 @@ export class ConsumerRunner {
           msg.nak();
           continue;
         }
+        this.started++;
         const done: Promise<void> = this.process(msg).finally(() => inFlight.delete(done));
         inFlight.add(done);
         if (inFlight.size >= this.settings.maxConcurrent) await Promise.race(inFlight);
@@ -165,7 +176,12 @@ export class ConsumerRunner {
       msg.ack();
     } catch (err) {
       // Only acking or logging can land here, e.g. when the connection closed under us.
-      this.deps.logger.error({ msg: 'message could not be settled', ...this.where(), streamSeq: msg.seq, error: describeError(err) });
+      this.deps.logger.error({
+        msg: 'message could not be settled',
+        ...this.where(),
+        streamSeq: msg.seq,
+        error: describeError(err),
+      });
     }
   }
 

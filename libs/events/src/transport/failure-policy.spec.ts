@@ -12,7 +12,7 @@ class HostReported {
 }
 
 describe('classifyFailure', () => {
-  it('treats an InvalidMessageError as poison, also after Nest\'s default filter flattened it', async () => {
+  it("treats an InvalidMessageError as poison, also after Nest's default filter flattened it", async () => {
     const err = new InvalidMessageError('unknown schema version 9');
     expect(classifyFailure(err)).toEqual({ kind: 'poison', reason: 'unknown schema version 9' });
 
@@ -24,9 +24,7 @@ describe('classifyFailure', () => {
 
   it('treats a ValidationPipe rejection as poison and names the field', async () => {
     const pipe = new ValidationPipe({ whitelist: true, forbidNonWhitelisted: true });
-    const err = await pipe
-      .transform({ hostId: 42 }, { type: 'body', metatype: HostReported })
-      .catch((e: unknown) => e);
+    const err = await pipe.transform({ hostId: 42 }, { type: 'body', metatype: HostReported }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(BadRequestException);
     const failure = classifyFailure(err);
     expect(failure.kind).toBe('poison');

@@ -1,8 +1,6 @@
 import { isInvalidMessage } from './invalid-message.error.js';
 
-export type Failure =
-  | { kind: 'poison'; reason: string }
-  | { kind: 'transient'; reason: string };
+export type Failure = { kind: 'poison'; reason: string } | { kind: 'transient'; reason: string };
 
 /**
  * A message that can never succeed is terminated; anything else is retried. Poison is what the

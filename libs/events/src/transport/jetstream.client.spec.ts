@@ -52,11 +52,15 @@ describe('JetStreamClient', () => {
   });
 
   it('publishes plain data with explicit options', async () => {
-    const ack = await client.publishEvent('events.plain', { n: 1 }, {
-      msgId: 'plain-1',
-      correlationId: 'corr-plain',
-      headers: { 'vnet-event-type': 'Plain' },
-    });
+    const ack = await client.publishEvent(
+      'events.plain',
+      { n: 1 },
+      {
+        msgId: 'plain-1',
+        correlationId: 'corr-plain',
+        headers: { 'vnet-event-type': 'Plain' },
+      },
+    );
 
     const stored = await jsm.streams.getMessage('EVENTS', { seq: ack.seq });
     expect(stored?.json()).toEqual({ n: 1 });

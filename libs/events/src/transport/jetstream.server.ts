@@ -44,10 +44,7 @@ export type JetStreamServerEvents = {
  * per pattern, acked after the handler completes, retried with a growing delay when it fails, and
  * terminated as a dead letter when the message can never succeed.
  */
-export class JetStreamServer
-  extends Server<JetStreamServerEvents, JetStreamServerStatus>
-  implements CustomTransportStrategy
-{
+export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServerStatus> implements CustomTransportStrategy {
   override readonly transportId = JETSTREAM_TRANSPORT;
   // Handler failures are awaited and reported here (warning or dead letter), not by Nest.
   override readonly propagatesEventHandlerErrors = true;
@@ -72,9 +69,14 @@ export class JetStreamServer
       maxNakDelayMs: options.maxNakDelayMs ?? 30_000,
       maxConcurrent: options.maxConcurrent ?? 1,
     };
-    if (!Number.isInteger(this.settings.maxConcurrent) || this.settings.maxConcurrent < 1) {
-      throw new Error(`maxConcurrent must be a positive integer, got ${options.maxConcurrent}`);
+    const { maxConcurrent, maxDeliver, ackWaitMs } = this.settings;
+    if (!Number.isInteger(maxConcurrent) || maxConcurrent < 1) {
+      throw new Error(`maxConcurrent must be a positive integer, got ${maxConcurrent}`);
     }
+    if (!Number.isInteger(maxDeliver) || (maxDeliver < 1 && maxDeliver !== -1)) {
+      throw new Error(`maxDeliver must be a positive integer or -1, got ${maxDeliver}`);
+    }
+    if (!(ackWaitMs > 0)) throw new Error(`ackWaitMs must be positive, got ${ackWaitMs}`);
   }
 
   listen(callback: (err?: unknown) => void): void {
