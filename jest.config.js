@@ -9,6 +9,7 @@ const common = {
     '^.+\\.ts$': ['ts-jest', { useESM: true, tsconfig: '<rootDir>/tsconfig.json' }],
   },
   testEnvironment: 'node',
+  setupFiles: ['reflect-metadata'],
   modulePathIgnorePatterns: ['<rootDir>/.*/dist/', '<rootDir>/.vnet/'],
 };
 

@@ -1,3 +1,4 @@
+import 'reflect-metadata';
 import { Type } from 'class-transformer';
 import { IsArray, IsISO8601, IsInt, IsOptional, IsString, Matches, Min, ValidateNested, IsIn, IsUUID } from 'class-validator';
 import { HOST_ID_PATTERN, type HostReport } from './host-messages.js';
