@@ -31,7 +31,17 @@ export interface HostReport {
   held?: HeldNetwork[];
   upserted: LogicalNetworkConstruct[];
   removed: string[];
+  /** When present: every logical port on the host's network switch (replaces what was known). */
+  logicalPorts?: ReportedLogicalPort[];
+  /** When present: every compute switch the host runs, at the revision it applied. */
+  switches?: Array<{ id: string; revision: number }>;
   sentAt: string;
+}
+
+export interface ReportedLogicalPort {
+  id: string;
+  logicalNetworkId: string;
+  dcnId: string | null;
 }
 
 /**

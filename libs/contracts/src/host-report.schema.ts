@@ -32,6 +32,27 @@ export class ConstructSchema implements LogicalNetworkConstruct {
   owner!: 'network-manager';
 }
 
+export class ReportedLogicalPortSchema {
+  @IsString()
+  id!: string;
+
+  @IsUUID()
+  logicalNetworkId!: string;
+
+  @IsOptional()
+  @IsString()
+  dcnId!: string | null;
+}
+
+export class ReportedSwitchSchema {
+  @IsString()
+  id!: string;
+
+  @IsInt()
+  @Min(0)
+  revision!: number;
+}
+
 /** The schema a host report must meet before anything of it is applied. */
 export class HostReportMessage implements HostReport {
   @Matches(HOST_ID_PATTERN)
@@ -58,6 +79,18 @@ export class HostReportMessage implements HostReport {
   @IsArray()
   @IsUUID('all', { each: true })
   removed!: string[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ReportedLogicalPortSchema)
+  logicalPorts?: ReportedLogicalPortSchema[];
+
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ReportedSwitchSchema)
+  switches?: ReportedSwitchSchema[];
 
   @IsISO8601()
   sentAt!: string;

@@ -5,3 +5,4 @@ export * from './logical-network.js';
 export * from './desired-state.js';
 export * from './host-messages.js';
 export * from './host-report.schema.js';
+export * from './compute-switch.js';

@@ -1,0 +1,85 @@
+/** A port group's policy: security, teaming and traffic shaping, as the compute switch applies it. */
+export interface PortGroupPolicy {
+  security: { promiscuous: boolean; macChanges: boolean; forgedTransmits: boolean };
+  teaming: {
+    policy: 'loadbalance_srcid' | 'loadbalance_srcmac' | 'loadbalance_ip' | 'loadbalance_loadbased' | 'failover_explicit';
+    notifySwitches: boolean;
+    failback: boolean;
+  };
+  shaping: { enabled: boolean; averageBandwidthKbps: number; peakBandwidthKbps: number; burstSizeKb: number };
+}
+
+export const TEAMING_POLICIES = ['loadbalance_srcid', 'loadbalance_srcmac', 'loadbalance_ip', 'loadbalance_loadbased', 'failover_explicit'] as const;
+
+export const DEFAULT_POLICY: PortGroupPolicy = {
+  security: { promiscuous: false, macChanges: false, forgedTransmits: false },
+  teaming: { policy: 'loadbalance_srcid', notifySwitches: true, failback: true },
+  shaping: { enabled: false, averageBandwidthKbps: 0, peakBandwidthKbps: 0, burstSizeKb: 0 },
+};
+
+export interface PortGroupConfig {
+  id: string;
+  name: string;
+  vlanId: number;
+  management: boolean;
+  policy: PortGroupPolicy;
+  /** The revision at which this port group last changed: a host re-applies only what changed. */
+  changedAtRevision: number;
+}
+
+/**
+ * The final state of a distributed switch at a revision: sent once, to all member hosts at once,
+ * as the value of key `<switchId>` in KV_SWITCHES. `hostIds` are its members: a host that is not
+ * one drops the switch.
+ */
+export interface SwitchDesired {
+  id: string;
+  name: string;
+  revision: number;
+  mtu: number;
+  rollbackTimeoutMs: number;
+  hostIds: string[];
+  portGroups: PortGroupConfig[];
+  /** False when the change was pushed with `?rollback=false`: the host applies it without the safety net. */
+  rollback: boolean;
+}
+
+export const KV_SWITCHES = 'vnet-switches';
+
+/** A DCN's NIC port on a host: on the compute switch (port group) or on the network switch (logical network). */
+export interface DcnPortDesired {
+  id: string;
+  dcnId: string;
+  nicId: string;
+  network: { kind: 'port-group'; switchId: string; portGroupId: string } | { kind: 'logical'; logicalNetworkId: string };
+}
+
+/**
+ * Host-specific desired state (the ports of the DCNs on that host), key `<hostId>` in KV_HOST_PORTS.
+ * `revision` grows with every change for that host.
+ */
+export interface HostPortsDesired {
+  hostId: string;
+  revision: number;
+  ports: DcnPortDesired[];
+}
+
+export const KV_HOST_PORTS = 'vnet-host-ports';
+
+/**
+ * Host → compute manager, core NATS on `hostStatusSubject(hostId)`, sent once a change is applied
+ * and one management round trip through it came back (or when it was rolled back or failed).
+ */
+export interface HostApplyStatus {
+  hostId: string;
+  kind: 'switch' | 'ports';
+  /** The switch id for `switch`, the host id for `ports`. */
+  targetId: string;
+  revision: number;
+  state: 'applied' | 'rolled_back' | 'failed';
+  detail?: string;
+  sentAt: string;
+}
+
+export const hostStatusSubject = (hostId: string): string => `cm.status.${hostId}`;
+export const HOST_STATUS_SUBJECTS = 'cm.status.*';
