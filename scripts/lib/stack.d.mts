@@ -11,7 +11,13 @@ export function freePort(): Promise<number>;
 export function isPortFree(port: number): Promise<boolean>;
 export function findNatsServer(): string | null;
 export function findPostgresBin(): string | null;
-export function startNats(options: { dir: string; port?: number; log?: 'ignore' | 'inherit' | number; detached?: boolean }): Promise<LocalServer>;
+export function startNats(options: {
+  dir: string;
+  port?: number;
+  log?: 'ignore' | 'inherit' | number;
+  detached?: boolean;
+  onSpawn?: (child: ChildProcess) => void;
+}): Promise<LocalServer>;
 export function startPostgres(options: {
   dir: string;
   port?: number;
@@ -19,5 +25,6 @@ export function startPostgres(options: {
   log?: 'ignore' | 'inherit' | number;
   detached?: boolean;
   settings?: Record<string, string>;
+  onSpawn?: (child: ChildProcess) => void;
 }): Promise<LocalServer & { dataDir: string }>;
 export function removeDir(dir: string): void;

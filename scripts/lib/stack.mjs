@@ -37,7 +37,10 @@ async function waitForPort(port, child, what, timeoutMs = 60000) {
     }
     const ok = await new Promise((resolve) => {
       const s = connect(port, '127.0.0.1');
-      s.once('connect', () => { s.destroy(); resolve(true); });
+      s.once('connect', () => {
+        s.destroy();
+        resolve(true);
+      });
       s.once('error', () => resolve(false));
     });
     if (ok) return;
@@ -77,8 +80,18 @@ export function findPostgresBin() {
 async function stopChild(child, signal, graceMs) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
-  try { child.kill(signal); } catch { /* already gone */ }
-  const timer = setTimeout(() => { try { child.kill('SIGKILL'); } catch { /* gone */ } }, graceMs);
+  try {
+    child.kill(signal);
+  } catch {
+    /* already gone */
+  }
+  const timer = setTimeout(() => {
+    try {
+      child.kill('SIGKILL');
+    } catch {
+      /* gone */
+    }
+  }, graceMs);
   await exited;
   clearTimeout(timer);
 }
@@ -86,14 +99,17 @@ async function stopChild(child, signal, graceMs) {
 /**
  * Starts nats-server with JetStream, storing under `dir`. The process belongs to its own
  * process group so that a terminal's Ctrl-C reaches only the supervisor, which stops it last.
+ * `onSpawn(child)` is called as soon as the process exists, so that a caller interrupted while
+ * the server is still starting can stop it.
  */
-export async function startNats({ dir, port, log = 'ignore', detached = true }) {
+export async function startNats({ dir, port, log = 'ignore', detached = true, onSpawn }) {
   const bin = findNatsServer();
   if (!bin) throw new Error('nats-server is not installed (Debian package "nats-server")');
   mkdirSync(dir, { recursive: true });
   port ??= await freePort();
   const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '--server_name', `vnet-${port}`];
   const child = spawn(bin, args, { stdio: ['ignore', log, log], detached });
+  onSpawn?.(child);
   await waitForPort(port, child, 'nats-server');
   return {
     url: `nats://127.0.0.1:${port}`,
@@ -106,7 +122,9 @@ export async function startNats({ dir, port, log = 'ignore', detached = true }) 
 
 function postgresAccount() {
   try {
-    const line = readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.startsWith('postgres:'));
+    const line = readFileSync('/etc/passwd', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('postgres:'));
     if (!line) return null;
     const [, , uid, gid, , home] = line.split(':');
     return { uid: Number(uid), gid: Number(gid), home };
@@ -143,9 +161,10 @@ function clusterDirFor(dir, account) {
 
 /**
  * Starts a PostgreSQL cluster stored under `dir` (initialised on first use) on 127.0.0.1:`port`
- * with trust authentication on loopback only, and makes sure `database` exists.
+ * with trust authentication on loopback only, and makes sure `database` exists. `onSpawn` as for
+ * startNats.
  */
-export async function startPostgres({ dir, port, database = 'vnet', log = 'ignore', detached = true, settings = {} }) {
+export async function startPostgres({ dir, port, database = 'vnet', log = 'ignore', detached = true, settings = {}, onSpawn }) {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL server binaries are not installed (Debian package "postgresql")');
   const asRoot = process.getuid?.() === 0;
@@ -159,9 +178,15 @@ export async function startPostgres({ dir, port, database = 'vnet', log = 'ignor
   if (account) chownTree(dataDir, account);
 
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
-    execFileSync(join(bin, 'initdb'), ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-instructions'], {
-      ...runAs, env, stdio: ['ignore', 'ignore', 'pipe'],
-    });
+    execFileSync(
+      join(bin, 'initdb'),
+      ['-D', dataDir, '-U', 'postgres', '-A', 'trust', '-E', 'UTF8', '--no-locale', '--no-instructions'],
+      {
+        ...runAs,
+        env,
+        stdio: ['ignore', 'ignore', 'pipe'],
+      },
+    );
   }
   port ??= await freePort();
   const conf = {
@@ -175,6 +200,7 @@ export async function startPostgres({ dir, port, database = 'vnet', log = 'ignor
   };
   const args = ['-D', dataDir, ...Object.entries(conf).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
   const child = spawn(join(bin, 'postgres'), args, { ...runAs, env, stdio: ['ignore', log, log], detached });
+  onSpawn?.(child);
   await waitForPort(port, child, 'postgres');
   const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
   await ensureDatabase(port, database);
@@ -191,7 +217,11 @@ export async function startPostgres({ dir, port, database = 'vnet', log = 'ignor
 
 function chownTree(path, account) {
   // Only the cluster's own directory (and its parent we created) need the account as owner.
-  try { chownSync(join(path, '..'), account.uid, account.gid); } catch { /* parent not ours */ }
+  try {
+    chownSync(join(path, '..'), account.uid, account.gid);
+  } catch {
+    /* parent not ours */
+  }
   chownSync(path, account.uid, account.gid);
 }
 
@@ -215,9 +245,28 @@ async function ensureDatabase(port, database) {
   }
 }
 
-/** Removes a server directory, including a cluster kept elsewhere on its behalf (see clusterDirFor). */
+/**
+ * Removes a directory of servers, including any cluster kept elsewhere on behalf of a PostgreSQL
+ * directory inside it (see clusterDirFor): `dir` may be the one given to startPostgres or a parent.
+ */
 export function removeDir(dir) {
-  const pointer = join(dir, 'CLUSTER_LOCATION');
-  if (existsSync(pointer)) rmSync(readFileSync(pointer, 'utf8').trim(), { recursive: true, force: true });
+  for (const pointer of clusterPointers(dir, 3)) {
+    rmSync(readFileSync(pointer, 'utf8').trim(), { recursive: true, force: true });
+  }
   rmSync(dir, { recursive: true, force: true });
+}
+
+function clusterPointers(dir, depth) {
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return [];
+  }
+  return entries.flatMap((e) => {
+    if (e.isFile() && e.name === 'CLUSTER_LOCATION') return [join(dir, e.name)];
+    // The cluster itself (data/) holds thousands of files and never a pointer.
+    if (e.isDirectory() && depth > 0 && e.name !== 'data') return clusterPointers(join(dir, e.name), depth - 1);
+    return [];
+  });
 }
