@@ -5,6 +5,10 @@ import { HostProjection } from './hosts/host.projection.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { LogicalNetworksModule } from './logical-networks/logical-networks.module.js';
 import { Hosts1764000000101 } from './migrations/1764000000101-hosts.js';
+import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
+import { SwitchProjection } from './switches/switch.projection.js';
+import { SwitchesModule } from './switches/switches.module.js';
+import { TasksModule } from './tasks/tasks.module.js';
 
 export const SERVICE = 'compute-manager';
 
@@ -18,11 +22,13 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101],
-          projections: [new HostProjection()],
+          migrations: [Hosts1764000000101, Switches1764000000102],
+          projections: [new HostProjection(), new SwitchProjection()],
         }),
         HostsModule,
         LogicalNetworksModule,
+        TasksModule,
+        SwitchesModule,
       ],
     };
   }

@@ -18,7 +18,13 @@ describe('host decider (compute manager)', () => {
   });
 
   it('learns constructs from a report, and only what changed', () => {
-    spec.given([]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, upserted: [net('a'), net('b')], removed: [] }).then([reported]);
+    spec.given([]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, upserted: [net('a'), net('b')], removed: [] }).then([
+      { type: 'HostDiscovered', data: { hostId: 'h1', bootId: 'b1' } },
+      reported,
+    ]);
+    spec.given([]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, held: [], upserted: [], removed: [] }).then([
+      { type: 'HostDiscovered', data: { hostId: 'h1', bootId: 'b1' } },
+    ]);
     spec.given([reported]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 2, upserted: [net('a'), net('b', 2)], removed: [] }).then([
       { type: 'HostNetworksReported', data: { hostId: 'h1', bootId: 'b1', seq: 2, upserted: [net('b', 2)], removed: [] } },
     ]);

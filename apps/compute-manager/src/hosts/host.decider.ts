@@ -3,6 +3,7 @@ import type { LogicalNetworkConstruct } from '@vnet/contracts';
 
 export type HostEvent =
   | { type: 'HostAdded'; data: { hostId: string } }
+  | { type: 'HostDiscovered'; data: { hostId: string; bootId: string } }
   | {
       type: 'HostNetworksReported';
       data: { hostId: string; bootId: string; seq: number; upserted: LogicalNetworkConstruct[]; removed: string[] };
@@ -22,6 +23,8 @@ export type HostCommand =
 
 export interface HostState {
   added: boolean;
+  /** The host has reported at least once (it exists, whether or not an operator added it). */
+  seen: boolean;
   /** The networks the host holds: id → revision. */
   networks: Record<string, number>;
   bootId: string | null;
@@ -33,7 +36,7 @@ export interface HostState {
  * The compute manager learns logical networks from hosts' reports only.
  */
 export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
-  initialState: () => ({ added: false, networks: {}, bootId: null, seq: 0 }),
+  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0 }),
 
   decide(command, state) {
     switch (command.type) {
@@ -48,8 +51,10 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         for (const c of command.upserted) next[c.id] = c.revision;
         for (const id of command.removed) delete next[id];
         const removed = Object.keys(state.networks).filter((id) => !(id in next));
-        if (upserted.length === 0 && removed.length === 0) return [];
+        const discovered: HostEvent[] = state.seen ? [] : [{ type: 'HostDiscovered', data: { hostId: command.hostId, bootId: command.bootId } }];
+        if (upserted.length === 0 && removed.length === 0) return discovered;
         return [
+          ...discovered,
           {
             type: 'HostNetworksReported',
             data: { hostId: command.hostId, bootId: command.bootId, seq: command.seq, upserted, removed },
@@ -67,11 +72,13 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
     switch (event.type) {
       case 'HostAdded':
         return { ...state, added: true };
+      case 'HostDiscovered':
+        return { ...state, seen: true };
       case 'HostNetworksReported': {
         const networks = { ...state.networks };
         for (const c of event.data.upserted) networks[c.id] = c.revision;
         for (const id of event.data.removed) delete networks[id];
-        return { ...state, networks, bootId: event.data.bootId, seq: event.data.seq };
+        return { ...state, seen: true, networks, bootId: event.data.bootId, seq: event.data.seq };
       }
       default: {
         const never: never = event;

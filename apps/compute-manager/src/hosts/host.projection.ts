@@ -15,6 +15,9 @@ export class HostProjection implements Projection {
           [e.data.hostId, event.position],
         );
         return;
+      case 'HostDiscovered':
+        await client.query('INSERT INTO hosts (host_id, first_position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [e.data.hostId, event.position]);
+        return;
       case 'HostNetworksReported': {
         const { hostId, upserted, removed } = e.data;
         await client.query('INSERT INTO hosts (host_id, first_position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [hostId, event.position]);

@@ -1,0 +1,161 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { HOST_ID_PATTERN, TEAMING_POLICIES } from '@vnet/contracts';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { ROLLBACK_TIMEOUT_MAX, ROLLBACK_TIMEOUT_MIN } from '../switch.decider.js';
+
+const range = (field: string, min: number, max: number) => ({ message: `${field} must be an integer from ${min} to ${max}` });
+
+export class CreateSwitchDto {
+  @ApiProperty()
+  @IsString({ message: 'name must be a string' })
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(255, { message: 'name must be at most 255 characters' })
+  name!: string;
+
+  @ApiProperty({ type: [String] })
+  @IsArray({ message: 'hostIds must be an array of host ids' })
+  @ArrayMaxSize(10000, { message: 'hostIds must hold at most 10000 hosts' })
+  @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
+  hostIds!: string[];
+
+  @ApiPropertyOptional({ minimum: ROLLBACK_TIMEOUT_MIN, maximum: ROLLBACK_TIMEOUT_MAX, default: 30000 })
+  @IsOptional()
+  @IsInt(range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
+  @Min(ROLLBACK_TIMEOUT_MIN, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
+  @Max(ROLLBACK_TIMEOUT_MAX, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
+  rollbackTimeoutMs?: number;
+
+  @ApiPropertyOptional({ minimum: 576, maximum: 9216, default: 1500 })
+  @IsOptional()
+  @IsInt(range('mtu', 576, 9216))
+  @Min(576, range('mtu', 576, 9216))
+  @Max(9216, range('mtu', 576, 9216))
+  mtu?: number;
+}
+
+export class AddSwitchHostDto {
+  @ApiProperty({ example: 'host-1' })
+  @Matches(HOST_ID_PATTERN, { message: 'hostId must match ^[A-Za-z0-9_-]{1,64}$' })
+  hostId!: string;
+}
+
+export class SecurityPolicyDto {
+  @IsBoolean({ message: 'policy.security.promiscuous must be a boolean' })
+  promiscuous!: boolean;
+  @IsBoolean({ message: 'policy.security.macChanges must be a boolean' })
+  macChanges!: boolean;
+  @IsBoolean({ message: 'policy.security.forgedTransmits must be a boolean' })
+  forgedTransmits!: boolean;
+}
+
+export class TeamingPolicyDto {
+  @IsIn(TEAMING_POLICIES, { message: `policy.teaming.policy must be one of ${TEAMING_POLICIES.join(', ')}` })
+  policy!: (typeof TEAMING_POLICIES)[number];
+  @IsBoolean({ message: 'policy.teaming.notifySwitches must be a boolean' })
+  notifySwitches!: boolean;
+  @IsBoolean({ message: 'policy.teaming.failback must be a boolean' })
+  failback!: boolean;
+}
+
+export class ShapingPolicyDto {
+  @IsBoolean({ message: 'policy.shaping.enabled must be a boolean' })
+  enabled!: boolean;
+  @IsInt(range('policy.shaping.averageBandwidthKbps', 0, 100000000))
+  @Min(0, range('policy.shaping.averageBandwidthKbps', 0, 100000000))
+  @Max(100000000, range('policy.shaping.averageBandwidthKbps', 0, 100000000))
+  averageBandwidthKbps!: number;
+  @IsInt(range('policy.shaping.peakBandwidthKbps', 0, 100000000))
+  @Min(0, range('policy.shaping.peakBandwidthKbps', 0, 100000000))
+  @Max(100000000, range('policy.shaping.peakBandwidthKbps', 0, 100000000))
+  peakBandwidthKbps!: number;
+  @IsInt(range('policy.shaping.burstSizeKb', 0, 100000000))
+  @Min(0, range('policy.shaping.burstSizeKb', 0, 100000000))
+  @Max(100000000, range('policy.shaping.burstSizeKb', 0, 100000000))
+  burstSizeKb!: number;
+}
+
+/** A port group policy: every part optional on input, completed from the defaults or the current policy. */
+export class PolicyDto {
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => SecurityPolicyDto)
+  security?: SecurityPolicyDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => TeamingPolicyDto)
+  teaming?: TeamingPolicyDto;
+
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ShapingPolicyDto)
+  shaping?: ShapingPolicyDto;
+}
+
+export class CreatePortGroupDto {
+  @ApiProperty()
+  @IsString({ message: 'name must be a string' })
+  @IsNotEmpty({ message: 'name must not be empty' })
+  @MaxLength(255, { message: 'name must be at most 255 characters' })
+  name!: string;
+
+  @ApiProperty({ minimum: 0, maximum: 4094 })
+  @IsInt(range('vlanId', 0, 4094))
+  @Min(0, range('vlanId', 0, 4094))
+  @Max(4094, range('vlanId', 0, 4094))
+  vlanId!: number;
+
+  @ApiPropertyOptional({ default: false })
+  @IsOptional()
+  @IsBoolean({ message: 'management must be a boolean' })
+  management?: boolean;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PolicyDto)
+  policy?: PolicyDto;
+}
+
+export class UpdatePortGroupDto {
+  @ApiPropertyOptional({ minimum: 0, maximum: 4094 })
+  @IsOptional()
+  @IsInt(range('vlanId', 0, 4094))
+  @Min(0, range('vlanId', 0, 4094))
+  @Max(4094, range('vlanId', 0, 4094))
+  vlanId?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => PolicyDto)
+  policy?: PolicyDto;
+}
+
+export class SwitchQueryDto {
+  @ApiPropertyOptional({ description: 'a global log position, or an ISO time' })
+  @IsOptional()
+  @Matches(/^(\d{1,15}|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/, { message: 'asOf must be a log position or an ISO time' })
+  asOf?: string;
+}
+
+export class RollbackQueryDto {
+  @IsOptional()
+  @IsIn(['true', 'false'], { message: 'rollback must be true or false' })
+  rollback?: 'true' | 'false';
+}

@@ -1,0 +1,148 @@
+import { ConflictError, type Decider, InvalidInputError, NotFoundError, VersionConflictError } from '@vnet/events';
+import type { PortGroupConfig, PortGroupPolicy } from '@vnet/contracts';
+
+export const ROLLBACK_TIMEOUT_MIN = 1000;
+export const ROLLBACK_TIMEOUT_MAX = 600000;
+export const DEFAULT_ROLLBACK_TIMEOUT_MS = 30000;
+export const DEFAULT_SWITCH_MTU = 1500;
+
+export interface SwitchState {
+  status: 'none' | 'active';
+  id: string;
+  name: string;
+  revision: number;
+  hostIds: string[];
+  rollbackTimeoutMs: number;
+  mtu: number;
+  portGroups: PortGroupConfig[];
+  /** Whether the last change is pushed with the rollback safety net. */
+  rollback: boolean;
+}
+
+export type SwitchEvent =
+  | { type: 'SwitchCreated'; data: { id: string; name: string; hostIds: string[]; rollbackTimeoutMs: number; mtu: number; revision: 1 } }
+  | { type: 'SwitchHostAdded'; data: { id: string; hostId: string; revision: number } }
+  | { type: 'PortGroupAdded'; data: { id: string; portGroup: Omit<PortGroupConfig, 'changedAtRevision'>; revision: number } }
+  | {
+      type: 'PortGroupReconfigured';
+      data: { id: string; portGroupId: string; vlanId?: number; policy?: PortGroupPolicy; revision: number; rollback?: boolean };
+    };
+
+export type SwitchCommand =
+  | { type: 'CreateSwitch'; id: string; name: string; hostIds: string[]; rollbackTimeoutMs: number; mtu: number }
+  | { type: 'AddSwitchHost'; id: string; hostId: string }
+  | { type: 'AddPortGroup'; id: string; portGroup: Omit<PortGroupConfig, 'changedAtRevision'> }
+  | {
+      type: 'ReconfigurePortGroup';
+      id: string;
+      portGroupId: string;
+      vlanId?: number;
+      policy?: PortGroupPolicy;
+      expectedRevision?: number;
+      rollback?: boolean;
+    };
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
+  initialState: () => ({
+    status: 'none',
+    id: '',
+    name: '',
+    revision: 0,
+    hostIds: [],
+    rollbackTimeoutMs: DEFAULT_ROLLBACK_TIMEOUT_MS,
+    mtu: DEFAULT_SWITCH_MTU,
+    portGroups: [],
+    rollback: true,
+  }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreateSwitch': {
+        if (state.status !== 'none') throw new ConflictError('SWITCH_EXISTS', `switch ${command.id} already exists`);
+        if (command.rollbackTimeoutMs < ROLLBACK_TIMEOUT_MIN || command.rollbackTimeoutMs > ROLLBACK_TIMEOUT_MAX) {
+          throw new InvalidInputError({ rollbackTimeoutMs: `must be from ${ROLLBACK_TIMEOUT_MIN} to ${ROLLBACK_TIMEOUT_MAX}` });
+        }
+        const { type: _t, ...data } = command;
+        return [{ type: 'SwitchCreated', data: { ...data, hostIds: [...new Set(command.hostIds)], revision: 1 } }];
+      }
+      case 'AddSwitchHost': {
+        active(state, command.id);
+        if (state.hostIds.includes(command.hostId)) return [];
+        return [{ type: 'SwitchHostAdded', data: { id: command.id, hostId: command.hostId, revision: state.revision + 1 } }];
+      }
+      case 'AddPortGroup': {
+        active(state, command.id);
+        if (state.portGroups.some((pg) => pg.id === command.portGroup.id)) {
+          throw new ConflictError('PORT_GROUP_EXISTS', `port group ${command.portGroup.id} already exists`);
+        }
+        return [{ type: 'PortGroupAdded', data: { id: command.id, portGroup: command.portGroup, revision: state.revision + 1 } }];
+      }
+      case 'ReconfigurePortGroup': {
+        active(state, command.id);
+        if (command.expectedRevision !== undefined && command.expectedRevision !== state.revision) {
+          throw new VersionConflictError(`switch-${command.id}`, command.expectedRevision, state.revision);
+        }
+        const pg = state.portGroups.find((p) => p.id === command.portGroupId);
+        if (!pg) throw new NotFoundError('port group', command.portGroupId);
+        const change: { vlanId?: number; policy?: PortGroupPolicy } = {};
+        if (command.vlanId !== undefined && command.vlanId !== pg.vlanId) change.vlanId = command.vlanId;
+        if (command.policy !== undefined && !same(command.policy, pg.policy)) change.policy = command.policy;
+        if (Object.keys(change).length === 0) return [];
+        const rollback = command.rollback === false ? { rollback: false } : {};
+        return [
+          { type: 'PortGroupReconfigured', data: { id: command.id, portGroupId: pg.id, ...change, revision: state.revision + 1, ...rollback } },
+        ];
+      }
+      default: {
+        const never: never = command;
+        throw new Error(`unknown command ${(never as { type: string }).type}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'SwitchCreated':
+        return { ...state, status: 'active', ...event.data, portGroups: [], rollback: true };
+      case 'SwitchHostAdded':
+        return { ...state, hostIds: [...state.hostIds, event.data.hostId], revision: event.data.revision, rollback: true };
+      case 'PortGroupAdded':
+        return {
+          ...state,
+          revision: event.data.revision,
+          rollback: true,
+          portGroups: [...state.portGroups, { ...event.data.portGroup, changedAtRevision: event.data.revision }],
+        };
+      case 'PortGroupReconfigured': {
+        const { portGroupId, revision, vlanId, policy } = event.data;
+        return {
+          ...state,
+          revision,
+          rollback: event.data.rollback !== false,
+          portGroups: state.portGroups.map((pg) =>
+            pg.id === portGroupId
+              ? { ...pg, ...(vlanId !== undefined ? { vlanId } : {}), ...(policy !== undefined ? { policy } : {}), changedAtRevision: revision }
+              : pg,
+          ),
+        };
+      }
+      default: {
+        const never: never = event;
+        return never;
+      }
+    }
+  },
+};
+
+function active(state: SwitchState, id: string): void {
+  if (state.status !== 'active') throw new NotFoundError('switch', id);
+}
+
+export const SwitchAggregate = {
+  category: 'switch',
+  snapshotSchema: 'switch.v1',
+  initialState: switchDecider.initialState,
+  evolve: switchDecider.evolve,
+};

@@ -1,0 +1,31 @@
+import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import { type SwitchEvent, switchDecider, type SwitchState } from './switch.decider.js';
+
+/** Switches as documents (their state folded by the decider), and port group → switch. */
+export class SwitchProjection implements Projection {
+  readonly name = 'switches';
+  readonly tables = ['switches', 'port_groups'];
+
+  async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
+    const e = event as unknown as SwitchEvent;
+    switch (e.type) {
+      case 'SwitchCreated': {
+        const state = switchDecider.evolve(switchDecider.initialState(), e);
+        await client.query('INSERT INTO switches (id, state, created_position) VALUES ($1, $2, $3)', [e.data.id, JSON.stringify(state), event.position]);
+        return;
+      }
+      case 'SwitchHostAdded':
+      case 'PortGroupAdded':
+      case 'PortGroupReconfigured': {
+        const { rows } = await client.query<{ state: SwitchState }>('SELECT state FROM switches WHERE id = $1 FOR UPDATE', [e.data.id]);
+        if (!rows[0]) return;
+        const state = switchDecider.evolve(rows[0].state, e);
+        await client.query('UPDATE switches SET state = $2 WHERE id = $1', [e.data.id, JSON.stringify(state)]);
+        if (e.type === 'PortGroupAdded') {
+          await client.query('INSERT INTO port_groups (id, switch_id) VALUES ($1, $2)', [e.data.portGroup.id, e.data.id]);
+        }
+        return;
+      }
+    }
+  }
+}

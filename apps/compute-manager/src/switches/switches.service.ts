@@ -1,0 +1,127 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { PortGroupConfig } from '@vnet/contracts';
+import { type AsOf, commandMetadata, EventLog, InvalidInputError, NotFoundError } from '@vnet/events';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { SwitchDesiredPublisher } from '../desired-state/switch-desired.publisher.js';
+import { TasksService } from '../tasks/tasks.service.js';
+import type { CreatePortGroupDto, CreateSwitchDto, UpdatePortGroupDto } from './dto/switch.dto.js';
+import { completePolicy } from './policy.js';
+import { DEFAULT_ROLLBACK_TIMEOUT_MS, DEFAULT_SWITCH_MTU, type SwitchCommand, SwitchAggregate, switchDecider, type SwitchState } from './switch.decider.js';
+
+export interface SwitchView {
+  id: string;
+  name: string;
+  revision: number;
+  hostIds: string[];
+  rollbackTimeoutMs: number;
+  mtu: number;
+  portGroups: Array<Omit<PortGroupConfig, 'changedAtRevision'>>;
+}
+
+export function switchView(s: SwitchState): SwitchView {
+  return {
+    id: s.id,
+    name: s.name,
+    revision: s.revision,
+    hostIds: s.hostIds,
+    rollbackTimeoutMs: s.rollbackTimeoutMs,
+    mtu: s.mtu,
+    portGroups: s.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
+  };
+}
+
+@Injectable()
+export class SwitchesService {
+  constructor(
+    @Inject(EventLog) private readonly log: EventLog,
+    private readonly dataSource: DataSource,
+    private readonly tasks: TasksService,
+    private readonly publisher: SwitchDesiredPublisher,
+  ) {}
+
+  async create(dto: CreateSwitchDto): Promise<SwitchView & { taskId: string }> {
+    const id = randomUUID();
+    const command: SwitchCommand = {
+      type: 'CreateSwitch',
+      id,
+      name: dto.name,
+      hostIds: dto.hostIds,
+      rollbackTimeoutMs: dto.rollbackTimeoutMs ?? DEFAULT_ROLLBACK_TIMEOUT_MS,
+      mtu: dto.mtu ?? DEFAULT_SWITCH_MTU,
+    };
+    const { state, taskId } = await this.change(id, 'switch.create', () => command);
+    return { ...switchView(state), taskId };
+  }
+
+  async addHost(id: string, hostId: string): Promise<{ taskId: string }> {
+    const { taskId } = await this.change(id, 'switch.add-host', () => ({ type: 'AddSwitchHost', id, hostId }), [hostId]);
+    return { taskId };
+  }
+
+  async addPortGroup(id: string, dto: CreatePortGroupDto): Promise<{ taskId: string; portGroupId: string }> {
+    const portGroupId = randomUUID();
+    const policy = completePolicy(dto.policy);
+    const { taskId } = await this.change(id, 'port-group.create', () => ({
+      type: 'AddPortGroup',
+      id,
+      portGroup: { id: portGroupId, name: dto.name, vlanId: dto.vlanId, management: dto.management ?? false, policy },
+    }));
+    return { taskId, portGroupId };
+  }
+
+  async updatePortGroup(id: string, portGroupId: string, dto: UpdatePortGroupDto, rollback: boolean, expectedRevision?: number): Promise<{ taskId: string }> {
+    const { taskId } = await this.change(id, 'port-group.update', (state) => {
+      const current = state.portGroups.find((pg) => pg.id === portGroupId);
+      if (!current) throw new NotFoundError('port group', portGroupId);
+      const policy = dto.policy ? completePolicy(dto.policy, current.policy) : undefined;
+      return { type: 'ReconfigurePortGroup', id, portGroupId, vlanId: dto.vlanId, policy, expectedRevision, rollback };
+    });
+    return { taskId };
+  }
+
+  async list(): Promise<SwitchView[]> {
+    const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches ORDER BY created_position');
+    return rows.map((r) => switchView(r.state));
+  }
+
+  async get(id: string, asOf?: string): Promise<SwitchView> {
+    if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('switch', id);
+    if (asOf !== undefined) {
+      const point: AsOf = /^\d+$/.test(asOf) ? { position: Number(asOf) } : { time: new Date(asOf) };
+      if ('time' in point && Number.isNaN(point.time.getTime())) throw new InvalidInputError({ asOf: 'must be a log position or an ISO time' });
+      const { state } = await this.log.load(SwitchAggregate, id, point);
+      if (state.status !== 'active') throw new NotFoundError('switch', id);
+      return switchView(state);
+    }
+    const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches WHERE id = $1', [id]);
+    if (!rows[0]) throw new NotFoundError('switch', id);
+    return switchView(rows[0].state);
+  }
+
+  /**
+   * One change of a switch: decide and append it with a task over its hosts in one transaction,
+   * then push the final state once. A change that changes nothing gets a task that is done.
+   */
+  private async change(
+    id: string,
+    kind: string,
+    command: (state: SwitchState) => SwitchCommand,
+    taskHosts?: string[],
+  ): Promise<{ state: SwitchState; taskId: string }> {
+    const { state, task } = await this.log.execute(
+      SwitchAggregate,
+      id,
+      commandMetadata(),
+      (state) => switchDecider.decide(command(state), state),
+      async (state, version, _recorded, tx) => {
+        const hosts = taskHosts ?? state.hostIds;
+        const task = await this.tasks.create(tx.client, kind, hosts, { kind: 'switch', targetId: id, revision: state.revision });
+        return { state, task, version };
+      },
+    );
+    this.tasks.activate(task);
+    await this.publisher.publish(id);
+    return { state, taskId: task.id };
+  }
+}
