@@ -6,6 +6,9 @@ import { HostsModule } from './hosts/hosts.module.js';
 import { LogicalNetworksModule } from './logical-networks/logical-networks.module.js';
 import { Hosts1764000000101 } from './migrations/1764000000101-hosts.js';
 import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
+import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
+import { DcnProjection } from './dcns/dcn.projection.js';
+import { DcnsModule } from './dcns/dcns.module.js';
 import { SwitchProjection } from './switches/switch.projection.js';
 import { SwitchesModule } from './switches/switches.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -22,13 +25,14 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101, Switches1764000000102],
-          projections: [new HostProjection(), new SwitchProjection()],
+          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103],
+          projections: [new HostProjection(), new SwitchProjection(), new DcnProjection()],
         }),
         HostsModule,
         LogicalNetworksModule,
         TasksModule,
         SwitchesModule,
+        DcnsModule,
       ],
     };
   }

@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
+import { HostPortsPublisher } from './host-ports.publisher.js';
 import { SwitchDesiredPublisher } from './switch-desired.publisher.js';
 
-@Module({ providers: [ComputeDesiredStateBuckets, SwitchDesiredPublisher], exports: [ComputeDesiredStateBuckets, SwitchDesiredPublisher] })
+@Module({
+  providers: [ComputeDesiredStateBuckets, SwitchDesiredPublisher, HostPortsPublisher],
+  exports: [ComputeDesiredStateBuckets, SwitchDesiredPublisher, HostPortsPublisher],
+})
 export class ComputeDesiredStateModule {}

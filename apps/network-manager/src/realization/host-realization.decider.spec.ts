@@ -26,6 +26,17 @@ describe('host realization decider', () => {
       { type: 'HostNetworksRealized', data: { hostId: 'h1', bootId: 'b2', seq: 1, realized: [], removed: ['n1'] } },
     ]));
 
+  it('records the logical ports a host reports, when they change', () => {
+    const ports = [{ id: 'p1', logicalNetworkId: 'n1', dcnId: 'd1' }];
+    spec.given([first]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 2, upserted: [], removed: [], logicalPorts: ports }).then([
+      { type: 'HostLogicalPortsReported', data: { hostId: 'h1', bootId: 'b1', seq: 2, ports } },
+    ]);
+    spec
+      .given([first, { type: 'HostLogicalPortsReported', data: { hostId: 'h1', bootId: 'b1', seq: 2, ports } }])
+      .when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 3, upserted: [], removed: [], logicalPorts: ports })
+      .then([]);
+  });
+
   it('ignores a report older than one applied in the same boot', () =>
     spec.given([first]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, upserted: [{ id: 'n9', revision: 1 }], removed: [] }).then([]));
 });

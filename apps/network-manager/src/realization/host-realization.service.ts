@@ -26,6 +26,7 @@ export class HostRealizationService {
             held: report.held,
             upserted: report.upserted.map((c) => ({ id: c.id, revision: c.revision })),
             removed: report.removed,
+            logicalPorts: report.logicalPorts,
           },
           state,
         );

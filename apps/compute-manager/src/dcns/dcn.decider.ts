@@ -1,0 +1,122 @@
+import { ConflictError, type Decider, InvalidInputError, NotFoundError } from '@vnet/events';
+
+export type NicNetwork = { kind: 'logical'; id: string } | { kind: 'port-group'; id: string; switchId: string };
+
+export interface Nic {
+  id: string;
+  portId: string;
+  network: NicNetwork;
+}
+
+export type DcnEvent =
+  | { type: 'DcnCreated'; data: { id: string; name: string; hostId: string } }
+  | { type: 'NicAttached'; data: { id: string; hostId: string; nic: Nic } }
+  | { type: 'DcnMigrationStarted'; data: { id: string; from: string; to: string } }
+  | { type: 'DcnMigrated'; data: { id: string; from: string; to: string } }
+  | { type: 'DcnMigrationAborted'; data: { id: string; from: string; to: string; reason: string } };
+
+/** What the host holds that a command needs to know, looked up by the service before deciding. */
+export type DcnCommand =
+  | { type: 'CreateDcn'; id: string; name: string; hostId: string }
+  | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean }
+  | { type: 'StartMigration'; id: string; targetHostId: string; missingOnTarget: string[] }
+  | { type: 'CompleteMigration'; id: string }
+  | { type: 'AbortMigration'; id: string; reason: string };
+
+export interface DcnState {
+  status: 'none' | 'active';
+  id: string;
+  name: string;
+  hostId: string;
+  nics: Nic[];
+  migratingTo: string | null;
+}
+
+export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
+  initialState: () => ({ status: 'none', id: '', name: '', hostId: '', nics: [], migratingTo: null }),
+
+  decide(command, state) {
+    switch (command.type) {
+      case 'CreateDcn':
+        if (state.status !== 'none') throw new ConflictError('DCN_EXISTS', `DCN ${command.id} already exists`);
+        return [{ type: 'DcnCreated', data: { id: command.id, name: command.name, hostId: command.hostId } }];
+      case 'AttachNic': {
+        active(state, command.id);
+        if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
+        if (!command.hostHasNetwork) {
+          throw new ConflictError(
+            'NETWORK_NOT_ON_HOST',
+            command.nic.network.kind === 'logical'
+              ? `host ${state.hostId} does not hold logical network ${command.nic.network.id}`
+              : `host ${state.hostId} is not a member of the switch of port group ${command.nic.network.id}`,
+          );
+        }
+        return [{ type: 'NicAttached', data: { id: command.id, hostId: state.hostId, nic: command.nic } }];
+      }
+      case 'StartMigration': {
+        active(state, command.id);
+        if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
+        if (command.targetHostId === state.hostId) throw new InvalidInputError({ targetHostId: `is already the DCN's host` });
+        if (command.missingOnTarget.length) {
+          throw new ConflictError('NETWORK_NOT_ON_TARGET', `host ${command.targetHostId} lacks networks of DCN ${command.id}`, {
+            missing: command.missingOnTarget,
+          });
+        }
+        return [{ type: 'DcnMigrationStarted', data: { id: command.id, from: state.hostId, to: command.targetHostId } }];
+      }
+      case 'CompleteMigration':
+        active(state, command.id);
+        if (!state.migratingTo) return [];
+        return [{ type: 'DcnMigrated', data: { id: command.id, from: state.hostId, to: state.migratingTo } }];
+      case 'AbortMigration':
+        active(state, command.id);
+        if (!state.migratingTo) return [];
+        return [{ type: 'DcnMigrationAborted', data: { id: command.id, from: state.hostId, to: state.migratingTo, reason: command.reason } }];
+      default: {
+        const never: never = command;
+        throw new Error(`unknown command ${(never as { type: string }).type}`);
+      }
+    }
+  },
+
+  evolve(state, event) {
+    switch (event.type) {
+      case 'DcnCreated':
+        return { ...state, status: 'active', id: event.data.id, name: event.data.name, hostId: event.data.hostId };
+      case 'NicAttached':
+        return { ...state, nics: [...state.nics, event.data.nic] };
+      case 'DcnMigrationStarted':
+        return { ...state, migratingTo: event.data.to };
+      case 'DcnMigrated':
+        return { ...state, hostId: event.data.to, migratingTo: null };
+      case 'DcnMigrationAborted':
+        return { ...state, migratingTo: null };
+      default: {
+        const never: never = event;
+        return never;
+      }
+    }
+  },
+};
+
+function active(state: DcnState, id: string): void {
+  if (state.status !== 'active') throw new NotFoundError('DCN', id);
+}
+
+/** The networks a target host must hold for the DCN to move there, compared by id (pure). */
+export function missingOnTarget(
+  nics: Nic[],
+  target: { logicalNetworkIds: ReadonlySet<string>; switchIds: ReadonlySet<string> },
+): string[] {
+  const missing = nics
+    .filter((n) => (n.network.kind === 'logical' ? !target.logicalNetworkIds.has(n.network.id) : !target.switchIds.has(n.network.switchId)))
+    .map((n) => n.network.id);
+  return [...new Set(missing)];
+}
+
+export const DcnAggregate = {
+  category: 'dcn',
+  snapshotSchema: 'dcn.v1',
+  initialState: dcnDecider.initialState,
+  evolve: dcnDecider.evolve,
+};

@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { ComputeDesiredStateModule } from '../desired-state/desired-state.module.js';
+import { TasksModule } from '../tasks/tasks.module.js';
+import { DcnsController } from './dcns.controller.js';
+import { DcnsHandlers } from './dcns.handlers.js';
+import { DcnsService } from './dcns.service.js';
+
+@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService] })
+export class DcnsModule {}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import type { DcnPortDesired, HostPortsDesired } from '@vnet/contracts';
+import type { SqlClient } from '@vnet/events';
+import { DataSource } from 'typeorm';
+import type { Nic } from '../dcns/dcn.decider.js';
+import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
+
+/** The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it. */
+export async function hostPortsDesired(client: SqlClient, hostId: string): Promise<HostPortsDesired> {
+  const [{ rows: rev }, { rows: dcns }] = await Promise.all([
+    client.query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]),
+    client.query<{ id: string; nics: Nic[] }>(
+      'SELECT id, nics FROM dcns WHERE host_id = $1 OR migrating_to = $1 ORDER BY created_position',
+      [hostId],
+    ),
+  ]);
+  const ports: DcnPortDesired[] = dcns.flatMap((d) =>
+    d.nics.map((n) => ({
+      id: n.portId,
+      dcnId: d.id,
+      nicId: n.id,
+      network:
+        n.network.kind === 'logical'
+          ? { kind: 'logical' as const, logicalNetworkId: n.network.id }
+          : { kind: 'port-group' as const, switchId: n.network.switchId, portGroupId: n.network.id },
+    })),
+  );
+  return { hostId, revision: rev[0]?.revision ?? 0, ports };
+}
+
+/** Puts a host's ports into the bucket that host watches, once per revision. */
+@Injectable()
+export class HostPortsPublisher {
+  private readonly published = new Map<string, number>();
+
+  constructor(
+    private readonly buckets: ComputeDesiredStateBuckets,
+    private readonly dataSource: DataSource,
+  ) {}
+
+  async publish(hostId: string): Promise<number> {
+    const desired = await hostPortsDesired({ query: (t, v) => this.dataSource.query(t, v).then((rows) => ({ rows, rowCount: rows.length })) }, hostId);
+    if ((this.published.get(hostId) ?? -1) >= desired.revision) return desired.revision;
+    await this.buckets.hostPorts.put(hostId, JSON.stringify(desired));
+    this.published.set(hostId, desired.revision);
+    return desired.revision;
+  }
+}

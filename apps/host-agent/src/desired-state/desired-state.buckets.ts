@@ -1,0 +1,51 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Kvm, type KV } from '@nats-io/kv';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { KV_LOGICAL_NETWORKS, KV_TRANSPORT_NODES } from '@vnet/contracts';
+import { NATS_CONNECTION } from '@vnet/events';
+
+export interface Buckets {
+  networks: KV;
+  transportNodes: KV;
+}
+
+const RETRY_MS = 1000;
+
+/**
+ * The network manager's desired-state buckets, opened (or created: whoever comes first) in the
+ * background: a host agent serves its hosts from their stores while JetStream is not there yet.
+ */
+@Injectable()
+export class DesiredStateBuckets implements OnApplicationShutdown {
+  private readonly logger = new Logger('DesiredState');
+  private opened: Promise<Buckets> | null = null;
+  private closed = false;
+
+  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+
+  get(): Promise<Buckets> {
+    this.opened ??= this.open();
+    return this.opened;
+  }
+
+  onApplicationShutdown(): void {
+    this.closed = true;
+  }
+
+  private async open(): Promise<Buckets> {
+    const kvm = new Kvm(this.nc);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const [networks, transportNodes] = await Promise.all([
+          kvm.create(KV_LOGICAL_NETWORKS, { history: 1 }),
+          kvm.create(KV_TRANSPORT_NODES, { history: 1 }),
+        ]);
+        return { networks, transportNodes };
+      } catch (err) {
+        if (this.closed) throw err;
+        if (attempt === 1 || attempt % 30 === 0) this.logger.warn({ msg: 'desired-state buckets not available yet, retrying', error: String(err) });
+        await new Promise((r) => setTimeout(r, RETRY_MS));
+      }
+    }
+  }
+}

@@ -1,0 +1,122 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import type { KvWatchEntry } from '@nats-io/kv';
+import { zoneNetworksFilter } from '@vnet/contracts';
+import { ConstructCatalog } from '../network-switch/construct-catalog.js';
+import { type DesiredUpdate, type KvOperation, parseNetworkEntry, parseTransportNodeEntry } from '../network-switch/desired-update.js';
+import { DesiredStateBuckets } from './desired-state.buckets.js';
+import { KvFeed } from './kv-feed.js';
+
+/** A host as the desired-state feeds see it: everything it receives goes through `receive` (and its link). */
+export interface DesiredStateReceiver {
+  readonly id: string;
+  receive(update: DesiredUpdate): void;
+}
+
+/** Joining and leaving a zone's feed. */
+export interface ZoneFeeds {
+  /** Resolves once the zone's changes are delivered to the host. */
+  join(zoneId: string, host: DesiredStateReceiver): Promise<void>;
+  leave(zoneId: string, host: DesiredStateReceiver): void;
+}
+
+interface ZoneFeed {
+  feed: KvFeed;
+  hosts: Set<DesiredStateReceiver>;
+}
+
+const JOIN_TIMEOUT_MS = 10000;
+
+/**
+ * The process's watches of the desired state: one of the transport-nodes bucket for all hosts, and
+ * one per zone shared by every local host of that zone (started with the first, stopped with the
+ * last). Each entry is parsed once and the same object handed to every host concerned.
+ */
+@Injectable()
+export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
+  private readonly logger = new Logger('DesiredState');
+  private readonly zones = new Map<string, ZoneFeed>();
+  private transportNodes: KvFeed | null = null;
+
+  constructor(
+    private readonly buckets: DesiredStateBuckets,
+    @Inject(ConstructCatalog) private readonly catalog: ConstructCatalog,
+  ) {}
+
+  /** Watches every transport-node key; `lookup` finds the local host an entry is for. Once per process. */
+  watchTransportNodes(lookup: (hostId: string) => DesiredStateReceiver | undefined): void {
+    this.transportNodes ??= new KvFeed(
+      async () => (await this.buckets.get()).transportNodes,
+      '>',
+      (entry) => {
+        const host = lookup(entry.key);
+        if (!host) return;
+        const update = this.parse(entry, () => parseTransportNodeEntry(entry.key, entry.operation as KvOperation, () => entry.json()));
+        if (update) host.receive(update);
+      },
+      this.logger,
+    ).start();
+  }
+
+  /** Resolves once transport-node changes are delivered (rejects after a while, to be asked again). */
+  transportNodesReady(): Promise<void> {
+    if (!this.transportNodes) return Promise.reject(new Error('transport nodes are not watched'));
+    return withTimeout(this.transportNodes.ready, JOIN_TIMEOUT_MS, 'watch of transport nodes');
+  }
+
+  async join(zoneId: string, host: DesiredStateReceiver): Promise<void> {
+    let zone = this.zones.get(zoneId);
+    if (!zone) {
+      const hosts = new Set<DesiredStateReceiver>();
+      const feed = new KvFeed(
+        async () => (await this.buckets.get()).networks,
+        zoneNetworksFilter(zoneId),
+        (entry) => this.deliverNetwork(entry, hosts),
+        this.logger,
+      ).start();
+      zone = { feed, hosts };
+      this.zones.set(zoneId, zone);
+    }
+    zone.hosts.add(host);
+    await withTimeout(zone.feed.ready, JOIN_TIMEOUT_MS, `watch of zone ${zoneId}`);
+  }
+
+  leave(zoneId: string, host: DesiredStateReceiver): void {
+    const zone = this.zones.get(zoneId);
+    if (!zone?.hosts.delete(host) || zone.hosts.size > 0) return;
+    zone.feed.stop();
+    this.zones.delete(zoneId);
+  }
+
+  get watchedZones(): number {
+    return this.zones.size;
+  }
+
+  onApplicationShutdown(): void {
+    this.transportNodes?.stop();
+    for (const zone of this.zones.values()) zone.feed.stop();
+    this.zones.clear();
+  }
+
+  private deliverNetwork(entry: KvWatchEntry, hosts: Set<DesiredStateReceiver>): void {
+    if (hosts.size === 0) return;
+    const update = this.parse(entry, () => parseNetworkEntry(entry.key, entry.operation as KvOperation, () => entry.json()));
+    if (!update) return;
+    const shared: DesiredUpdate = update.kind === 'network' ? { kind: 'network', construct: this.catalog.intern(update.construct) } : update;
+    for (const host of hosts) host.receive(shared);
+  }
+
+  private parse(entry: KvWatchEntry, parse: () => DesiredUpdate): DesiredUpdate | null {
+    try {
+      return parse();
+    } catch (err) {
+      this.logger.warn({ msg: 'invalid desired-state value rejected', key: entry.key, revision: entry.revision, error: String((err as Error).message) });
+      return null;
+    }
+  }
+}
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not ready in ${ms} ms`)), ms)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}

@@ -1,0 +1,42 @@
+import { Logger, type Provider } from '@nestjs/common';
+import { SERVICE_CONFIG } from '@vnet/events';
+import { join } from 'node:path';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { TimerWheel } from '../common/timer-wheel.js';
+import type { HostAgentConfig } from '../config/host-agent.config.js';
+import { DesiredStateFeeds } from '../desired-state/desired-state.feeds.js';
+import { DesiredStateReader } from '../desired-state/desired-state.reader.js';
+import { ConstructCatalog } from '../network-switch/construct-catalog.js';
+import { ReportPublisher } from '../reports/report.publisher.js';
+import { CommitScheduler } from '../store/commit-scheduler.js';
+import { HOST_CONTEXT, type HostContext } from './host-context.js';
+import { HostRegistry } from './host-registry.js';
+
+export const hostContextProvider: Provider = {
+  provide: HOST_CONTEXT,
+  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK],
+  useFactory: (
+    catalog: ConstructCatalog,
+    feeds: DesiredStateFeeds,
+    source: DesiredStateReader,
+    commits: CommitScheduler,
+    reports: ReportPublisher,
+    clock: Clock,
+  ): HostContext => ({
+    catalog,
+    feeds,
+    source,
+    commits,
+    reports,
+    retries: new TimerWheel(100),
+    clock,
+    logger: new Logger('Host'),
+  }),
+};
+
+export const hostRegistryProvider: Provider = {
+  provide: HostRegistry,
+  inject: [SERVICE_CONFIG, HOST_CONTEXT],
+  useFactory: (config: HostAgentConfig, ctx: HostContext) =>
+    new HostRegistry({ hostsDir: join(config.VNET_DATA_DIR, 'hosts'), singleHost: config.HOST_ID, count: config.HOSTS }, ctx),
+};

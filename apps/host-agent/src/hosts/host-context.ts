@@ -1,0 +1,22 @@
+import type { Logger } from '@nestjs/common';
+import type { Clock } from '../common/clock.js';
+import type { TimerWheel } from '../common/timer-wheel.js';
+import type { ZoneFeeds } from '../desired-state/desired-state.feeds.js';
+import type { ConstructCatalog } from '../network-switch/construct-catalog.js';
+import type { Reporter } from '../reports/report.publisher.js';
+import type { Committable } from '../store/commit-scheduler.js';
+import type { SyncSource } from './host-sync.js';
+
+/** What every host of the process shares: one of each, however many hosts. */
+export const HOST_CONTEXT = Symbol('HOST_CONTEXT');
+
+export interface HostContext {
+  catalog: ConstructCatalog;
+  feeds: ZoneFeeds & { transportNodesReady(): Promise<void> };
+  source: SyncSource;
+  commits: { markDirty(target: Committable): void };
+  reports: { markDirty(host: Reporter): void };
+  retries: TimerWheel;
+  clock: Clock;
+  logger: Logger;
+}

@@ -1,0 +1,204 @@
+import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import { join } from 'node:path';
+import type { DesiredStateReceiver } from '../desired-state/desired-state.feeds.js';
+import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
+import { managementConnected, type RoundTrips } from '../link/heartbeat-wheel.js';
+import { ManagementLink, type UplinkConfig } from '../link/management-link.js';
+import type { DesiredUpdate } from '../network-switch/desired-update.js';
+import { CONSTRUCTS_NS, NetworkSwitch, type SwitchChange } from '../network-switch/network-switch.js';
+import { HostReportState } from '../reports/host-report-state.js';
+import type { Reporter } from '../reports/report.publisher.js';
+import type { Committable } from '../store/commit-scheduler.js';
+import { HostStore } from '../store/host-store.js';
+import type { HostContext } from './host-context.js';
+import { HostSync, type SyncTarget } from './host-sync.js';
+import type { HostSummary, HostView } from './host.view.js';
+
+const HOST_NS = 'host';
+const LINK_NS = 'link';
+const SYNC_RETRY_MS = 2000;
+
+interface HostInfo {
+  hostId: string;
+  createdAt: string;
+}
+
+/**
+ * One simulated hypervisor: its store, its management link (through which everything it sends and
+ * receives passes), its network switch, its reports and heartbeats. Shared machinery (watches,
+ * timers, the NATS connection) lives in the context, so that a host costs little more than its state.
+ */
+export class Host implements DesiredStateReceiver, Committable, Reporter, HeartbeatTarget {
+  readonly link: ManagementLink;
+  readonly networkSwitch: NetworkSwitch;
+  readonly reports = new HostReportState();
+  readonly roundTrips: RoundTrips = { lastRoundTripAt: null, inFlight: false };
+  private readonly sync: HostSync;
+
+  private constructor(
+    readonly id: string,
+    readonly createdAt: string,
+    readonly store: HostStore,
+    private readonly ctx: HostContext,
+  ) {
+    const uplink = store.get<UplinkConfig>(LINK_NS, 'uplink') ?? { allowedVlans: [] };
+    this.link = new ManagementLink(uplink, undefined, (flows) => this.onLinkChange(flows));
+    this.networkSwitch = new NetworkSwitch(store, ctx.catalog);
+    this.sync = new HostSync(this.syncTarget(), ctx.source);
+  }
+
+  /** Opens (or creates) the host's store under `hostsDir/<id>` and the host on it. */
+  static async open(hostsDir: string, id: string, ctx: HostContext): Promise<Host> {
+    let host: Host | null = null;
+    const { store, report } = await HostStore.open(join(hostsDir, id), {
+      codec: {
+        encode: (ns, value) => (ns === CONSTRUCTS_NS ? ctx.catalog.encode(value as LogicalNetworkConstruct) : JSON.stringify(value)),
+        revive: (ns, _key, value) => (ns === CONSTRUCTS_NS ? ctx.catalog.intern(value as LogicalNetworkConstruct) : value),
+      },
+      onDirty: () => host && ctx.commits.markDirty(host),
+    });
+    if (report.tornBytes > 0) ctx.logger.warn({ msg: 'torn journal tail cut', hostId: id, bytes: report.tornBytes });
+    let info = store.get<HostInfo>(HOST_NS, 'info');
+    if (!info) {
+      info = { hostId: id, createdAt: new Date(ctx.clock.now()).toISOString() };
+      store.put(HOST_NS, 'info', info);
+      await store.flush();
+    }
+    host = new Host(id, info.createdAt, store, ctx);
+    return host;
+  }
+
+  /** Starts talking to the managers, if the link lets it. */
+  start(): void {
+    if (this.link.flows) this.sync.requestFull();
+  }
+
+  receive(update: DesiredUpdate): void {
+    if (!this.link.flows) return; // a cut cable: dropped, not queued
+    if (this.sync.holdBack(update)) return;
+    this.apply(update);
+  }
+
+  /** `PUT /hosts/:id/uplink`: the simulated physical port changes at once; answered once it is stored. */
+  async setUplink(uplink: UplinkConfig): Promise<UplinkConfig> {
+    this.store.put(LINK_NS, 'uplink', { allowedVlans: [...uplink.allowedVlans] });
+    this.link.setUplink(uplink);
+    await this.store.whenDurable();
+    return this.link.uplink;
+  }
+
+  /** Moves the management port to another VLAN (a management port group, a restore onto a clone). */
+  setManagementVlan(vlan: number): void {
+    this.link.setManagementVlan(vlan);
+  }
+
+  view(): HostView {
+    return {
+      hostId: this.id,
+      managementConnected: managementConnected(this.roundTrips, this.ctx.clock.now()),
+      computeSwitches: [],
+      networkSwitch: { logicalNetworks: this.networkSwitch.constructs(), ports: [] },
+      uplink: this.link.uplink,
+      pendingRollback: null,
+    };
+  }
+
+  summary(): HostSummary {
+    return {
+      hostId: this.id,
+      managementConnected: managementConnected(this.roundTrips, this.ctx.clock.now()),
+      uplink: this.link.uplink,
+      logicalNetworkCount: this.networkSwitch.count,
+    };
+  }
+
+  durableConstructs(): LogicalNetworkConstruct[] {
+    return this.networkSwitch.durableConstructs();
+  }
+
+  /** Group commit: the store's pending changes to disk, then they may be reported. */
+  async commit(): Promise<void> {
+    const changes = this.reports.takeUnflushed();
+    try {
+      await this.store.flush();
+    } catch (err) {
+      this.reports.flushFailed(changes);
+      throw err;
+    }
+    this.reports.flushed(changes);
+    if (!changes.empty) this.ctx.reports.markDirty(this);
+    try {
+      await this.store.compactIfNeeded();
+    } catch (err) {
+      // The journal still holds everything: compaction is tried again after the next flush.
+      this.ctx.logger.warn({ msg: 'store compaction failed', hostId: this.id, error: String(err) });
+    }
+  }
+
+  private apply(update: DesiredUpdate): void {
+    switch (update.kind) {
+      case 'zones': {
+        const { added, removed, changes } = this.networkSwitch.setZones(update.zoneIds);
+        for (const z of removed) this.ctx.feeds.leave(z, this);
+        this.record(changes);
+        if (added.length > 0) this.sync.requestZones(added);
+        return;
+      }
+      case 'network':
+        this.record([this.networkSwitch.upsert(update.construct)]);
+        return;
+      case 'network-removed':
+        this.record([this.networkSwitch.remove(update.zoneId, update.networkId)]);
+        return;
+      default: {
+        const never: never = update;
+        throw new Error(`unknown desired update ${(never as { kind: string }).kind}`);
+      }
+    }
+  }
+
+  private record(changes: Array<SwitchChange | null>): void {
+    for (const change of changes) if (change) this.reports.record(change);
+  }
+
+  private onLinkChange(flows: boolean): void {
+    if (flows) {
+      // Whatever was missed while cut is read back now: the host converges with no manual step.
+      this.sync.requestFull();
+    } else {
+      this.sync.cancel();
+      this.reports.drop();
+    }
+  }
+
+  private syncTarget(): SyncTarget {
+    return {
+      id: this.id,
+      watchTransportNode: () => this.ctx.feeds.transportNodesReady(),
+      linkEpoch: () => this.link.epoch,
+      linkFlows: () => this.link.flows,
+      zones: () => this.networkSwitch.zones,
+      adoptZones: (zoneIds) => {
+        const { removed, changes } = this.networkSwitch.setZones(zoneIds);
+        for (const z of removed) this.ctx.feeds.leave(z, this);
+        this.record(changes);
+      },
+      joinZone: (zoneId) => this.ctx.feeds.join(zoneId, this),
+      replaceZone: (zoneId, constructs) => this.record(this.networkSwitch.replaceZone(zoneId, constructs)),
+      apply: (update) => this.apply(update),
+      synced: () => this.afterFullSync(),
+      retryLater: (run) => this.ctx.retries.schedule(SYNC_RETRY_MS, run),
+      onSyncError: (err) => this.ctx.logger.warn({ msg: 'desired state not read, retrying', hostId: this.id, error: String((err as Error)?.message ?? err) }),
+    };
+  }
+
+  /** A full report once what the sync applied is on disk (unless the link cut meanwhile). */
+  private afterFullSync(): void {
+    const epoch = this.link.epoch;
+    void this.store.whenDurable().then(() => {
+      if (this.link.epoch !== epoch || !this.link.flows) return;
+      this.reports.requestFull();
+      this.ctx.reports.markDirty(this);
+    });
+  }
+}

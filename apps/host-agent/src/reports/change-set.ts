@@ -1,0 +1,36 @@
+import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import type { SwitchChange } from '../network-switch/network-switch.js';
+
+/**
+ * What changed on a host's network switch since some point, coalesced: per network only its last
+ * state counts (a network upserted then removed is removed; removed then upserted is upserted).
+ */
+export class ChangeSet {
+  readonly upserted = new Map<string, LogicalNetworkConstruct>();
+  readonly removed = new Set<string>();
+
+  get empty(): boolean {
+    return this.upserted.size === 0 && this.removed.size === 0;
+  }
+
+  record(change: SwitchChange): void {
+    if (change.type === 'upserted') {
+      this.removed.delete(change.construct.id);
+      this.upserted.set(change.construct.id, change.construct);
+    } else {
+      this.upserted.delete(change.id);
+      this.removed.add(change.id);
+    }
+  }
+
+  /** Adds `later`'s changes on top of these. */
+  absorb(later: ChangeSet): void {
+    for (const id of later.removed) this.record({ type: 'removed', id });
+    for (const construct of later.upserted.values()) this.record({ type: 'upserted', construct });
+  }
+
+  clear(): void {
+    this.upserted.clear();
+    this.removed.clear();
+  }
+}

@@ -1,0 +1,79 @@
+import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import type { SwitchChange } from '../network-switch/network-switch.js';
+import { ChangeSet } from './change-set.js';
+import { planDeltaReport, planFullReport, type ReportPlan } from './report-plan.js';
+
+/**
+ * A host's reporting, without I/O. A change is recorded when applied, becomes reportable once the
+ * store has it on disk, and leaves in the next report with every other change of the tick. A full
+ * report (`held` = all it holds) replaces whatever deltas wait. When the link cuts, everything
+ * waiting is dropped, not queued: the link's return brings a full report instead.
+ */
+export class HostReportState {
+  private unflushed = new ChangeSet();
+  private ready = new ChangeSet();
+  private fullPending = false;
+  private nextSeq = 1;
+  /** Planned messages, sent in order, one at a time. */
+  readonly outbox: ReportPlan[] = [];
+  sending = false;
+
+  record(change: SwitchChange): void {
+    this.unflushed.record(change);
+  }
+
+  /** At the start of a store flush: the changes that flush makes durable. */
+  takeUnflushed(): ChangeSet {
+    const taken = this.unflushed;
+    this.unflushed = new ChangeSet();
+    return taken;
+  }
+
+  flushed(changes: ChangeSet): void {
+    this.ready.absorb(changes);
+  }
+
+  /** The flush failed: its changes wait again, before those made since. */
+  flushFailed(changes: ChangeSet): void {
+    changes.absorb(this.unflushed);
+    this.unflushed = changes;
+  }
+
+  requestFull(): void {
+    this.fullPending = true;
+  }
+
+  /** The link cut: nothing waiting is sent later. */
+  drop(): void {
+    this.ready.clear();
+    this.outbox.length = 0;
+    this.fullPending = false;
+  }
+
+  get hasWork(): boolean {
+    return this.fullPending || !this.ready.empty || this.outbox.length > 0;
+  }
+
+  /**
+   * Plans the next messages once the previous ones are out. `durable` gives what the host has on
+   * disk: a full report claims nothing else.
+   */
+  plan(durable: () => LogicalNetworkConstruct[]): ReportPlan[] {
+    if (this.outbox.length > 0) return [];
+    let plans: ReportPlan[];
+    if (this.fullPending) {
+      this.fullPending = false;
+      // What is ready is on disk, so in the full report already.
+      this.ready = new ChangeSet();
+      plans = planFullReport(durable(), this.nextSeq);
+    } else {
+      if (this.ready.empty) return [];
+      const { upserted, removed } = this.ready;
+      this.ready = new ChangeSet();
+      plans = planDeltaReport([...upserted.values()], [...removed], this.nextSeq);
+    }
+    this.nextSeq += plans.length;
+    this.outbox.push(...plans);
+    return plans;
+  }
+}

@@ -1,0 +1,132 @@
+import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
+import type { NatsConnection } from '@nats-io/transport-node';
+import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
+import { ensureStream, NATS_CONNECTION } from '@vnet/events';
+import { BOOT_ID } from '../common/boot-id.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { Semaphore } from '../common/semaphore.js';
+import { TimerWheel } from '../common/timer-wheel.js';
+import type { ManagementLink } from '../link/management-link.js';
+import { ConstructCatalog } from '../network-switch/construct-catalog.js';
+import type { HostReportState } from './host-report-state.js';
+import { encodeReport, reportMsgId } from './report-codec.js';
+
+/** A host as its reports see it. */
+export interface Reporter {
+  readonly id: string;
+  readonly link: ManagementLink;
+  readonly reports: HostReportState;
+  /** What the host has on disk. */
+  durableConstructs(): LogicalNetworkConstruct[];
+}
+
+/** At most one report per host per tick: changes of a burst leave together. */
+const TICK_MS = 50;
+const PUBLISH_TIMEOUT_MS = 5000;
+const RETRY_MS = 1000;
+/** Publishes awaiting their ack at once, over all hosts: bounds the encoded reports in memory. */
+const IN_FLIGHT = 64;
+
+/**
+ * Sends hosts' reports to HOST_REPORTS with JetStream, through each host's link: per host one
+ * message at a time and in seq order, `Nats-Msg-Id` `<hostId>:<bootId>:<seq>` so that a retried
+ * publish is stored once. A publish that fails (NATS away) is retried; a link that cuts drops what
+ * waits (the host sends a full report when its traffic returns).
+ */
+@Injectable()
+export class ReportPublisher implements OnApplicationShutdown {
+  private readonly logger = new Logger('Reports');
+  private readonly js: JetStreamClient;
+  private readonly dirty = new Set<Reporter>();
+  private readonly slots = new Semaphore(IN_FLIGHT);
+  private readonly retries = new TimerWheel(100);
+  private timer: NodeJS.Timeout | null = null;
+  private stream: Promise<void> | null = null;
+  private stopped = false;
+  private failures = 0;
+  published = 0;
+
+  constructor(
+    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(BOOT_ID) private readonly bootId: string,
+    @Inject(ConstructCatalog) private readonly catalog: ConstructCatalog,
+  ) {
+    this.js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
+  }
+
+  markDirty(host: Reporter): void {
+    this.dirty.add(host);
+    if (!this.timer && !this.stopped) this.timer = setTimeout(() => this.tick(), TICK_MS);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    if (this.timer) clearTimeout(this.timer);
+    this.retries.stop();
+  }
+
+  private tick(): void {
+    this.timer = null;
+    const hosts = [...this.dirty];
+    this.dirty.clear();
+    for (const host of hosts) {
+      if (host.reports.sending) continue; // the running pump looks again when it is done
+      if (!host.link.flows) {
+        host.reports.drop();
+        continue;
+      }
+      host.reports.plan(() => host.durableConstructs());
+      if (host.reports.outbox.length > 0) void this.pump(host);
+    }
+  }
+
+  private async pump(host: Reporter): Promise<void> {
+    const r = host.reports;
+    r.sending = true;
+    let retry = false;
+    try {
+      await this.ensureStream();
+      while (r.outbox.length > 0) {
+        await this.slots.acquire();
+        try {
+          if (!host.link.flows) {
+            r.drop();
+            return;
+          }
+          const plan = r.outbox[0];
+          const payload = encodeReport(plan, { hostId: host.id, bootId: this.bootId, sentAt: new Date(this.clock.now()).toISOString() }, (c) =>
+            this.catalog.encode(c),
+          );
+          await this.js.publish(hostReportSubject(host.id), payload, { msgID: reportMsgId(host.id, this.bootId, plan.seq) });
+        } finally {
+          this.slots.release();
+        }
+        r.outbox.shift();
+        this.published++;
+      }
+    } catch (err) {
+      retry = true;
+      this.failures++;
+      if (this.failures === 1 || this.failures % 1000 === 0) {
+        this.logger.warn({ msg: 'report publish failed, retrying', hostId: host.id, failures: this.failures, error: String((err as Error)?.message ?? err) });
+      }
+    } finally {
+      r.sending = false;
+      if (retry) this.retries.schedule(RETRY_MS, () => this.markDirty(host));
+      else if (r.hasWork) this.markDirty(host);
+    }
+  }
+
+  private ensureStream(): Promise<void> {
+    this.stream ??= (async () => {
+      const jsm = await jetstreamManager(this.nc);
+      await ensureStream(jsm, { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] });
+    })().catch((err: unknown) => {
+      this.stream = null;
+      throw err;
+    });
+    return this.stream;
+  }
+}

@@ -1,0 +1,230 @@
+import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { DEFAULT_COMPACTION, type CompactionPolicy, shouldCompact } from './compaction.js';
+import { decodeFrames, encodeFrame } from './journal-frame.js';
+import type { KeyValueStore } from './key-value-store.js';
+import { StoreCorruptError } from './store.errors.js';
+import { JSON_CODEC, StoreState, type ValueCodec } from './store-state.js';
+
+export const JOURNAL_FILE = 'journal.log';
+export const SNAPSHOT_FILE = 'snapshot.log';
+const SNAPSHOT_TMP = 'snapshot.log.tmp';
+/** Records per snapshot frame: bounds the memory one frame takes to write and to read. */
+const SNAPSHOT_FRAME_RECORDS = 1000;
+
+export interface HostStoreOptions {
+  codec?: ValueCodec;
+  compaction?: CompactionPolicy;
+  /** Called when a change waits to be written (a group commit should be scheduled). */
+  onDirty?: () => void;
+}
+
+export interface OpenReport {
+  records: number;
+  /** Bytes cut off the journal's end: a torn last write. */
+  tornBytes: number;
+  created: boolean;
+}
+
+/**
+ * One host's durable key/value store in its own directory: an append-only journal of framed
+ * records (one frame per group commit, written then fdatasync'd before anyone is told it is
+ * stored) and a snapshot that compaction writes aside, syncs and renames into place before the
+ * journal is emptied. Opening replays snapshot then journal and cuts a torn tail.
+ */
+export class HostStore implements KeyValueStore {
+  private readonly state: StoreState;
+  private journalBytes = 0;
+  private journalRecords = 0;
+  private lastError: Error | null = null;
+  private compacting = false;
+
+  private constructor(
+    readonly dir: string,
+    private readonly options: HostStoreOptions,
+  ) {
+    this.state = new StoreState(options.codec ?? JSON_CODEC);
+  }
+
+  static async open(dir: string, options: HostStoreOptions = {}): Promise<{ store: HostStore; report: OpenReport }> {
+    const store = new HostStore(dir, options);
+    const report = await store.recover();
+    return { store, report };
+  }
+
+  get<T>(ns: string, key: string): T | undefined {
+    return this.state.get<T>(ns, key);
+  }
+  has(ns: string, key: string): boolean {
+    return this.state.has(ns, key);
+  }
+  size(ns: string): number {
+    return this.state.size(ns);
+  }
+  values<T>(ns: string): IterableIterator<T> {
+    return this.state.values<T>(ns);
+  }
+  entries<T>(ns: string): IterableIterator<[string, T]> {
+    return this.state.entries<T>(ns);
+  }
+  durableEntries<T>(ns: string): Array<[string, T]> {
+    return this.state.durableEntries<T>(ns);
+  }
+
+  put(ns: string, key: string, value: unknown): void {
+    this.state.put(ns, key, value);
+    this.options.onDirty?.();
+  }
+
+  delete(ns: string, key: string): boolean {
+    const deleted = this.state.delete(ns, key);
+    if (deleted) this.options.onDirty?.();
+    return deleted;
+  }
+
+  whenDurable(): Promise<void> {
+    return this.state.whenDurable();
+  }
+
+  /** Something is waiting to be written. */
+  get dirty(): boolean {
+    return this.state.hasPending;
+  }
+
+  /** The last write failed and its changes wait to be written again. */
+  get failure(): Error | null {
+    return this.lastError;
+  }
+
+  get stats(): { journalBytes: number; journalRecords: number; liveEntries: number } {
+    return { journalBytes: this.journalBytes, journalRecords: this.journalRecords, liveEntries: this.state.liveEntries };
+  }
+
+  /**
+   * Group commit: writes every change made since the last flush as one frame, with one write and
+   * one fdatasync. One flush at a time per store; a failed one keeps its changes for the next.
+   */
+  async flush(): Promise<void> {
+    if (this.state.isFlushing || this.compacting || !this.state.hasPending) return;
+    const { lines } = this.state.beginFlush();
+    try {
+      const frame = encodeFrame(lines);
+      await this.append(frame);
+      this.journalBytes += frame.length;
+      this.journalRecords += lines.length;
+      this.lastError = null;
+      this.state.endFlush(true);
+    } catch (err) {
+      this.lastError = err as Error;
+      this.state.endFlush(false);
+      throw err;
+    }
+  }
+
+  /** Writes a snapshot and empties the journal when the journal has grown past what it is worth. */
+  async compactIfNeeded(): Promise<boolean> {
+    if (!shouldCompact(this.stats, this.options.compaction ?? DEFAULT_COMPACTION)) return false;
+    await this.compact();
+    return true;
+  }
+
+  async compact(): Promise<void> {
+    if (this.state.isFlushing || this.compacting) return;
+    this.compacting = true;
+    try {
+      // Only what is on disk goes in: changes still pending are written to the emptied journal next.
+      const lines = this.state.snapshotLines();
+      const tmp = join(this.dir, SNAPSHOT_TMP);
+      await withFile(tmp, 'w', async (fh) => {
+        for (let i = 0; i < lines.length; i += SNAPSHOT_FRAME_RECORDS) {
+          await fh.write(encodeFrame(lines.slice(i, i + SNAPSHOT_FRAME_RECORDS)));
+        }
+        await fh.datasync();
+      });
+      await rename(tmp, join(this.dir, SNAPSHOT_FILE));
+      await syncDir(this.dir);
+      // A crash before this truncation replays the old journal over the new snapshot: same state.
+      await withFile(join(this.dir, JOURNAL_FILE), 'r+', async (fh) => {
+        await fh.truncate(0);
+        await fh.datasync();
+      });
+      this.journalBytes = 0;
+      this.journalRecords = 0;
+    } finally {
+      this.compacting = false;
+    }
+  }
+
+  private async append(frame: Buffer): Promise<void> {
+    // Opened per flush: thousands of hosts must not hold thousands of descriptors.
+    await withFile(join(this.dir, JOURNAL_FILE), 'a', async (fh) => {
+      try {
+        await fh.write(frame);
+        await fh.datasync();
+      } catch (err) {
+        // A partial frame would hide every later one from recovery: cut it before trying again.
+        await fh.truncate(this.journalBytes).catch(() => undefined);
+        throw err;
+      }
+    });
+  }
+
+  private async recover(): Promise<OpenReport> {
+    const created = (await mkdir(this.dir, { recursive: true })) !== undefined;
+    if (created) await syncDir(dirname(this.dir));
+    await rm(join(this.dir, SNAPSHOT_TMP), { force: true });
+    let records = 0;
+    const snapshotPath = join(this.dir, SNAPSHOT_FILE);
+    const snapshot = await readIfExists(snapshotPath);
+    if (snapshot) {
+      const decoded = decodeFrames(snapshot);
+      if (decoded.trailingBytes > 0) throw new StoreCorruptError(snapshotPath, `${decoded.trailingBytes} bytes after the last whole frame`);
+      for (const record of decoded.records) this.state.replay(record);
+      records += decoded.records.length;
+    }
+    const journalPath = join(this.dir, JOURNAL_FILE);
+    const journal = await readIfExists(journalPath);
+    let tornBytes = 0;
+    if (journal) {
+      const decoded = decodeFrames(journal);
+      for (const record of decoded.records) this.state.replay(record);
+      records += decoded.records.length;
+      this.journalBytes = decoded.validLength;
+      this.journalRecords = decoded.records.length;
+      tornBytes = decoded.trailingBytes;
+      if (tornBytes > 0) {
+        await withFile(journalPath, 'r+', async (fh) => {
+          await fh.truncate(decoded.validLength);
+          await fh.datasync();
+        });
+      }
+    } else {
+      await withFile(journalPath, 'a', (fh) => fh.datasync());
+      await syncDir(this.dir);
+    }
+    return { records, tornBytes, created };
+  }
+}
+
+async function withFile<T>(path: string, flags: string, use: (fh: FileHandle) => Promise<T>): Promise<T> {
+  const fh = await open(path, flags);
+  try {
+    return await use(fh);
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Makes a created or renamed entry of `dir` durable. */
+export async function syncDir(dir: string): Promise<void> {
+  await withFile(dir, 'r', (fh) => fh.sync());
+}
+
+async function readIfExists(path: string): Promise<Buffer | null> {
+  try {
+    return await readFile(path);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}

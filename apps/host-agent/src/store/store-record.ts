@@ -1,0 +1,33 @@
+/**
+ * One change of a host store: a put or a delete of a key in a namespace. On disk each record is a
+ * JSON array on its own line, `["put", ns, key, value]` or `["del", ns, key]`: readable with `cat`,
+ * and cheap to build from a value already encoded (a construct is encoded once for every host).
+ */
+export type StoreRecord = { op: 'put'; ns: string; key: string; value: unknown } | { op: 'del'; ns: string; key: string };
+
+export class InvalidRecordError extends Error {
+  constructor(reason: string) {
+    super(`invalid store record: ${reason}`);
+    this.name = 'InvalidRecordError';
+  }
+}
+
+export const encodePut = (ns: string, key: string, valueJson: string): string =>
+  `["put",${JSON.stringify(ns)},${JSON.stringify(key)},${valueJson}]`;
+
+export const encodeDelete = (ns: string, key: string): string => `["del",${JSON.stringify(ns)},${JSON.stringify(key)}]`;
+
+export function parseRecord(line: string): StoreRecord {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(line);
+  } catch {
+    throw new InvalidRecordError('not JSON');
+  }
+  if (!Array.isArray(parsed)) throw new InvalidRecordError('not an array');
+  const [op, ns, key, value] = parsed as unknown[];
+  if (typeof ns !== 'string' || ns === '' || typeof key !== 'string') throw new InvalidRecordError('namespace or key missing');
+  if (op === 'put' && parsed.length === 4) return { op, ns, key, value };
+  if (op === 'del' && parsed.length === 3) return { op, ns, key };
+  throw new InvalidRecordError(`unknown operation ${JSON.stringify(op)}`);
+}

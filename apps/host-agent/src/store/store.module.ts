@@ -1,0 +1,26 @@
+import { Logger, Module } from '@nestjs/common';
+import { CommitScheduler } from './commit-scheduler.js';
+
+/** Group commit for every host store of the process. */
+const GROUP_COMMIT = { windowMs: 5, concurrency: 64, retryMs: 1000 };
+
+@Module({
+  providers: [
+    {
+      provide: CommitScheduler,
+      useFactory: () => {
+        const logger = new Logger('HostStore');
+        let failures = 0;
+        return new CommitScheduler({
+          ...GROUP_COMMIT,
+          onError: (err) => {
+            failures++;
+            if (failures === 1 || failures % 100 === 0) logger.error({ msg: 'host store write failed, retrying', failures, error: String(err) });
+          },
+        });
+      },
+    },
+  ],
+  exports: [CommitScheduler],
+})
+export class StoreModule {}
