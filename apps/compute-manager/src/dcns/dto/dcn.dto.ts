@@ -1,6 +1,19 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOST_ID_PATTERN } from '@vnet/contracts';
-import { IsNotEmpty, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import { IsNotEmpty, IsString, IsUUID, Matches, MaxLength, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+
+/** The property may not be given together with `other`. */
+function NotWith(other: string, options: ValidationOptions): PropertyDecorator {
+  return (target, propertyName) =>
+    registerDecorator({
+      name: 'notWith',
+      target: target.constructor,
+      propertyName: String(propertyName),
+      constraints: [other],
+      options,
+      validator: { validate: (value, args) => value === undefined || (args?.object as Record<string, unknown>)[other] === undefined },
+    });
+}
 
 export class CreateDcnDto {
   @ApiProperty()
@@ -24,6 +37,7 @@ export class AttachNicDto {
   @ApiPropertyOptional({ format: 'uuid' })
   @ValidateIf((o: AttachNicDto) => o.logicalNetworkId === undefined || o.portGroupId !== undefined)
   @IsUUID('all', { message: 'portGroupId must be a UUID (give exactly one of logicalNetworkId and portGroupId)' })
+  @NotWith('logicalNetworkId', { message: 'portGroupId must not be given with logicalNetworkId: give exactly one' })
   portGroupId?: string;
 }
 

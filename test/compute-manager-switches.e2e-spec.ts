@@ -1,0 +1,194 @@
+import { jetstream } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { type HostApplyStatus, type HostReport, type LogicalNetworkConstruct, type SwitchDesired } from '@vnet/contracts';
+import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+const ZONE = '7d1c5a0e-0b7e-4f7e-9c55-7a1b2c3d4e5f';
+const construct = (id: string, name: string, vni: number): LogicalNetworkConstruct => ({
+  id, name, vni, mtu: 1500, transportZoneId: ZONE, revision: 1, owner: 'network-manager',
+});
+const WEB = '0f8b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d';
+const WEB_TWIN = '5e6f7a8b-9c0d-4e1f-8a2b-3c4d5e6f7a8b';
+
+/**
+ * The compute manager's switches, tasks and DCNs, with hosts played by the test through NATS exactly
+ * as host agents speak (reports, apply status), so that each outcome can be chosen.
+ */
+describe('compute manager: switches, tasks, DCNs', () => {
+  const stack = new SuiteStack();
+  let cm: RunningService;
+  let admin: ReturnType<typeof api>;
+  let nc: NatsConnection;
+  const seq: Record<string, number> = {};
+  const silent = new Set<string>();
+
+  const report = async (hostId: string, held: LogicalNetworkConstruct[]) => {
+    seq[hostId] = (seq[hostId] ?? 0) + 1;
+    const r: HostReport = {
+      hostId, bootId: 'boot', seq: seq[hostId], held: held.map((c) => ({ id: c.id, revision: c.revision })), upserted: held, removed: [], sentAt: new Date().toISOString(),
+    };
+    await jetstream(nc).publish(`hosts.${hostId}.report`, JSON.stringify(r), { msgID: `${hostId}:boot:${seq[hostId]}` });
+  };
+  const status = (s: Omit<HostApplyStatus, 'sentAt'>) => nc.publish(`cm.status.${s.hostId}`, JSON.stringify({ ...s, sentAt: new Date().toISOString() }));
+
+  beforeAll(async () => {
+    await stack.start();
+    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '2000', MIGRATION_TIMEOUT_MS: '1500' });
+    admin = api(cm.url);
+    nc = await connect({ servers: stack.nats.url });
+    // Play hosts h1..h4: apply every switch and ports change they are sent, unless silenced.
+    const kvm = new Kvm(nc);
+    const switches = await kvm.create('vnet-switches', { history: 1 });
+    const ports = await kvm.create('vnet-host-ports', { history: 1 });
+    void (async () => {
+      for await (const e of await switches.watch()) {
+        if (!e.value.length) continue;
+        const sw = e.json<SwitchDesired>();
+        for (const h of sw.hostIds) if (!silent.has(h)) status({ hostId: h, kind: 'switch', targetId: sw.id, revision: sw.revision, state: 'applied' });
+      }
+    })();
+    void (async () => {
+      for await (const e of await ports.watch()) {
+        if (!e.value.length) continue;
+        const p = e.json<{ hostId: string; revision: number }>();
+        if (!silent.has(p.hostId)) status({ hostId: p.hostId, kind: 'ports', targetId: p.hostId, revision: p.revision, state: 'applied' });
+      }
+    })();
+    await report('h1', [construct(WEB, 'web', 5001)]);
+    await report('h2', [construct(WEB, 'web', 5001)]);
+    await report('h3', [construct(WEB_TWIN, 'web', 5001)]);
+    await report('h4', []);
+    await eventually(async () => (await admin.get('/hosts')).body.length === 4, 10000, 'hosts discovered');
+  }, 60000);
+  afterAll(async () => {
+    await nc.close();
+    await stack.stop();
+  }, 30000);
+
+  const task = (id: string) => eventually(async () => {
+    const t = (await admin.get(`/tasks/${id}`)).body;
+    return t.state !== 'running' ? t : null;
+  }, 10000, `task ${id} to end`);
+
+  let switchId: string;
+  let pgId: string;
+
+  it('creates a switch (201 with a task) that succeeds when every member host applied it', async () => {
+    const created = await admin.post('/switches', { name: 'dvs-1', hostIds: ['h1', 'h2', 'h4'] });
+    expect(created.status).toBe(201);
+    expect(created.body).toMatchObject({ name: 'dvs-1', revision: 1, hostIds: ['h1', 'h2', 'h4'], rollbackTimeoutMs: 30000, mtu: 1500, portGroups: [] });
+    switchId = created.body.id;
+    const t = await task(created.body.taskId);
+    expect(t).toMatchObject({ kind: 'switch.create', state: 'succeeded' });
+    expect(Object.keys(t.hosts).sort()).toEqual(['h1', 'h2', 'h4']);
+    expect(t.finishedAt).not.toBeNull();
+  });
+
+  it('adds and reconfigures port groups as new revisions; a PATCH that changes nothing keeps the revision', async () => {
+    const pg = await admin.post(`/switches/${switchId}/port-groups`, { name: 'web', vlanId: 10, policy: { security: { promiscuous: false, macChanges: true, forgedTransmits: false } } });
+    expect(pg.status).toBe(202);
+    pgId = pg.body.portGroupId;
+    expect((await task(pg.body.taskId)).state).toBe('succeeded');
+    const sw = (await admin.get(`/switches/${switchId}`)).body;
+    expect(sw.revision).toBe(2);
+    expect(sw.portGroups[0]).toMatchObject({ id: pgId, name: 'web', vlanId: 10, management: false, policy: { security: { macChanges: true } } });
+    expect(sw.portGroups[0].policy.teaming.policy).toBe('loadbalance_srcid');
+
+    const patched = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 20 });
+    expect(patched.status).toBe(202);
+    expect((await task(patched.body.taskId)).state).toBe('succeeded');
+    expect((await admin.get(`/switches/${switchId}`)).body.revision).toBe(3);
+    await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 20 });
+    expect((await admin.get(`/switches/${switchId}`)).body.revision).toBe(3);
+    const stale = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 30 }, { 'If-Match': '2' });
+    expect(stale.status).toBe(409);
+    expect(stale.body.code).toBe('VERSION_CONFLICT');
+  });
+
+  it('a host that does not answer leaves the task failed, naming it', async () => {
+    silent.add('h4');
+    const patched = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 40 });
+    const t = await task(patched.body.taskId);
+    expect(t.state).toBe('failed');
+    expect(t.hosts.h4.state).toBe('failed');
+    expect(t.hosts.h1.state).toBe('succeeded');
+    silent.delete('h4');
+  });
+
+  it('serves the switch as of a point of the log', async () => {
+    const events = (await admin.get(`/events?streamId=switch-${switchId}&limit=1000`)).body.events;
+    const second = events.find((e: { version: number }) => e.version === 2).position;
+    const then = await admin.get(`/switches/${switchId}?asOf=${second}`);
+    expect(then.body.revision).toBe(2);
+    expect(then.body.portGroups[0].vlanId).toBe(10);
+    expect((await admin.get(`/switches/${switchId}?asOf=${new Date().toISOString()}`)).body.revision).toBe(4);
+  });
+
+  it('attaches NICs only to networks the DCN host holds (by id), and port groups of its switches', async () => {
+    const dcn = (await admin.post('/dcns', { name: 'vm-1', hostId: 'h1' })).body;
+    expect(dcn).toMatchObject({ name: 'vm-1', hostId: 'h1', nics: [] });
+    const refused = await admin.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: WEB_TWIN });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('NETWORK_NOT_ON_HOST');
+    const nic = await admin.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: WEB });
+    expect(nic.status).toBe(201);
+    expect(nic.body).toMatchObject({ portId: expect.any(String), network: { kind: 'logical', id: WEB } });
+    expect((await task(nic.body.taskId)).state).toBe('succeeded');
+    const pgNic = await admin.post(`/dcns/${dcn.id}/nics`, { portGroupId: pgId });
+    expect(pgNic.status).toBe(201);
+
+    const onH3 = (await admin.post('/dcns', { name: 'vm-3', hostId: 'h3' })).body;
+    const notMember = await admin.post(`/dcns/${onH3.id}/nics`, { portGroupId: pgId });
+    expect(notMember.status).toBe(409);
+    expect(notMember.body.code).toBe('NETWORK_NOT_ON_HOST');
+    expect((await admin.post(`/dcns/${dcn.id}/nics`, {})).status).toBe(400);
+    expect((await admin.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: WEB, portGroupId: pgId })).status).toBe(400);
+  });
+
+  it('migration: refused by id with a same-named network on the target, nothing changes; allowed to a host with both', async () => {
+    const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    const before = (await admin.get('/events?limit=1000')).body.events.length;
+    const refused = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h3' });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('NETWORK_NOT_ON_TARGET');
+    expect(refused.body.missing.sort()).toEqual([WEB, pgId].sort());
+    expect((await admin.get('/events?limit=1000')).body.events.length).toBe(before);
+    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h1');
+
+    const moved = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h2' });
+    expect(moved.status).toBe(200);
+    expect(moved.body.hostId).toBe('h2');
+    expect(moved.body.nics).toHaveLength(2);
+  });
+
+  it('migration to a target that does not answer: 504 HOST_TIMEOUT and nothing moves', async () => {
+    const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    silent.add('h1');
+    const res = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' });
+    expect(res.status).toBe(504);
+    expect(res.body.code).toBe('HOST_TIMEOUT');
+    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
+    silent.delete('h1');
+  });
+
+  it('bad input: 400 naming the field', async () => {
+    const cases: Array<[Promise<{ status: number; body: { message: string } }>, RegExp]> = [
+      [admin.post('/switches', { name: 'x', hostIds: ['bad id'] }), /hostIds/],
+      [admin.post('/switches', { name: 'x', hostIds: [], rollbackTimeoutMs: 999 }), /rollbackTimeoutMs/],
+      [admin.post('/switches', { name: 'x', hostIds: [], mtu: 100 }), /mtu/],
+      [admin.post(`/switches/${switchId}/port-groups`, { name: 'x', vlanId: 4095 }), /vlanId/],
+      [admin.post(`/switches/${switchId}/port-groups`, { name: 'x', vlanId: 1, policy: { teaming: { policy: 'random', notifySwitches: true, failback: true } } }), /policy\.teaming\.policy/],
+      [admin.post(`/switches/${switchId}/port-groups`, { name: 'x', vlanId: 1, policy: { shaping: { enabled: true, averageBandwidthKbps: 100, peakBandwidthKbps: 10, burstSizeKb: 1 } } }), /peakBandwidthKbps/],
+      [admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { name: 'renamed' }), /name/],
+      [admin.post('/dcns', { name: 'x', hostId: '../etc' }), /hostId/],
+      [admin.post('/dcns/00000000-0000-4000-8000-000000000000/migrate', { targetHostId: '' }), /targetHostId/],
+    ];
+    for (const [call, field] of cases) {
+      const res = await call;
+      expect(res.status).toBe(400);
+      expect(res.body.message).toMatch(field);
+    }
+    expect((await admin.post('/dcns', { name: 'x', hostId: 'unknown-host' })).status).toBe(404);
+  });
+});
