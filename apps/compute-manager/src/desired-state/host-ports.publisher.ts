@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DcnPortDesired, HostPortsDesired } from '@vnet/contracts';
-import type { SqlClient } from '@vnet/events';
+import { poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
@@ -39,7 +39,7 @@ export class HostPortsPublisher {
   ) {}
 
   async publish(hostId: string): Promise<number> {
-    const desired = await hostPortsDesired({ query: (t, v) => this.dataSource.query(t, v).then((rows) => ({ rows, rowCount: rows.length })) }, hostId);
+    const desired = await hostPortsDesired(poolOf(this.dataSource), hostId);
     if ((this.published.get(hostId) ?? -1) >= desired.revision) return desired.revision;
     await this.buckets.hostPorts.put(hostId, JSON.stringify(desired));
     this.published.set(hostId, desired.revision);

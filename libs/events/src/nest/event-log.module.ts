@@ -49,8 +49,8 @@ export function eventStreamOf(service: string): { name: string; subjectPrefix: s
 }
 
 /** The driver's pg pool: the event store's hot path runs plain SQL on the same connections. */
-function poolOf(dataSource: DataSource): pg.Pool {
-  return (dataSource.driver as unknown as { master: pg.Pool }).master;
+export function poolOf(dataSource: DataSource): SqlClient & pg.Pool {
+  return (dataSource.driver as unknown as { master: SqlClient & pg.Pool }).master;
 }
 
 @Global()
@@ -104,7 +104,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
           provide: EventLog,
           inject: [getDataSourceToken()],
           useFactory: (dataSource: DataSource) =>
-            new EventLog(dataSource, poolOf(dataSource) as unknown as SqlClient, {
+            new EventLog(dataSource, poolOf(dataSource), {
               schema,
               projections: options.projections,
               snapshotEvery: options.snapshotEvery,
@@ -114,7 +114,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
         {
           provide: IDEMPOTENCY_STORE,
           inject: [getDataSourceToken()],
-          useFactory: (dataSource: DataSource) => new PgIdempotencyStore(poolOf(dataSource) as unknown as SqlClient, schema),
+          useFactory: (dataSource: DataSource) => new PgIdempotencyStore(poolOf(dataSource), schema),
         },
         { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
       ],

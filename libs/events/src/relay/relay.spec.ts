@@ -68,12 +68,13 @@ describe('Relay (real NATS JetStream and PostgreSQL)', () => {
     const dying = new Proxy(pool, {
       get(target, prop, receiver) {
         if (prop === 'query') {
-          return (text: string, values?: unknown[]) => {
+          return (query: string | { text: string }, values?: unknown[]) => {
+            const text = typeof query === 'string' ? query : query.text;
             if (!failed && text.includes('checkpoints') && text.startsWith('INSERT')) {
               failed = true;
               return Promise.reject(new Error('connection lost'));
             }
-            return target.query(text, values as unknown[]);
+            return typeof query === 'string' ? target.query(query, values as unknown[]) : target.query(query as never);
           };
         }
         return Reflect.get(target, prop, receiver);

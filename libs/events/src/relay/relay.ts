@@ -171,7 +171,7 @@ export class Relay {
       this.lockClient = client;
       // Resume from the checkpoint: the leader before us may have got further than we knew.
       const { rows: cp } = await this.pool.query<{ transaction_id: string; position: string }>(
-        `SELECT transaction_id::text AS transaction_id, position FROM ${this.checkpoints} WHERE name = $1`,
+        `SELECT transaction_id, position FROM ${this.checkpoints} WHERE name = $1`,
         [this.options.name],
       );
       this.cursor = cp[0] ? { transactionId: cp[0].transaction_id, position: Number(cp[0].position) } : LOG_START;

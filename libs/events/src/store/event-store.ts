@@ -3,9 +3,17 @@ import type { LogCursor, NewEvent, RecordedEvent } from './event.js';
 /** `number`: the stream must be exactly at that version (0 = must not exist yet). */
 export type ExpectedVersion = number | 'any';
 
+/** A query as text and values, optionally named so that it is prepared once per connection. */
+export interface SqlQuery {
+  name?: string;
+  text: string;
+  values?: unknown[];
+}
+
 /** The smallest piece of a PostgreSQL client the store needs: a pool, a pooled client or a transaction. */
 export interface SqlClient {
   query<R = any>(text: string, values?: unknown[]): Promise<{ rows: R[]; rowCount: number | null }>;
+  query<R = any>(query: SqlQuery): Promise<{ rows: R[]; rowCount: number | null }>;
 }
 
 export interface AppendOptions {

@@ -180,3 +180,36 @@ describe('PgEventStore (real PostgreSQL)', () => {
     expect((await store.readStream(s, { asOf: { time: between } })).map((e) => e.type)).toEqual(['A', 'B']);
   });
 });
+
+describe('PgEventStore global order across an xid power of ten', () => {
+  let pool: pg.Pool;
+  const schema = uniqueSchema('xid');
+
+  beforeAll(async () => {
+    pool = testPool(2);
+    for (const ddl of eventStoreDdl(schema)) await pool.query(ddl);
+  });
+  afterAll(async () => {
+    await pool.query(`DROP SCHEMA ${schema} CASCADE`);
+    await pool.end();
+  });
+
+  it('orders by the transaction id as a number, not as text, and the cursor skips nothing', async () => {
+    // Two finished transactions whose ids straddle a power of ten below the current one ('99' > '100' as text).
+    const { rows } = await pool.query<{ xid: string }>('SELECT pg_current_xact_id()::text AS xid');
+    const p = 10 ** Math.floor(Math.log10(Number(rows[0].xid) - 1));
+    const insert = `INSERT INTO ${schema}.events (transaction_id, id, stream_id, version, type, data, metadata)
+      VALUES ($1::xid8, $2, $3, 1, 'T', '{}', '{}')`;
+    await pool.query(insert, [String(p), randomUUID(), 'b-1']);
+    await pool.query(insert, [String(p - 1), randomUUID(), 'a-1']);
+    const store = new PgEventStore(pool, schema);
+    const seen: string[] = [];
+    let cursor = LOG_START;
+    for (let i = 0; i < 5; i++) {
+      const page = await store.readAll(cursor, 1);
+      seen.push(...page.events.map((e) => e.streamId));
+      cursor = page.cursor;
+    }
+    expect(seen).toEqual(['a-1', 'b-1']);
+  });
+});

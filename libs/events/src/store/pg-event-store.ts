@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { VersionConflictError } from '../errors/domain-error.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
 import type { AppendOptions, AppendResult, AsOf, EventStore, ReadAllResult, SqlClient } from './event-store.js';
@@ -15,7 +16,9 @@ interface EventRow {
   recorded_at: Date;
 }
 
-const COLUMNS = 'position, transaction_id::text AS transaction_id, id, stream_id, version, type, data, metadata, recorded_at';
+// xid8 arrives from pg as a string. Never select it cast to text under its own name: ORDER BY would
+// then sort by the text ('1000' < '999') and the keyset cursor would skip events.
+const COLUMNS = 'position, transaction_id, id, stream_id, version, type, data, metadata, recorded_at';
 
 // bigint columns arrive from pg as strings: convert at this edge.
 function toRecorded(row: EventRow): RecordedEvent {
@@ -63,10 +66,10 @@ export class PgEventStore implements EventStore {
     type Row = { position: string; version: string; transaction_id: string; recorded_at: Date };
     const { rows } =
       options.expectedVersion === 'any'
-        ? await client.query<Row>(this.sql.appendAny, [streamId, n, ids, types, data, metadata])
-        : await client.query<Row>(this.sql.appendExpected, [
-            streamId, options.expectedVersion, options.expectedVersion + n, ids, types, data, metadata,
-          ]);
+        ? await client.query<Row>(this.sql.appendAny.with([streamId, n, ids, types, data, metadata]))
+        : await client.query<Row>(
+            this.sql.appendExpected.with([streamId, options.expectedVersion, options.expectedVersion + n, ids, types, data, metadata]),
+          );
     if (rows.length !== n) {
       const actual = await this.streamVersion(streamId, options.client);
       throw new VersionConflictError(streamId, options.expectedVersion, actual || null, true);
@@ -98,13 +101,13 @@ export class PgEventStore implements EventStore {
     const asOf = options.asOf;
     let result;
     if (!asOf) {
-      result = await client.query<EventRow>(this.sql.readStream, [streamId, from]);
+      result = await client.query<EventRow>(this.sql.readStream.with([streamId, from]));
     } else if ('position' in asOf) {
       const cursor = await this.cursorAt(asOf.position);
       if (!cursor) return [];
-      result = await client.query<EventRow>(this.sql.readStreamToCursor, [streamId, from, cursor.transactionId, cursor.position]);
+      result = await client.query<EventRow>(this.sql.readStreamToCursor.with([streamId, from, cursor.transactionId, cursor.position]));
     } else {
-      result = await client.query<EventRow>(this.sql.readStreamToTime, [streamId, from, asOf.time]);
+      result = await client.query<EventRow>(this.sql.readStreamToTime.with([streamId, from, asOf.time]));
     }
     return result.rows.map(toRecorded);
   }
@@ -116,32 +119,49 @@ export class PgEventStore implements EventStore {
   ): Promise<ReadAllResult> {
     const client = options.client ?? this.pool;
     const { rows } = options.wholeLog
-      ? await client.query<EventRow>(this.sql.readWholeLog, [cursor.transactionId, cursor.position, limit])
+      ? await client.query<EventRow>(this.sql.readWholeLog.with([cursor.transactionId, cursor.position, limit]))
       : options.streamId
-        ? await client.query<EventRow>(this.sql.readAllOfStream, [cursor.transactionId, cursor.position, limit, options.streamId])
-        : await client.query<EventRow>(this.sql.readAll, [cursor.transactionId, cursor.position, limit]);
+        ? await client.query<EventRow>(this.sql.readAllOfStream.with([cursor.transactionId, cursor.position, limit, options.streamId]))
+        : await client.query<EventRow>(this.sql.readAll.with([cursor.transactionId, cursor.position, limit]));
     const events = rows.map(toRecorded);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
   }
 
   async cursorAt(position: number): Promise<LogCursor | null> {
-    const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAt, [position]);
+    const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAt.with([position]));
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : null;
   }
 
   async cursorAtTime(time: Date): Promise<LogCursor> {
-    const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAtTime, [time]);
+    const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAtTime.with([time]));
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : { transactionId: '0', position: 0 };
   }
 
   async streamVersion(streamId: string, client: SqlClient = this.pool): Promise<number> {
-    const { rows } = await client.query<{ version: string }>(this.sql.streamVersion, [streamId]);
+    const { rows } = await client.query<{ version: string }>(this.sql.streamVersion.with([streamId]));
     return rows[0] ? Number(rows[0].version) : 0;
   }
 }
 
+/**
+ * A statement sent as a named (prepared) query: parsed and planned once per connection rather than
+ * on every call, which on the append path costs more than executing it. The name carries a digest
+ * of the text, so the same name never stands for two texts (one per schema).
+ */
+function prepared(text: string) {
+  const name = `es_${createHash('sha1').update(text).digest('hex').slice(0, 16)}`;
+  return { text, with: (values: unknown[]) => ({ name, text, values }) };
+}
+
 function statements(s: string) {
+  const sql = rawStatements(s);
+  return Object.fromEntries(Object.entries(sql).map(([k, text]) => [k, prepared(text)])) as {
+    [K in keyof typeof sql]: ReturnType<typeof prepared>;
+  };
+}
+
+function rawStatements(s: string) {
   // The events INSERT ... SELECT joins the stream row's move: when the expected version does not
   // match, no stream row comes back and no event is inserted. A concurrent writer of the same stream
   // waits on the stream row (or its creation) and then sees it moved, so one of two racing appends wins.
@@ -150,7 +170,7 @@ function statements(s: string) {
     SELECT e.id, $1, ${versionExpr}, e.type, e.data, e.metadata
     FROM s, unnest($IDS::uuid[], $TYPES::text[], $DATA::jsonb[], $META::jsonb[]) WITH ORDINALITY AS e(id, type, data, metadata, ord)
     ORDER BY e.ord
-    RETURNING position, version, transaction_id::text AS transaction_id, recorded_at`;
+    RETURNING position, version, transaction_id, recorded_at`;
   const params = (sql: string, first: number) =>
     sql.replace('$IDS', `$${first}`).replace('$TYPES', `$${first + 1}`).replace('$DATA', `$${first + 2}`).replace('$META', `$${first + 3}`);
   // Rows at or above the oldest running transaction may still be joined by rows of that transaction
@@ -191,9 +211,9 @@ function statements(s: string) {
       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon} AND stream_id = $4
       ORDER BY transaction_id, position LIMIT $3`,
     // A position we never gave out (a gap left by a rolled-back append) stands for the event before it.
-    cursorAt: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events
+    cursorAt: `SELECT transaction_id, position FROM ${s}.events
       WHERE position <= $1 ORDER BY position DESC LIMIT 1`,
-    cursorAtTime: `SELECT transaction_id::text AS transaction_id, position FROM ${s}.events
+    cursorAtTime: `SELECT transaction_id, position FROM ${s}.events
       WHERE recorded_at <= $1 AND ${belowHorizon} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
     streamVersion: `SELECT version FROM ${s}.streams WHERE stream_id = $1`,
   };
