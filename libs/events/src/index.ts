@@ -29,3 +29,4 @@ export * from './nest/event-log.module.js';
 export * from './nest/bootstrap.js';
 export * from './http/if-match.decorator.js';
 export * from './messages/parse-message.js';
+export type { NatsClient } from './nest/nats.provider.js';

@@ -30,10 +30,12 @@ export class Batcher<K, V> {
       if (this.queued !== batch) return;
       this.queued = null;
       this.startQueued = null;
-      this.running = promise.catch(() => undefined).then(() => {
-        this.running = null;
-        if (this.queued) this.schedule();
-      });
+      this.running = promise
+        .catch(() => undefined)
+        .then(() => {
+          this.running = null;
+          if (this.queued) this.schedule();
+        });
       start();
     };
     this.schedule();

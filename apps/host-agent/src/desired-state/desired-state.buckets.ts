@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { KV_LOGICAL_NETWORKS, KV_TRANSPORT_NODES } from '@vnet/contracts';
-import { NATS_CONNECTION } from '@vnet/events';
+import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 
 export interface Buckets {
   networks: KV;
@@ -10,6 +10,11 @@ export interface Buckets {
 }
 
 const RETRY_MS = 1000;
+/**
+ * Per JetStream API call. Short: a read lost in a NATS restart (sent as the server came back, before
+ * JetStream was ready) fails soon and is tried again, instead of holding a host's sync for long.
+ */
+const API_TIMEOUT_MS = 2000;
 
 /**
  * The network manager's desired-state buckets, opened (or created: whoever comes first) in the
@@ -21,7 +26,7 @@ export class DesiredStateBuckets implements OnApplicationShutdown {
   private opened: Promise<Buckets> | null = null;
   private closed = false;
 
-  constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
+  constructor(@Inject(HOST_NATS) private readonly nats: HostNats) {}
 
   get(): Promise<Buckets> {
     this.opened ??= this.open();
@@ -33,7 +38,7 @@ export class DesiredStateBuckets implements OnApplicationShutdown {
   }
 
   private async open(): Promise<Buckets> {
-    const kvm = new Kvm(this.nc);
+    const kvm = new Kvm(jetstream(await this.nats.connected(), { timeout: API_TIMEOUT_MS }));
     for (let attempt = 1; ; attempt++) {
       try {
         const [networks, transportNodes] = await Promise.all([
@@ -43,7 +48,8 @@ export class DesiredStateBuckets implements OnApplicationShutdown {
         return { networks, transportNodes };
       } catch (err) {
         if (this.closed) throw err;
-        if (attempt === 1 || attempt % 30 === 0) this.logger.warn({ msg: 'desired-state buckets not available yet, retrying', error: String(err) });
+        if (attempt === 1 || attempt % 30 === 0)
+          this.logger.warn({ msg: 'desired-state buckets not available yet, retrying', error: String(err) });
         await new Promise((r) => setTimeout(r, RETRY_MS));
       }
     }

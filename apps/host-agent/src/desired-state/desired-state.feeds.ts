@@ -1,8 +1,14 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { KvWatchEntry } from '@nats-io/kv';
 import { zoneNetworksFilter } from '@vnet/contracts';
+import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
-import { type DesiredUpdate, type KvOperation, parseNetworkEntry, parseTransportNodeEntry } from '../network-switch/desired-update.js';
+import {
+  type DesiredUpdate,
+  type KvOperation,
+  parseNetworkEntry,
+  parseTransportNodeEntry,
+} from '../network-switch/desired-update.js';
 import { DesiredStateBuckets } from './desired-state.buckets.js';
 import { KvFeed } from './kv-feed.js';
 
@@ -22,6 +28,8 @@ export interface ZoneFeeds {
 interface ZoneFeed {
   feed: KvFeed;
   hosts: Set<DesiredStateReceiver>;
+  /** Parsed entries not yet handed to the hosts. */
+  queue: DesiredUpdate[];
 }
 
 const JOIN_TIMEOUT_MS = 10000;
@@ -32,7 +40,7 @@ const JOIN_TIMEOUT_MS = 10000;
  * last). Each entry is parsed once and the same object handed to every host concerned.
  */
 @Injectable()
-export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
+export class DesiredStateFeeds implements ZoneFeeds, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('DesiredState');
   private readonly zones = new Map<string, ZoneFeed>();
   private transportNodes: KvFeed | null = null;
@@ -40,7 +48,18 @@ export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
   constructor(
     private readonly buckets: DesiredStateBuckets,
     @Inject(ConstructCatalog) private readonly catalog: ConstructCatalog,
+    @Inject(HOST_NATS) private readonly nats: HostNats,
   ) {}
+
+  onModuleInit(): void {
+    void (async () => {
+      for await (const status of (await this.nats.connected()).status()) {
+        if (status.type !== 'reconnect') continue;
+        this.transportNodes?.restart();
+        for (const zone of this.zones.values()) zone.feed.restart();
+      }
+    })();
+  }
 
   /** Watches every transport-node key; `lookup` finds the local host an entry is for. Once per process. */
   watchTransportNodes(lookup: (hostId: string) => DesiredStateReceiver | undefined): void {
@@ -50,7 +69,9 @@ export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
       (entry) => {
         const host = lookup(entry.key);
         if (!host) return;
-        const update = this.parse(entry, () => parseTransportNodeEntry(entry.key, entry.operation as KvOperation, () => entry.json()));
+        const update = this.parse(entry, () =>
+          parseTransportNodeEntry(entry.key, entry.operation as KvOperation, () => entry.json()),
+        );
         if (update) host.receive(update);
       },
       this.logger,
@@ -66,14 +87,14 @@ export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
   async join(zoneId: string, host: DesiredStateReceiver): Promise<void> {
     let zone = this.zones.get(zoneId);
     if (!zone) {
-      const hosts = new Set<DesiredStateReceiver>();
-      const feed = new KvFeed(
+      const created: ZoneFeed = { feed: null as unknown as KvFeed, hosts: new Set(), queue: [] };
+      created.feed = new KvFeed(
         async () => (await this.buckets.get()).networks,
         zoneNetworksFilter(zoneId),
-        (entry) => this.deliverNetwork(entry, hosts),
+        (entry) => this.deliverNetwork(entry, created),
         this.logger,
       ).start();
-      zone = { feed, hosts };
+      zone = created;
       this.zones.set(zoneId, zone);
     }
     zone.hosts.add(host);
@@ -97,19 +118,36 @@ export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
     this.zones.clear();
   }
 
-  private deliverNetwork(entry: KvWatchEntry, hosts: Set<DesiredStateReceiver>): void {
-    if (hosts.size === 0) return;
+  private deliverNetwork(entry: KvWatchEntry, zone: ZoneFeed): void {
+    if (zone.hosts.size === 0) return;
     const update = this.parse(entry, () => parseNetworkEntry(entry.key, entry.operation as KvOperation, () => entry.json()));
     if (!update) return;
-    const shared: DesiredUpdate = update.kind === 'network' ? { kind: 'network', construct: this.catalog.intern(update.construct) } : update;
-    for (const host of hosts) host.receive(shared);
+    const shared: DesiredUpdate =
+      update.kind === 'network' ? { kind: 'network', construct: this.catalog.intern(update.construct) } : update;
+    if (zone.queue.push(shared) === 1) setImmediate(() => this.dispatch(zone));
+  }
+
+  /**
+   * Hands the entries that arrived together to each host in turn, host by host rather than entry by
+   * entry: a host's maps are then touched in one go, not once per entry across thousands of hosts
+   * (the difference between memory that stays in cache and memory that does not). Order per host is kept.
+   */
+  private dispatch(zone: ZoneFeed): void {
+    const updates = zone.queue;
+    zone.queue = [];
+    for (const host of zone.hosts) for (const update of updates) host.receive(update);
   }
 
   private parse(entry: KvWatchEntry, parse: () => DesiredUpdate): DesiredUpdate | null {
     try {
       return parse();
     } catch (err) {
-      this.logger.warn({ msg: 'invalid desired-state value rejected', key: entry.key, revision: entry.revision, error: String((err as Error).message) });
+      this.logger.warn({
+        msg: 'invalid desired-state value rejected',
+        key: entry.key,
+        revision: entry.revision,
+        error: String((err as Error).message),
+      });
       return null;
     }
   }
@@ -117,6 +155,8 @@ export class DesiredStateFeeds implements ZoneFeeds, OnApplicationShutdown {
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
-  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not ready in ${ms} ms`)), ms)));
+  const timeout = new Promise<never>(
+    (_, reject) => (timer = setTimeout(() => reject(new Error(`${what} not ready in ${ms} ms`)), ms)),
+  );
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -47,7 +47,11 @@ export class DesiredStateReader implements DesiredStateSource {
     const entries =
       hostIds.length > SCAN_ABOVE
         ? await readAll(transportNodes, '>')
-        : new Map((await Promise.all(hostIds.map(async (id) => [id, await transportNodes.get(id)] as const))).filter(([, e]) => e !== null) as Array<[string, KvEntry]>);
+        : new Map(
+            (await Promise.all(hostIds.map(async (id) => [id, await transportNodes.get(id)] as const))).filter(
+              ([, e]) => e !== null,
+            ) as Array<[string, KvEntry]>,
+          );
     const zones = new Map<string, string[]>();
     for (const hostId of hostIds) {
       const entry = entries.get(hostId);

@@ -1,19 +1,23 @@
 import type { Logger } from '@nestjs/common';
-import { KvWatchInclude, type KV, type KvWatchEntry } from '@nats-io/kv';
+import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
 
 const RESTART_MS = 1000;
+/** Between a watch that ended and the next: never a tight loop. */
+const RESUME_MS = 50;
 
 /**
  * One watch of a bucket's keys under `filter`, delivering changes from the moment it starts (a host
- * reads current values itself when it joins). The client's ordered consumer survives NATS restarts;
- * if the watch ends anyway it is started again from the revision after the last one delivered, so
- * that nothing in between is missed.
+ * reads current values itself when it joins). It starts after the bucket's last revision at that
+ * time, and whenever it is started again (it ended, or NATS reconnected: a restarted server has lost
+ * the watch's consumer, which the client would only notice after missed heartbeats) it resumes after
+ * the last revision it delivered: nothing in between is missed.
  */
 export class KvFeed {
   private iterator: QueuedIterator<KvWatchEntry> | null = null;
   private stopped = false;
-  private lastRevision = 0;
+  /** Everything up to this revision has been delivered (or predates the watch). */
+  private lastRevision = -1;
   private markReady!: () => void;
   /** Resolves once the watch is in place: changes after this are delivered. */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -35,13 +39,17 @@ export class KvFeed {
     this.iterator?.stop();
   }
 
+  /** Starts the watch again where it is (after a reconnect). */
+  restart(): void {
+    this.iterator?.stop();
+  }
+
   private async run(): Promise<void> {
-    for (let failures = 0; !this.stopped; ) {
+    for (let failures = 0; !this.stopped;) {
       try {
         const kv = await this.bucket();
-        const iterator = await kv.watch(
-          this.lastRevision > 0 ? { key: this.filter, resumeFromRevision: this.lastRevision + 1 } : { key: this.filter, include: KvWatchInclude.UpdatesOnly },
-        );
+        if (this.lastRevision < 0) this.lastRevision = (await kv.status()).streamInfo.state.last_seq;
+        const iterator = await kv.watch({ key: this.filter, resumeFromRevision: this.lastRevision + 1 });
         if (this.stopped) {
           iterator.stop();
           return;
@@ -50,7 +58,7 @@ export class KvFeed {
         this.markReady();
         failures = 0;
         for await (const entry of iterator) {
-          this.lastRevision = entry.revision;
+          if (entry.revision > this.lastRevision) this.lastRevision = entry.revision;
           try {
             this.deliver(entry);
           } catch (err) {
@@ -59,9 +67,11 @@ export class KvFeed {
         }
       } catch (err) {
         failures++;
-        if (failures === 1 || failures % 30 === 0) this.logger.warn({ msg: 'watch failed, restarting', filter: this.filter, error: String(err) });
+        if (failures === 1 || failures % 30 === 0)
+          this.logger.warn({ msg: 'watch failed, restarting', filter: this.filter, error: String(err) });
       }
-      if (!this.stopped) await new Promise((r) => setTimeout(r, RESTART_MS));
+      this.iterator = null;
+      if (!this.stopped) await new Promise((r) => setTimeout(r, failures > 0 ? RESTART_MS : RESUME_MS));
     }
   }
 }

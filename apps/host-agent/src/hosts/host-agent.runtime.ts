@@ -1,4 +1,11 @@
-import { Inject, Injectable, Logger, type BeforeApplicationShutdown, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { HealthRegistry } from '@vnet/events';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -63,7 +70,8 @@ export class HostAgentRuntime implements OnModuleInit, OnApplicationBootstrap, B
     if (!this.loaded) throw new Error('host stores are still loading');
     const failing: string[] = [];
     for (const host of this.registry.all()) if (host.store.failure) failing.push(host.id);
-    if (failing.length > 0) throw new Error(`store writes failing for ${failing.length} host(s), e.g. ${failing.slice(0, 5).join(', ')}`);
+    if (failing.length > 0)
+      throw new Error(`store writes failing for ${failing.length} host(s), e.g. ${failing.slice(0, 5).join(', ')}`);
     await this.probeDisk();
     return { hosts: this.registry.size };
   }

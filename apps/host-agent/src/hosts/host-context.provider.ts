@@ -2,6 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import { SERVICE_CONFIG } from '@vnet/events';
 import { join } from 'node:path';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { ThrottledLog } from '../common/throttled-log.js';
 import { TimerWheel } from '../common/timer-wheel.js';
 import type { HostAgentConfig } from '../config/host-agent.config.js';
 import { DesiredStateFeeds } from '../desired-state/desired-state.feeds.js';
@@ -11,6 +12,8 @@ import { ReportPublisher } from '../reports/report.publisher.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
+
+const THROTTLE_MS = 10000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
@@ -22,16 +25,20 @@ export const hostContextProvider: Provider = {
     commits: CommitScheduler,
     reports: ReportPublisher,
     clock: Clock,
-  ): HostContext => ({
-    catalog,
-    feeds,
-    source,
-    commits,
-    reports,
-    retries: new TimerWheel(100),
-    clock,
-    logger: new Logger('Host'),
-  }),
+  ): HostContext => {
+    const logger = new Logger('Host');
+    return {
+      catalog,
+      feeds,
+      source,
+      commits,
+      reports,
+      retries: new TimerWheel(100),
+      clock,
+      logger,
+      throttled: new ThrottledLog(logger, THROTTLE_MS, () => clock.now()),
+    };
+  },
 };
 
 export const hostRegistryProvider: Provider = {

@@ -1,5 +1,6 @@
 import type { Logger } from '@nestjs/common';
 import type { Clock } from '../common/clock.js';
+import type { ThrottledLog } from '../common/throttled-log.js';
 import type { TimerWheel } from '../common/timer-wheel.js';
 import type { ZoneFeeds } from '../desired-state/desired-state.feeds.js';
 import type { ConstructCatalog } from '../network-switch/construct-catalog.js';
@@ -19,4 +20,6 @@ export interface HostContext {
   retries: TimerWheel;
   clock: Clock;
   logger: Logger;
+  /** For what thousands of hosts may hit at once (NATS away). */
+  throttled: ThrottledLog;
 }

@@ -1,7 +1,8 @@
 import { mkdir, readdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import { HOST_ID_PATTERN } from '@vnet/contracts';
 import { ConflictError } from '@vnet/events';
+import { CONSTRUCTS_NS } from '../network-switch/network-switch.js';
+import { ReplayCache } from '../store/replay-cache.js';
 import type { HostContext } from './host-context.js';
 import { Host } from './host.js';
 
@@ -23,6 +24,9 @@ export interface HostRegistryOptions {
  */
 export class HostRegistry {
   private readonly hosts = new Map<string, Host>();
+  /** Oldest first, kept as hosts come: listing thousands of hosts sorts nothing. */
+  private ordered: Host[] = [];
+  private loaded = false;
   private readonly opening = new Map<string, Promise<Host>>();
 
   constructor(
@@ -42,11 +46,9 @@ export class HostRegistry {
     return this.hosts.size;
   }
 
-  /** Oldest first; hosts created in the same millisecond in their natural order (host-2 before host-10). */
-  list(): Host[] {
-    return [...this.hosts.values()].sort(
-      (a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id, 'en', { numeric: true }),
-    );
+  /** Oldest first. */
+  list(): readonly Host[] {
+    return this.ordered;
   }
 
   all(): IterableIterator<Host> {
@@ -57,10 +59,20 @@ export class HostRegistry {
   async load(): Promise<Host[]> {
     await mkdir(this.options.hostsDir, { recursive: true });
     const ids = await this.bootHostIds();
+    // Hosts created together at boot are equally old: listed in their natural order.
+    const createdAt = this.ctx.clock.now();
+    const replayCache = new ReplayCache((ns) => ns === CONSTRUCTS_NS);
     const opened: Host[] = [];
     for (let i = 0; i < ids.length; i += OPEN_CONCURRENCY) {
-      opened.push(...(await Promise.all(ids.slice(i, i + OPEN_CONCURRENCY).map((id) => this.open(id)))));
+      opened.push(
+        ...(await Promise.all(ids.slice(i, i + OPEN_CONCURRENCY).map((id) => this.open(id, { createdAt, replayCache })))),
+      );
     }
+    replayCache.clear();
+    // Hosts created in the same millisecond (those of HOSTS=N) in their natural order: host-2 before host-10.
+    const natural = new Intl.Collator('en', { numeric: true });
+    this.ordered = [...this.hosts.values()].sort((a, b) => a.createdAt.localeCompare(b.createdAt) || natural.compare(a.id, b.id));
+    this.loaded = true;
     return opened;
   }
 
@@ -75,12 +87,14 @@ export class HostRegistry {
     return { host, created: true };
   }
 
-  private open(hostId: string): Promise<Host> {
+  private open(hostId: string, options: { createdAt?: number; replayCache?: ReplayCache } = {}): Promise<Host> {
     let opening = this.opening.get(hostId);
     if (!opening) {
-      opening = Host.open(this.options.hostsDir, hostId, this.ctx)
+      opening = Host.open(this.options.hostsDir, hostId, this.ctx, options)
         .then((host) => {
           this.hosts.set(hostId, host);
+          if (this.loaded) this.ordered.push(host); // added after boot: the newest
+
           return host;
         })
         .finally(() => this.opening.delete(hostId));

@@ -5,18 +5,20 @@ import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
 import { managementConnected, type RoundTrips } from '../link/heartbeat-wheel.js';
 import { ManagementLink, type UplinkConfig } from '../link/management-link.js';
 import type { DesiredUpdate } from '../network-switch/desired-update.js';
-import { CONSTRUCTS_NS, NetworkSwitch, type SwitchChange } from '../network-switch/network-switch.js';
+import { constructsCodec } from '../network-switch/constructs-codec.js';
+import { NetworkSwitch, type SwitchChange } from '../network-switch/network-switch.js';
 import { HostReportState } from '../reports/host-report-state.js';
 import type { Reporter } from '../reports/report.publisher.js';
 import type { Committable } from '../store/commit-scheduler.js';
 import { HostStore } from '../store/host-store.js';
+import type { ReplayCache } from '../store/replay-cache.js';
 import type { HostContext } from './host-context.js';
 import { HostSync, type SyncTarget } from './host-sync.js';
 import type { HostSummary, HostView } from './host.view.js';
 
 const HOST_NS = 'host';
 const LINK_NS = 'link';
-const SYNC_RETRY_MS = 2000;
+const SYNC_RETRY_MS = 1000;
 
 interface HostInfo {
   hostId: string;
@@ -32,7 +34,7 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
   readonly link: ManagementLink;
   readonly networkSwitch: NetworkSwitch;
   readonly reports = new HostReportState();
-  readonly roundTrips: RoundTrips = { lastRoundTripAt: null, inFlight: false };
+  readonly roundTrips: RoundTrips = { lastRoundTripAt: null };
   private readonly sync: HostSync;
 
   private constructor(
@@ -47,20 +49,23 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
     this.sync = new HostSync(this.syncTarget(), ctx.source);
   }
 
-  /** Opens (or creates) the host's store under `hostsDir/<id>` and the host on it. */
-  static async open(hostsDir: string, id: string, ctx: HostContext): Promise<Host> {
+  /** Opens (or creates, as of `createdAt`) the host's store under `hostsDir/<id>` and the host on it. */
+  static async open(
+    hostsDir: string,
+    id: string,
+    ctx: HostContext,
+    options: { createdAt?: number; replayCache?: ReplayCache } = {},
+  ): Promise<Host> {
     let host: Host | null = null;
     const { store, report } = await HostStore.open(join(hostsDir, id), {
-      codec: {
-        encode: (ns, value) => (ns === CONSTRUCTS_NS ? ctx.catalog.encode(value as LogicalNetworkConstruct) : JSON.stringify(value)),
-        revive: (ns, _key, value) => (ns === CONSTRUCTS_NS ? ctx.catalog.intern(value as LogicalNetworkConstruct) : value),
-      },
+      codec: constructsCodec(ctx.catalog),
+      replayCache: options.replayCache,
       onDirty: () => host && ctx.commits.markDirty(host),
     });
     if (report.tornBytes > 0) ctx.logger.warn({ msg: 'torn journal tail cut', hostId: id, bytes: report.tornBytes });
     let info = store.get<HostInfo>(HOST_NS, 'info');
     if (!info) {
-      info = { hostId: id, createdAt: new Date(ctx.clock.now()).toISOString() };
+      info = { hostId: id, createdAt: new Date(options.createdAt ?? ctx.clock.now()).toISOString() };
       store.put(HOST_NS, 'info', info);
       await store.flush();
     }
@@ -144,12 +149,16 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
         if (added.length > 0) this.sync.requestZones(added);
         return;
       }
-      case 'network':
-        this.record([this.networkSwitch.upsert(update.construct)]);
+      case 'network': {
+        const change = this.networkSwitch.upsert(update.construct);
+        if (change) this.reports.record(change);
         return;
-      case 'network-removed':
-        this.record([this.networkSwitch.remove(update.zoneId, update.networkId)]);
+      }
+      case 'network-removed': {
+        const change = this.networkSwitch.remove(update.zoneId, update.networkId);
+        if (change) this.reports.record(change);
         return;
+      }
       default: {
         const never: never = update;
         throw new Error(`unknown desired update ${(never as { kind: string }).kind}`);
@@ -157,8 +166,8 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
     }
   }
 
-  private record(changes: Array<SwitchChange | null>): void {
-    for (const change of changes) if (change) this.reports.record(change);
+  private record(changes: SwitchChange[]): void {
+    for (const change of changes) this.reports.record(change);
   }
 
   private onLinkChange(flows: boolean): void {
@@ -188,7 +197,11 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
       apply: (update) => this.apply(update),
       synced: () => this.afterFullSync(),
       retryLater: (run) => this.ctx.retries.schedule(SYNC_RETRY_MS, run),
-      onSyncError: (err) => this.ctx.logger.warn({ msg: 'desired state not read, retrying', hostId: this.id, error: String((err as Error)?.message ?? err) }),
+      onSyncError: (err) =>
+        this.ctx.throttled.warn('desired state not read, retrying', {
+          hostId: this.id,
+          error: String((err as Error)?.message ?? err),
+        }),
     };
   }
 

@@ -4,7 +4,6 @@ import { HEARTBEAT_TIMEOUT_MS } from '@vnet/contracts';
 export interface RoundTrips {
   /** When the last heartbeat reply came back, through the link. */
   lastRoundTripAt: number | null;
-  inFlight: boolean;
 }
 
 /** Connected = a management round trip succeeded within the heartbeat timeout. */

@@ -1,9 +1,9 @@
-import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import type { NatsConnection } from '@nats-io/transport-node';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { createInbox, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { HEARTBEAT_INTERVAL_MS, heartbeatSubject, type Heartbeat, type HeartbeatReply } from '@vnet/contracts';
-import { NATS_CONNECTION } from '@vnet/events';
-import { CLOCK, type Clock } from '../common/clock.js';
 import { BOOT_ID } from '../common/boot-id.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 import { HeartbeatWheel, type RoundTrips } from './heartbeat-wheel.js';
 import type { ManagementLink } from './management-link.js';
 
@@ -15,70 +15,85 @@ export interface HeartbeatTarget {
 }
 
 const TICK_MS = 50;
-/** Short: a reply later than the next heartbeat proves nothing the next one will not. */
-const REQUEST_TIMEOUT_MS = Math.min(HEARTBEAT_INTERVAL_MS, 1000);
+/** A reply later than this proves nothing the next heartbeat will not (and may be one buffered across a reconnect). */
+export const REPLY_TIMEOUT_MS = Math.min(HEARTBEAT_INTERVAL_MS, 1000);
 
 /**
  * Every HEARTBEAT_INTERVAL_MS each host whose link carries traffic asks the compute manager for a
- * round trip (a core NATS request). One timer for all hosts, spread over the interval; a reply counts
- * only if it came back through the same, uninterrupted link.
+ * round trip: a core NATS request, spread over the interval by one timer for all hosts. Replies come
+ * to one subscription of the process, addressed `<inbox>.<hostId>.<link epoch>.<sent at>`: no promise,
+ * timer or error per heartbeat (2,000 hosts make 2,000 a second). A reply counts only if it came back
+ * within REPLY_TIMEOUT_MS through the same, uninterrupted link; a heartbeat that gets no such reply
+ * simply is not a round trip.
  */
 @Injectable()
 export class HeartbeatSender implements OnApplicationShutdown {
-  private readonly logger = new Logger('Heartbeats');
   private readonly wheel = new HeartbeatWheel<HeartbeatTarget>(Math.max(1, Math.round(HEARTBEAT_INTERVAL_MS / TICK_MS)));
+  private readonly hosts = new Map<string, HeartbeatTarget>();
+  private readonly inbox = createInbox();
+  private nc: NatsConnection | null = null;
+  private replies: Subscription | null = null;
+  private stopped = false;
   private timer: NodeJS.Timeout | null = null;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(HOST_NATS) private readonly nats: HostNats,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(BOOT_ID) private readonly bootId: string,
   ) {}
 
   add(target: HeartbeatTarget): void {
+    this.hosts.set(target.id, target);
     this.wheel.add(target);
   }
 
+  /** Starts once NATS is reached: until then no heartbeat could leave anyway. */
   start(): void {
-    if (this.timer) return;
-    this.timer = setInterval(() => this.tick(), TICK_MS);
-    this.timer.unref();
+    void this.nats.connected().then((nc) => {
+      if (this.nc || this.stopped) return;
+      this.nc = nc;
+      this.replies = nc.subscribe(`${this.inbox}.>`, {
+        callback: (err, msg) => {
+          if (!err) this.onReply(msg.subject, () => msg.json());
+        },
+      });
+      this.timer = setInterval(() => this.tick(nc), TICK_MS);
+      this.timer.unref();
+    });
   }
 
   onApplicationShutdown(): void {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
+    this.replies?.unsubscribe();
   }
 
-  private tick(): void {
-    if (this.nc.isClosed()) return;
-    const sentAt = new Date(this.clock.now()).toISOString();
+  private tick(nc: NatsConnection): void {
+    if (nc.isClosed()) return;
+    const now = this.clock.now();
+    const sentAt = new Date(now).toISOString();
     for (const target of this.wheel.next()) {
-      if (!target.link.flows || target.roundTrips.inFlight) continue;
-      this.send(target, sentAt);
+      if (!target.link.flows) continue;
+      const heartbeat: Heartbeat = { hostId: target.id, bootId: this.bootId, sentAt };
+      nc.publish(heartbeatSubject(target.id), JSON.stringify(heartbeat), {
+        reply: `${this.inbox}.${target.id}.${target.link.epoch}.${now}`,
+      });
     }
   }
 
-  private send(target: HeartbeatTarget, sentAt: string): void {
-    const epoch = target.link.epoch;
-    const heartbeat: Heartbeat = { hostId: target.id, bootId: this.bootId, sentAt };
-    target.roundTrips.inFlight = true;
-    this.nc
-      .request(heartbeatSubject(target.id), JSON.stringify(heartbeat), { timeout: REQUEST_TIMEOUT_MS })
-      .then((reply) => {
-        // A reply that crossed a cut (or a cut and a repair) did not make a round trip through this link.
-        if (target.link.epoch !== epoch || !target.link.flows) return;
-        if ((reply.json() as Partial<HeartbeatReply>)?.ok !== true) return;
-        target.roundTrips.lastRoundTripAt = this.clock.now();
-      })
-      .catch((err: unknown) => {
-        // No responder or no reply in time is the expected way a round trip fails: nothing to log.
-        if (!(err instanceof Error) || !/timeout|no responders|503/i.test(err.message)) {
-          this.logger.debug({ msg: 'heartbeat failed', hostId: target.id, error: String(err) });
-        }
-      })
-      .finally(() => {
-        target.roundTrips.inFlight = false;
-      });
+  private onReply(subject: string, body: () => unknown): void {
+    const [hostId, epoch, sentAt] = subject.slice(this.inbox.length + 1).split('.');
+    const target = this.hosts.get(hostId);
+    const now = this.clock.now();
+    // A reply that crossed a cut (or a cut and a repair) did not make a round trip through this link.
+    if (!target || !target.link.flows || String(target.link.epoch) !== epoch) return;
+    if (!(now - Number(sentAt) <= REPLY_TIMEOUT_MS)) return;
+    try {
+      if ((body() as Partial<HeartbeatReply>)?.ok !== true) return;
+    } catch {
+      return;
+    }
+    target.roundTrips.lastRoundTripAt = now;
   }
 }

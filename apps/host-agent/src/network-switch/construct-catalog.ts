@@ -1,5 +1,15 @@
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 
+export interface ConstructEncodings {
+  json: string;
+  /** The JSON as UTF-8. */
+  bytes?: Buffer;
+  /** `{"id":…,"revision":…}`, as in a report's `held`. */
+  held?: Buffer;
+  /** The host-store put record of the construct. */
+  storeRecord?: Buffer;
+}
+
 const sameConstruct = (a: LogicalNetworkConstruct, b: LogicalNetworkConstruct): boolean =>
   a.id === b.id &&
   a.revision === b.revision &&
@@ -17,7 +27,7 @@ const sameConstruct = (a: LogicalNetworkConstruct, b: LogicalNetworkConstruct): 
  */
 export class ConstructCatalog {
   private readonly byId = new Map<string, WeakRef<LogicalNetworkConstruct>>();
-  private readonly encoded = new WeakMap<LogicalNetworkConstruct, string>();
+  private readonly encoded = new WeakMap<LogicalNetworkConstruct, ConstructEncodings>();
   private readonly cleanup = new FinalizationRegistry<string>((id) => {
     if (this.byId.get(id)?.deref() === undefined) this.byId.delete(id);
   });
@@ -36,13 +46,21 @@ export class ConstructCatalog {
 
   /** The construct's JSON, fields in the contract's order. */
   encode(construct: LogicalNetworkConstruct): string {
-    let json = this.encoded.get(construct);
-    if (json === undefined) {
+    return this.encodings(construct).json;
+  }
+
+  /**
+   * The construct's encodings, made once: its JSON, and slots where the store and the reports keep
+   * the bytes they derive from it (every host writes and reports the very same bytes).
+   */
+  encodings(construct: LogicalNetworkConstruct): ConstructEncodings {
+    let encodings = this.encoded.get(construct);
+    if (encodings === undefined) {
       const { id, name, vni, mtu, transportZoneId, revision, owner } = construct;
-      json = JSON.stringify({ id, name, vni, mtu, transportZoneId, revision, owner });
-      this.encoded.set(construct, json);
+      encodings = { json: JSON.stringify({ id, name, vni, mtu, transportZoneId, revision, owner }) };
+      this.encoded.set(construct, encodings);
     }
-    return json;
+    return encodings;
   }
 
   get size(): number {

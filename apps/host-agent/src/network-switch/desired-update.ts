@@ -26,14 +26,16 @@ export type KvOperation = 'PUT' | 'DEL' | 'PURGE';
 // Ids end up in KV keys and watch filters: no dots, no wildcards. Networks and zones are UUIDs,
 // which is also what the managers validate reports against.
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const isInt = (v: unknown, min: number, max: number): v is number => Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
+const isInt = (v: unknown, min: number, max: number): v is number =>
+  Number.isInteger(v) && (v as number) >= min && (v as number) <= max;
 
 /** A `vnet-logical-networks` entry: key `<zoneId>.<networkId>`. */
 export function parseNetworkEntry(key: string, operation: KvOperation, value: () => unknown): DesiredUpdate {
   const dot = key.indexOf('.');
   const zoneId = key.slice(0, dot);
   const networkId = key.slice(dot + 1);
-  if (dot < 0 || !UUID.test(zoneId) || !UUID.test(networkId)) throw new InvalidDesiredStateError(key, 'key is not <zoneId>.<networkId>');
+  if (dot < 0 || !UUID.test(zoneId) || !UUID.test(networkId))
+    throw new InvalidDesiredStateError(key, 'key is not <zoneId>.<networkId>');
   if (operation !== 'PUT') return { kind: 'network-removed', zoneId, networkId };
   return { kind: 'network', construct: parseConstruct(key, readJson(key, value), zoneId, networkId) };
 }
@@ -43,7 +45,8 @@ export function parseTransportNodeEntry(hostId: string, operation: KvOperation, 
   if (operation !== 'PUT') return { kind: 'zones', zoneIds: [] };
   const v = readJson(hostId, value) as { hostId?: unknown; transportZoneIds?: unknown };
   if (!v || typeof v !== 'object') throw new InvalidDesiredStateError(hostId, 'not an object');
-  if (v.hostId !== hostId) throw new InvalidDesiredStateError(hostId, `hostId ${JSON.stringify(v.hostId)} does not match its key`);
+  if (v.hostId !== hostId)
+    throw new InvalidDesiredStateError(hostId, `hostId ${JSON.stringify(v.hostId)} does not match its key`);
   const zones = v.transportZoneIds;
   if (!Array.isArray(zones) || !zones.every((z) => typeof z === 'string' && UUID.test(z))) {
     throw new InvalidDesiredStateError(hostId, 'transportZoneIds must be an array of UUIDs');
@@ -62,7 +65,15 @@ function parseConstruct(key: string, v: unknown, zoneId: string, networkId: stri
   if (!isInt(c.mtu, 576, 9216)) throw wrong('mtu', 'must be an integer from 576 to 9216');
   if (!isInt(c.revision, 1, Number.MAX_SAFE_INTEGER)) throw wrong('revision', 'must be a positive integer');
   if (c.owner !== 'network-manager') throw wrong('owner', 'must be network-manager');
-  return { id: networkId, name: c.name, vni: c.vni, mtu: c.mtu, transportZoneId: zoneId, revision: c.revision, owner: 'network-manager' };
+  return {
+    id: networkId,
+    name: c.name,
+    vni: c.vni,
+    mtu: c.mtu,
+    transportZoneId: zoneId,
+    revision: c.revision,
+    owner: 'network-manager',
+  };
 }
 
 function readJson(key: string, value: () => unknown): unknown {

@@ -5,6 +5,8 @@ export class ReadOnlyConstructError extends DomainError {
   readonly code = 'READ_ONLY_CONSTRUCT';
   readonly status = 405;
   constructor(networkId?: string) {
-    super(`${networkId ? `logical network ${networkId}` : 'a logical network'} is a read-only construct here: it belongs to the network manager`);
+    super(
+      `${networkId ? `logical network ${networkId}` : 'a logical network'} is a read-only construct here: it belongs to the network manager`,
+    );
   }
 }

@@ -15,10 +15,10 @@ export class ChangeSet {
 
   record(change: SwitchChange): void {
     if (change.type === 'upserted') {
-      this.removed.delete(change.construct.id);
+      if (this.removed.size > 0) this.removed.delete(change.construct.id);
       this.upserted.set(change.construct.id, change.construct);
     } else {
-      this.upserted.delete(change.id);
+      if (this.upserted.size > 0) this.upserted.delete(change.id);
       this.removed.add(change.id);
     }
   }

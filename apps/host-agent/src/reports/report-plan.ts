@@ -17,7 +17,8 @@ export interface ReportPlan {
  */
 export function planFullReport(held: readonly LogicalNetworkConstruct[], firstSeq: number, chunk = REPORT_CHUNK): ReportPlan[] {
   const plans: ReportPlan[] = [{ seq: firstSeq, held, upserted: held.slice(0, chunk), removed: [] }];
-  for (let i = chunk; i < held.length; i += chunk) plans.push({ seq: firstSeq + plans.length, upserted: held.slice(i, i + chunk), removed: [] });
+  for (let i = chunk; i < held.length; i += chunk)
+    plans.push({ seq: firstSeq + plans.length, upserted: held.slice(i, i + chunk), removed: [] });
   return plans;
 }
 
@@ -30,6 +31,7 @@ export function planDeltaReport(
 ): ReportPlan[] {
   if (upserted.length === 0 && removed.length === 0) return [];
   const plans: ReportPlan[] = [{ seq: firstSeq, upserted: upserted.slice(0, chunk), removed }];
-  for (let i = chunk; i < upserted.length; i += chunk) plans.push({ seq: firstSeq + plans.length, upserted: upserted.slice(i, i + chunk), removed: [] });
+  for (let i = chunk; i < upserted.length; i += chunk)
+    plans.push({ seq: firstSeq + plans.length, upserted: upserted.slice(i, i + chunk), removed: [] });
   return plans;
 }

@@ -1,16 +1,17 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import type { NatsConnection } from '@nats-io/transport-node';
 import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
-import { ensureStream, NATS_CONNECTION } from '@vnet/events';
+import { ensureStream, MetricsRegistry } from '@vnet/events';
+import { Counter } from 'prom-client';
 import { BOOT_ID } from '../common/boot-id.js';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 import { Semaphore } from '../common/semaphore.js';
 import { TimerWheel } from '../common/timer-wheel.js';
 import type { ManagementLink } from '../link/management-link.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { HostReportState } from './host-report-state.js';
-import { encodeReport, reportMsgId } from './report-codec.js';
+import { catalogBytes, type ConstructBytes, encodeReport, reportMsgId } from './report-codec.js';
 
 /** A host as its reports see it. */
 export interface Reporter {
@@ -22,7 +23,7 @@ export interface Reporter {
 }
 
 /** At most one report per host per tick: changes of a burst leave together. */
-const TICK_MS = 50;
+const TICK_MS = 100;
 const PUBLISH_TIMEOUT_MS = 5000;
 const RETRY_MS = 1000;
 /** Publishes awaiting their ack at once, over all hosts: bounds the encoded reports in memory. */
@@ -37,23 +38,36 @@ const IN_FLIGHT = 64;
 @Injectable()
 export class ReportPublisher implements OnApplicationShutdown {
   private readonly logger = new Logger('Reports');
-  private readonly js: JetStreamClient;
   private readonly dirty = new Set<Reporter>();
   private readonly slots = new Semaphore(IN_FLIGHT);
   private readonly retries = new TimerWheel(100);
   private timer: NodeJS.Timeout | null = null;
-  private stream: Promise<void> | null = null;
+  private stream: Promise<JetStreamClient> | null = null;
   private stopped = false;
   private failures = 0;
-  published = 0;
+  private readonly bytes: ConstructBytes;
+  private readonly published: Counter;
+  private readonly failed: Counter;
 
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(HOST_NATS) private readonly nats: HostNats,
     @Inject(CLOCK) private readonly clock: Clock,
     @Inject(BOOT_ID) private readonly bootId: string,
-    @Inject(ConstructCatalog) private readonly catalog: ConstructCatalog,
+    @Inject(ConstructCatalog) catalog: ConstructCatalog,
+    metrics: MetricsRegistry,
   ) {
-    this.js = jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
+    this.bytes = catalogBytes(catalog);
+    const registers = [metrics.registry];
+    this.published = new Counter({
+      name: 'vnet_host_agent_reports_published_total',
+      help: 'Report messages stored by JetStream',
+      registers,
+    });
+    this.failed = new Counter({
+      name: 'vnet_host_agent_report_publish_failures_total',
+      help: 'Report publishes that failed and wait to be retried',
+      registers,
+    });
   }
 
   markDirty(host: Reporter): void {
@@ -87,7 +101,7 @@ export class ReportPublisher implements OnApplicationShutdown {
     r.sending = true;
     let retry = false;
     try {
-      await this.ensureStream();
+      const js = await this.ensureStream();
       while (r.outbox.length > 0) {
         await this.slots.acquire();
         try {
@@ -96,21 +110,26 @@ export class ReportPublisher implements OnApplicationShutdown {
             return;
           }
           const plan = r.outbox[0];
-          const payload = encodeReport(plan, { hostId: host.id, bootId: this.bootId, sentAt: new Date(this.clock.now()).toISOString() }, (c) =>
-            this.catalog.encode(c),
-          );
-          await this.js.publish(hostReportSubject(host.id), payload, { msgID: reportMsgId(host.id, this.bootId, plan.seq) });
+          const sentAt = new Date(this.clock.now()).toISOString();
+          const payload = encodeReport(plan, { hostId: host.id, bootId: this.bootId, sentAt }, this.bytes);
+          await js.publish(hostReportSubject(host.id), payload, { msgID: reportMsgId(host.id, this.bootId, plan.seq) });
         } finally {
           this.slots.release();
         }
         r.outbox.shift();
-        this.published++;
+        this.published.inc();
       }
     } catch (err) {
       retry = true;
       this.failures++;
+      this.failed.inc();
       if (this.failures === 1 || this.failures % 1000 === 0) {
-        this.logger.warn({ msg: 'report publish failed, retrying', hostId: host.id, failures: this.failures, error: String((err as Error)?.message ?? err) });
+        this.logger.warn({
+          msg: 'report publish failed, retrying',
+          hostId: host.id,
+          failures: this.failures,
+          error: String((err as Error)?.message ?? err),
+        });
       }
     } finally {
       r.sending = false;
@@ -119,10 +138,12 @@ export class ReportPublisher implements OnApplicationShutdown {
     }
   }
 
-  private ensureStream(): Promise<void> {
+  /** The JetStream client, once NATS is reached and HOST_REPORTS exists. */
+  private ensureStream(): Promise<JetStreamClient> {
     this.stream ??= (async () => {
-      const jsm = await jetstreamManager(this.nc);
-      await ensureStream(jsm, { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] });
+      const nc = await this.nats.connected();
+      await ensureStream(await jetstreamManager(nc), { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] });
+      return jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
     })().catch((err: unknown) => {
       this.stream = null;
       throw err;

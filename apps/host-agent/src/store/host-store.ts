@@ -1,8 +1,11 @@
-import { type FileHandle, mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_COMPACTION, type CompactionPolicy, shouldCompact } from './compaction.js';
+import { datasync, syncDir, truncate, withFd, writeAll } from './fs-io.js';
 import { decodeFrames, encodeFrame } from './journal-frame.js';
+import type { StoreRecord } from './store-record.js';
 import type { KeyValueStore } from './key-value-store.js';
+import type { ReplayCache } from './replay-cache.js';
 import { StoreCorruptError } from './store.errors.js';
 import { JSON_CODEC, StoreState, type ValueCodec } from './store-state.js';
 
@@ -17,6 +20,8 @@ export interface HostStoreOptions {
   compaction?: CompactionPolicy;
   /** Called when a change waits to be written (a group commit should be scheduled). */
   onDirty?: () => void;
+  /** Shared by stores opened together: identical records parsed once. */
+  replayCache?: ReplayCache;
 }
 
 export interface OpenReport {
@@ -72,13 +77,16 @@ export class HostStore implements KeyValueStore {
   }
 
   put(ns: string, key: string, value: unknown): void {
+    const wasClean = !this.state.hasPending;
     this.state.put(ns, key, value);
-    this.options.onDirty?.();
+    // Once per batch: the commit that writes it picks up whatever joins the batch meanwhile.
+    if (wasClean) this.options.onDirty?.();
   }
 
   delete(ns: string, key: string): boolean {
+    const wasClean = !this.state.hasPending;
     const deleted = this.state.delete(ns, key);
-    if (deleted) this.options.onDirty?.();
+    if (deleted && wasClean) this.options.onDirty?.();
     return deleted;
   }
 
@@ -89,6 +97,11 @@ export class HostStore implements KeyValueStore {
   /** Something is waiting to be written. */
   get dirty(): boolean {
     return this.state.hasPending;
+  }
+
+  /** A write is under way. */
+  get flushing(): boolean {
+    return this.state.isFlushing;
   }
 
   /** The last write failed and its changes wait to be written again. */
@@ -135,18 +148,18 @@ export class HostStore implements KeyValueStore {
       // Only what is on disk goes in: changes still pending are written to the emptied journal next.
       const lines = this.state.snapshotLines();
       const tmp = join(this.dir, SNAPSHOT_TMP);
-      await withFile(tmp, 'w', async (fh) => {
+      await withFd(tmp, 'w', async (fd) => {
         for (let i = 0; i < lines.length; i += SNAPSHOT_FRAME_RECORDS) {
-          await fh.write(encodeFrame(lines.slice(i, i + SNAPSHOT_FRAME_RECORDS)));
+          await writeAll(fd, encodeFrame(lines.slice(i, i + SNAPSHOT_FRAME_RECORDS)));
         }
-        await fh.datasync();
+        await datasync(fd);
       });
       await rename(tmp, join(this.dir, SNAPSHOT_FILE));
       await syncDir(this.dir);
       // A crash before this truncation replays the old journal over the new snapshot: same state.
-      await withFile(join(this.dir, JOURNAL_FILE), 'r+', async (fh) => {
-        await fh.truncate(0);
-        await fh.datasync();
+      await withFd(join(this.dir, JOURNAL_FILE), 'r+', async (fd) => {
+        await truncate(fd, 0);
+        await datasync(fd);
       });
       this.journalBytes = 0;
       this.journalRecords = 0;
@@ -157,16 +170,21 @@ export class HostStore implements KeyValueStore {
 
   private async append(frame: Buffer): Promise<void> {
     // Opened per flush: thousands of hosts must not hold thousands of descriptors.
-    await withFile(join(this.dir, JOURNAL_FILE), 'a', async (fh) => {
+    await withFd(join(this.dir, JOURNAL_FILE), 'a', async (fd) => {
       try {
-        await fh.write(frame);
-        await fh.datasync();
+        await writeAll(fd, frame);
+        await datasync(fd);
       } catch (err) {
         // A partial frame would hide every later one from recovery: cut it before trying again.
-        await fh.truncate(this.journalBytes).catch(() => undefined);
+        await truncate(fd, this.journalBytes).catch(() => undefined);
         throw err;
       }
     });
+  }
+
+  private parser(): ((payload: string) => StoreRecord[]) | undefined {
+    const cache = this.options.replayCache;
+    return cache ? (payload) => cache.parse(payload) : undefined;
   }
 
   private async recover(): Promise<OpenReport> {
@@ -177,8 +195,9 @@ export class HostStore implements KeyValueStore {
     const snapshotPath = join(this.dir, SNAPSHOT_FILE);
     const snapshot = await readIfExists(snapshotPath);
     if (snapshot) {
-      const decoded = decodeFrames(snapshot);
-      if (decoded.trailingBytes > 0) throw new StoreCorruptError(snapshotPath, `${decoded.trailingBytes} bytes after the last whole frame`);
+      const decoded = decodeFrames(snapshot, this.parser());
+      if (decoded.trailingBytes > 0)
+        throw new StoreCorruptError(snapshotPath, `${decoded.trailingBytes} bytes after the last whole frame`);
       for (const record of decoded.records) this.state.replay(record);
       records += decoded.records.length;
     }
@@ -186,38 +205,24 @@ export class HostStore implements KeyValueStore {
     const journal = await readIfExists(journalPath);
     let tornBytes = 0;
     if (journal) {
-      const decoded = decodeFrames(journal);
+      const decoded = decodeFrames(journal, this.parser());
       for (const record of decoded.records) this.state.replay(record);
       records += decoded.records.length;
       this.journalBytes = decoded.validLength;
       this.journalRecords = decoded.records.length;
       tornBytes = decoded.trailingBytes;
       if (tornBytes > 0) {
-        await withFile(journalPath, 'r+', async (fh) => {
-          await fh.truncate(decoded.validLength);
-          await fh.datasync();
+        await withFd(journalPath, 'r+', async (fd) => {
+          await truncate(fd, decoded.validLength);
+          await datasync(fd);
         });
       }
     } else {
-      await withFile(journalPath, 'a', (fh) => fh.datasync());
+      await withFd(journalPath, 'a', (fd) => datasync(fd));
       await syncDir(this.dir);
     }
     return { records, tornBytes, created };
   }
-}
-
-async function withFile<T>(path: string, flags: string, use: (fh: FileHandle) => Promise<T>): Promise<T> {
-  const fh = await open(path, flags);
-  try {
-    return await use(fh);
-  } finally {
-    await fh.close();
-  }
-}
-
-/** Makes a created or renamed entry of `dir` durable. */
-export async function syncDir(dir: string): Promise<void> {
-  await withFile(dir, 'r', (fh) => fh.sync());
 }
 
 async function readIfExists(path: string): Promise<Buffer | null> {

@@ -24,6 +24,24 @@ export function parseRecord(line: string): StoreRecord {
   } catch {
     throw new InvalidRecordError('not JSON');
   }
+  return toRecord(parsed);
+}
+
+/**
+ * The records of a frame's payload (one per line) in a single JSON.parse: a record is a JSON array
+ * and JSON text holds no raw newline, so the lines joined by commas are a JSON array of records.
+ */
+export function parseRecords(payload: string): StoreRecord[] {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(`[${payload.replaceAll('\n', ',')}]`);
+  } catch {
+    throw new InvalidRecordError('not JSON');
+  }
+  return (parsed as unknown[]).map(toRecord);
+}
+
+function toRecord(parsed: unknown): StoreRecord {
   if (!Array.isArray(parsed)) throw new InvalidRecordError('not an array');
   const [op, ns, key, value] = parsed as unknown[];
   if (typeof ns !== 'string' || ns === '' || typeof key !== 'string') throw new InvalidRecordError('namespace or key missing');

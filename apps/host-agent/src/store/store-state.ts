@@ -1,14 +1,19 @@
+import type { EncodedRecord } from './journal-frame.js';
 import { encodeDelete, encodePut, type StoreRecord } from './store-record.js';
 
-/** Turns values into JSON and back for one namespace: lets a caller share one encoding or one object among stores. */
+/**
+ * Turns values into records and back: lets stores share one encoding, or one object, of the same
+ * value (thousands of hosts writing the same construct write the same bytes).
+ */
 export interface ValueCodec {
-  encode(ns: string, value: unknown): string;
+  /** The put record of `value` under `ns`/`key` (`encodePut(ns, key, json)`), possibly shared bytes. */
+  encodePut(ns: string, key: string, value: unknown): EncodedRecord;
   /** Called on each value read back from disk; may return an equal value shared with other stores. */
   revive(ns: string, key: string, value: unknown): unknown;
 }
 
 export const JSON_CODEC: ValueCodec = {
-  encode: (_ns, value) => JSON.stringify(value),
+  encodePut: (ns, key, value) => encodePut(ns, key, JSON.stringify(value)),
   revive: (_ns, _key, value) => value,
 };
 
@@ -29,7 +34,7 @@ interface Batch {
 const newBatch = (): Batch => ({ touched: new Map(), size: 0, waiters: [] });
 
 export interface FlushPayload {
-  lines: string[];
+  lines: EncodedRecord[];
 }
 
 /**
@@ -113,11 +118,12 @@ export class StoreState {
     const batch = this.pending;
     this.pending = newBatch();
     this.flushing = batch;
-    const lines: string[] = [];
+    const lines: EncodedRecord[] = [];
     for (const [ns, keys] of batch.touched) {
       const space = this.data.get(ns);
       for (const key of keys.keys()) {
-        lines.push(space?.has(key) ? encodePut(ns, key, this.codec.encode(ns, space.get(key))) : encodeDelete(ns, key));
+        const value = space?.get(key);
+        lines.push(value === undefined ? encodeDelete(ns, key) : this.codec.encodePut(ns, key, value));
       }
     }
     return { lines };
@@ -177,10 +183,10 @@ export class StoreState {
   }
 
   /** Records that rebuild the durable state: the content of a snapshot. */
-  snapshotLines(): string[] {
-    const lines: string[] = [];
+  snapshotLines(): EncodedRecord[] {
+    const lines: EncodedRecord[] = [];
     for (const ns of this.namespaces()) {
-      for (const [key, value] of this.durableEntries(ns)) lines.push(encodePut(ns, key, this.codec.encode(ns, value)));
+      for (const [key, value] of this.durableEntries(ns)) lines.push(this.codec.encodePut(ns, key, value));
     }
     return lines;
   }
@@ -201,7 +207,9 @@ export class StoreState {
       this.pending.touched.set(ns, keys);
     }
     if (keys.has(key)) return;
-    keys.set(key, space.has(key) ? space.get(key) : ABSENT);
+    // Values are JSON, never undefined: one lookup tells both whether and what.
+    const previous = space.get(key);
+    keys.set(key, previous === undefined ? ABSENT : previous);
     this.pending.size++;
   }
 }

@@ -15,7 +15,8 @@ const GROUP_COMMIT = { windowMs: 5, concurrency: 64, retryMs: 1000 };
           ...GROUP_COMMIT,
           onError: (err) => {
             failures++;
-            if (failures === 1 || failures % 100 === 0) logger.error({ msg: 'host store write failed, retrying', failures, error: String(err) });
+            if (failures === 1 || failures % 100 === 0)
+              logger.error({ msg: 'host store write failed, retrying', failures, error: String(err) });
           },
         });
       },

@@ -20,6 +20,7 @@ export interface BootstrapOptions {
   consumes?: StreamSpec[];
 }
 
+
 /** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
   const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);

@@ -10,7 +10,6 @@ import {
 } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
-import type { NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
 import { AdminTokenGuard } from '../http/admin-token.guard.js';
 import { AllExceptionsFilter } from '../http/all-exceptions.filter.js';
@@ -20,12 +19,17 @@ import { HealthController } from '../http/health.controller.js';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from '../http/metrics.js';
 import { createValidationPipe } from '../http/validation.js';
 import { HealthRegistry } from './health-registry.js';
-import { natsConnectionProvider } from './nats.provider.js';
-import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
+import { type NatsClient, natsClientProvider, natsConnectionProvider } from './nats.provider.js';
+import { NATS_CLIENT, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
 
 export interface CoreModuleOptions {
   service: string;
   config: BaseServiceConfig;
+  /**
+   * `await` (the default): the app starts once NATS is reached, and NATS_CONNECTION is provided.
+   * `background`: the app starts at once; users wait on NATS_CLIENT.connected().
+   */
+  natsAtBoot?: 'await' | 'background';
 }
 
 /** The edges every service shares: config, NATS, token guard, errors, validation, /health, /metrics. */
@@ -33,7 +37,7 @@ export interface CoreModuleOptions {
 @Module({})
 export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationShutdown {
   constructor(
-    @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
+    @Inject(NATS_CLIENT) private readonly nats: NatsClient,
     private readonly health: HealthRegistry,
   ) {}
 
@@ -45,7 +49,8 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
       providers: [
         { provide: SERVICE_CONFIG, useValue: options.config },
         { provide: SERVICE_NAME, useValue: options.service },
-        natsConnectionProvider,
+        natsClientProvider,
+        ...(options.natsAtBoot === 'background' ? [] : [natsConnectionProvider]),
         HealthRegistry,
         { provide: HEALTH_CHECKS, inject: [HealthRegistry], useFactory: (r: HealthRegistry) => r.checks },
         MetricsRegistry,
@@ -57,7 +62,14 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
       ],
-      exports: [SERVICE_CONFIG, SERVICE_NAME, NATS_CONNECTION, HealthRegistry, MetricsRegistry],
+      exports: [
+        SERVICE_CONFIG,
+        SERVICE_NAME,
+        NATS_CLIENT,
+        ...(options.natsAtBoot === 'background' ? [] : [NATS_CONNECTION]),
+        HealthRegistry,
+        MetricsRegistry,
+      ],
     };
   }
 
@@ -69,15 +81,18 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
     this.health.register({
       name: 'nats',
       check: async () => {
-        if (this.nc.isClosed()) throw new Error('connection closed');
+        const nc = this.nats.current();
+        if (!nc) throw new Error('not connected yet');
+        if (nc.isClosed()) throw new Error('connection closed');
         // A round trip proves the server answers, not only that a socket is open.
-        const rtt = await this.nc.rtt();
+        const rtt = await nc.rtt();
         return { rttMs: Math.round(rtt * 100) / 100 };
       },
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.nc.isClosed()) await this.nc.drain().catch(() => this.nc.close());
+    const nc = this.nats.current();
+    if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
 }

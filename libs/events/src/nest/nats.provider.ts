@@ -1,32 +1,52 @@
 import { Logger, type Provider } from '@nestjs/common';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
-import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
+import { NATS_CLIENT, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
+
+/** The process's NATS connection, which may not exist yet: a host agent serves from its store without it. */
+export interface NatsClient {
+  /** Resolves once NATS has been reached (at once when it has). */
+  connected(): Promise<NatsConnection>;
+  /** The connection, or null while NATS has never been reached. */
+  current(): NatsConnection | null;
+}
 
 /**
- * One connection per process, reconnecting forever: a NATS restart delays traffic, it does not
- * end the service.
+ * One connection per process, reconnecting forever: a NATS restart delays traffic, it does not end
+ * the service. Connecting starts at boot and is not awaited here.
  */
-export const natsConnectionProvider: Provider = {
-  provide: NATS_CONNECTION,
+export const natsClientProvider: Provider = {
+  provide: NATS_CLIENT,
   inject: [SERVICE_CONFIG, SERVICE_NAME],
-  useFactory: async (config: BaseServiceConfig, service: string): Promise<NatsConnection> => {
+  useFactory: (config: BaseServiceConfig, service: string): NatsClient => {
     const logger = new Logger('Nats');
-    const nc = await connect({
+    let connection: NatsConnection | null = null;
+    const connecting = connect({
       servers: config.NATS_URL.split(',').map((s) => s.trim()),
       name: service,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       waitOnFirstConnect: true,
       pingInterval: 10000,
-    });
-    void (async () => {
-      for await (const status of nc.status()) {
-        if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
-          logger.warn({ msg: `nats ${status.type}`, server: (status as { server?: string }).server });
+    }).then((nc) => {
+      connection = nc;
+      void (async () => {
+        for await (const status of nc.status()) {
+          if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
+            logger.warn({ msg: `nats ${status.type}`, server: (status as { server?: string }).server });
+          }
         }
-      }
-    })();
-    return nc;
+      })();
+      return nc;
+    });
+    connecting.catch((err: unknown) => logger.error({ msg: 'nats connection failed', error: String((err as Error)?.message ?? err) }));
+    return { connected: () => connecting, current: () => connection };
   },
+};
+
+/** For services that cannot work without NATS: the app starts once it is reached. */
+export const natsConnectionProvider: Provider = {
+  provide: NATS_CONNECTION,
+  inject: [NATS_CLIENT],
+  useFactory: (client: NatsClient): Promise<NatsConnection> => client.connected(),
 };

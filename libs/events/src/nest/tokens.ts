@@ -4,3 +4,5 @@ export const SERVICE_CONFIG = Symbol('SERVICE_CONFIG');
 export const NATS_CONNECTION = Symbol('NATS_CONNECTION');
 /** The service's name (`network-manager`, ...). */
 export const SERVICE_NAME = Symbol('SERVICE_NAME');
+/** The process's NATS client: `connected()` resolves once NATS is reached (see NatsClient). */
+export const NATS_CLIENT = Symbol('NATS_CLIENT');

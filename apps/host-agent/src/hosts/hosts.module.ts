@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { HostAgentCoreModule } from '../common/host-agent-core.module.js';
+import { DesiredStateModule } from '../desired-state/desired-state.module.js';
+import { LinkModule } from '../link/link.module.js';
+import { ReportsModule } from '../reports/reports.module.js';
+import { StoreModule } from '../store/store.module.js';
+import { HostAgentMetrics } from './host-agent.metrics.js';
+import { HostAgentRuntime } from './host-agent.runtime.js';
+import { hostContextProvider, hostRegistryProvider } from './host-context.provider.js';
+import { HostLogicalNetworksController } from './host-logical-networks.controller.js';
+import { HostsController } from './hosts.controller.js';
+import { HostsService } from './hosts.service.js';
+
+@Module({
+  imports: [HostAgentCoreModule, DesiredStateModule, ReportsModule, LinkModule, StoreModule],
+  controllers: [HostsController, HostLogicalNetworksController],
+  providers: [hostContextProvider, hostRegistryProvider, HostAgentRuntime, HostAgentMetrics, HostsService],
+})
+export class HostsModule {}

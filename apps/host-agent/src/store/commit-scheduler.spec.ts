@@ -1,0 +1,78 @@
+import { CommitScheduler, type Committable } from './commit-scheduler.js';
+
+const tick = (ms = 15) => new Promise((r) => setTimeout(r, ms));
+
+function target(behaviour: () => Promise<void> = () => Promise.resolve()): Committable & { commits: number } {
+  const t = {
+    commits: 0,
+    commit: () => {
+      t.commits++;
+      return behaviour();
+    },
+  };
+  return t;
+}
+
+describe('commit scheduler', () => {
+  const errors: unknown[] = [];
+  const scheduler = (o: Partial<ConstructorParameters<typeof CommitScheduler>[0]> = {}) =>
+    new CommitScheduler({ windowMs: 5, concurrency: 8, retryMs: 20, onError: (e) => errors.push(e), ...o });
+
+  it('commits a target once for all the changes of a window', async () => {
+    const s = scheduler();
+    const t = target();
+    for (let i = 0; i < 50; i++) s.markDirty(t);
+    await s.idle();
+    expect(t.commits).toBe(1);
+    s.stop();
+  });
+
+  it('runs one commit per target at a time, and commits again for changes made meanwhile', async () => {
+    let release!: () => void;
+    const t = target(() => new Promise<void>((r) => (release = r)));
+    const s = scheduler();
+    s.markDirty(t);
+    await tick();
+    s.markDirty(t);
+    await tick();
+    expect(t.commits).toBe(1);
+    release();
+    await tick();
+    expect(t.commits).toBe(2);
+    release();
+    await s.idle();
+    s.stop();
+  });
+
+  it('bounds commits running at once', async () => {
+    let running = 0;
+    let peak = 0;
+    const s = scheduler({ concurrency: 3 });
+    const targets = Array.from({ length: 10 }, () =>
+      target(async () => {
+        peak = Math.max(peak, ++running);
+        await tick(5);
+        running--;
+      }),
+    );
+    for (const t of targets) s.markDirty(t);
+    await s.idle();
+    expect(peak).toBe(3);
+    expect(targets.every((t) => t.commits === 1)).toBe(true);
+    s.stop();
+  });
+
+  it('retries a failed commit after a pause', async () => {
+    let fail = true;
+    const t = target(() => (fail ? Promise.reject(new Error('disk full')) : Promise.resolve()));
+    const s = scheduler();
+    s.markDirty(t);
+    await tick(10);
+    expect(t.commits).toBe(1);
+    expect(errors.at(-1)).toEqual(new Error('disk full'));
+    fail = false;
+    await s.idle();
+    expect(t.commits).toBe(2);
+    s.stop();
+  });
+});

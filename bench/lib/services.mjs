@@ -1,0 +1,105 @@
+// Throw-away servers and real service processes for benchmarks that drive the whole stack.
+import { spawn } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, removeDir, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+export const TOKEN = 'bench-admin-token';
+const PORT_VAR = { 'network-manager': 'NETWORK_MANAGER_PORT', 'compute-manager': 'COMPUTE_MANAGER_PORT', 'host-agent': 'HOST_AGENT_PORT' };
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** NATS and PostgreSQL in a temp dir, and a launcher of the real services against them. */
+export async function startBenchStack() {
+  const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-stack-'));
+  chmodSync(dir, 0o755);
+  const [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats') }), startPostgres({ dir: join(dir, 'postgres') })]);
+  const services = [];
+  let stopped = false;
+  const stop = async () => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.all(services.map((s) => s.stop()));
+    await Promise.all([nats.stop(), pg.stop()]);
+    removeDir(dir);
+  };
+  for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stop().finally(() => process.exit(130)));
+
+  async function startService(name, env = {}) {
+    const port = await freePort();
+    const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
+      cwd: ROOT,
+      stdio: ['ignore', 'ignore', 'pipe'],
+      env: {
+        PATH: process.env.PATH,
+        ADMIN_TOKEN: TOKEN,
+        NATS_URL: nats.url,
+        DATABASE_URL: pg.url,
+        VNET_DATA_DIR: join(dir, 'data'),
+        LOG_LEVEL: 'warn',
+        HOSTS: '0',
+        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '16' } : {}),
+        [PORT_VAR[name]]: String(port),
+        ...env,
+      },
+    });
+    let stderr = '';
+    child.stderr.on('data', (d) => (stderr += d));
+    const url = `http://127.0.0.1:${port}`;
+    const t0 = Date.now();
+    for (;;) {
+      if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.slice(-2000)}`);
+      const ok = await fetch(`${url}/health`).then((r) => r.status === 200).catch(() => false);
+      if (ok) break;
+      if (Date.now() - t0 > 120000) throw new Error(`${name} not healthy: ${stderr.slice(-2000)}`);
+      await sleep(100);
+    }
+    const service = {
+      name,
+      url,
+      pid: child.pid,
+      /** Peak resident set size so far (VmHWM), in MiB. */
+      peakRssMiB: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
+      rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
+      stop: async () => {
+        if (child.exitCode !== null) return;
+        const exited = new Promise((r) => child.once('exit', r));
+        child.kill('SIGTERM');
+        const t = setTimeout(() => child.kill('SIGKILL'), 10000);
+        await exited;
+        clearTimeout(t);
+      },
+    };
+    services.push(service);
+    return service;
+  }
+
+  return { dir, nats, pg, startService, stop };
+}
+
+/** JSON over HTTP with the admin token. */
+export async function call(base, method, path, body) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}) },
+    body: body ? JSON.stringify(body) : undefined,
+  });
+  const text = await res.text();
+  if (res.status >= 400) throw new Error(`${method} ${path}: ${res.status} ${text.slice(0, 300)}`);
+  return text ? JSON.parse(text) : null;
+}
+
+/** Runs `fn` over `items` with at most `concurrency` at a time. */
+export async function pool(items, concurrency, fn) {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        await fn(items[i], i);
+      }
+    }),
+  );
+}
