@@ -1,0 +1,134 @@
+// 2,000 simulated hosts × 30 ports on one switch: PATCH of a port group → last host's applied report, vs a raw NATS fan-out; 1,000 sequential migrations.
+import { connect } from '@nats-io/transport-node';
+import { call, pool, startBenchStack } from './lib/services.mjs';
+
+const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
+const PORTS_PER_HOST = Number(process.env.BENCH_PORTS ?? 30);
+const MIGRATIONS = Number(process.env.BENCH_MIGRATIONS ?? 1000);
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
+
+async function waitTask(cm, taskId, timeoutMs = 300000) {
+  const t0 = Date.now();
+  for (;;) {
+    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
+    if (t.state !== 'running') return t;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
+    await sleep(100);
+  }
+}
+
+/** Baseline: one payload to HOSTS core subscribers in one process, until every one has parsed it. */
+async function rawFanOut(natsUrl, payload, rounds = 5) {
+  const pub = await connect({ servers: natsUrl });
+  const sub = await connect({ servers: natsUrl });
+  let remaining = 0;
+  let done = () => {};
+  for (let h = 0; h < HOSTS; h++) {
+    sub.subscribe('baseline.switch', {
+      callback: (_e, msg) => {
+        JSON.parse(msg.string());
+        if (--remaining === 0) done();
+      },
+    });
+  }
+  await sub.flush();
+  const times = [];
+  for (let r = 0; r < rounds; r++) {
+    remaining = HOSTS;
+    const finished = new Promise((res) => (done = res));
+    const t0 = performance.now();
+    pub.publish('baseline.switch', payload);
+    await finished;
+    times.push(performance.now() - t0);
+  }
+  await Promise.all([pub.close(), sub.close()]);
+  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)];
+}
+
+export default async function pushBench() {
+  const stack = await startBenchStack();
+  try {
+    console.log(`push: ${HOSTS} hosts × ${PORTS_PER_HOST} ports on one switch`);
+    const cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '600000', MIGRATION_TIMEOUT_MS: '10000' });
+    const ha = await stack.startService('host-agent', { HOSTS: String(HOSTS) });
+    const hostIds = Array.from({ length: HOSTS }, (_, i) => `host-${i + 1}`);
+    const t0 = performance.now();
+    while ((await call(cm.url, 'GET', '/hosts')).length < HOSTS) await sleep(200);
+    console.log(`  ${HOSTS} hosts known to the compute manager after ${Math.round(performance.now() - t0)} ms`);
+
+    const sw = await call(cm.url, 'POST', '/switches', { name: 'bench-dvs', hostIds });
+    await waitTask(cm, sw.taskId);
+    const pg = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'web', vlanId: 10 });
+    await waitTask(cm, pg.taskId);
+    const other = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'db', vlanId: 11 });
+    await waitTask(cm, other.taskId);
+
+    const tPorts = performance.now();
+    const dcns = [];
+    await pool(hostIds, 32, async (hostId) => {
+      const dcn = await call(cm.url, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
+      dcns.push(dcn);
+      let last;
+      for (let p = 0; p < PORTS_PER_HOST; p++) last = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
+      await waitTask(cm, last.taskId);
+    });
+    console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
+
+    // The push: one PATCH, the final state once to all hosts; each applies its diff and reports.
+    const nc = await connect({ servers: stack.nats.url });
+    const results = [];
+    for (let round = 0; round < 3; round++) {
+      const vlan = 20 + round;
+      const reported = new Set();
+      let lastAt = 0;
+      let expectRevision = Infinity;
+      const sub = nc.subscribe('cm.status.*', {
+        callback: (_e, msg) => {
+          const s = msg.json();
+          if (s.kind === 'switch' && s.targetId === sw.id && s.state === 'applied' && s.revision >= expectRevision && !reported.has(s.hostId)) {
+            reported.add(s.hostId);
+            if (reported.size === HOSTS) lastAt = performance.now();
+          }
+        },
+      });
+      await nc.flush();
+      const current = await call(cm.url, 'GET', `/switches/${sw.id}`);
+      expectRevision = current.revision + 1;
+      const tPatch = performance.now();
+      const patched = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${pg.portGroupId}`, { vlanId: vlan });
+      const task = await waitTask(cm, patched.taskId, 60000);
+      const tTask = performance.now();
+      while (!lastAt && performance.now() - tPatch < 60000) await sleep(5);
+      sub.unsubscribe();
+      results.push({ lastReport: lastAt - tPatch, task: tTask - tPatch, state: task.state });
+      console.log(`  round ${round + 1}: last host's applied report ${Math.round(lastAt - tPatch)} ms after the PATCH; task ${task.state} seen at ${Math.round(tTask - tPatch)} ms`);
+    }
+    const median = results.map((r) => r.lastReport).sort((a, b) => a - b)[1];
+    const desired = JSON.stringify(await call(cm.url, 'GET', `/switches/${sw.id}`));
+    const baseline = await rawFanOut(stack.nats.url, desired);
+    const rss = ha.peakRssMiB();
+
+    // 1,000 sequential migrations with their checks, between hosts that are members of the switch.
+    const dcn = await call(cm.url, 'POST', '/dcns', { name: 'mover', hostId: 'host-1' });
+    for (let i = 0; i < 2; i++) await waitTask(cm, (await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: other.portGroupId })).taskId);
+    const latencies = [];
+    for (let i = 0; i < MIGRATIONS; i++) {
+      const target = i % 2 === 0 ? 'host-2' : 'host-1';
+      const t = performance.now();
+      await call(cm.url, 'POST', `/dcns/${dcn.id}/migrate`, { targetHostId: target });
+      latencies.push(performance.now() - t);
+    }
+    latencies.sort((a, b) => a - b);
+
+    console.log('');
+    console.log(`  push, PATCH → last host's applied report: ${Math.round(median)} ms (median of 3)  target ≤ 400 ms  ${median <= 400 ? 'PASS' : 'MISS'}`);
+    console.log(`  baseline, raw NATS fan-out of the same payload to ${HOSTS} subscribers: ${baseline.toFixed(1)} ms`);
+    console.log(`  ratio ours / raw fan-out: ${(median / baseline).toFixed(2)}×  target ≤ 3×  ${median / baseline <= 3 ? 'PASS' : 'MISS'}`);
+    console.log(`  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ 1024 MiB  ${rss <= 1024 ? 'PASS' : 'MISS'}`);
+    console.log(`  ${MIGRATIONS} sequential migrations: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms  target p99 ≤ 50 ms  ${pct(latencies, 99) <= 50 ? 'PASS' : 'MISS'}`);
+    await nc.close();
+  } finally {
+    await stack.stop();
+  }
+}
