@@ -172,6 +172,24 @@ describe('compute manager: switches, tasks, DCNs', () => {
     silent.delete('h1');
   });
 
+  it('a migration interrupted by a compute manager crash is aborted at restart: no stale port on the target', async () => {
+    const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    silent.add('h1');
+    const pending = admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' }).catch(() => null);
+    const kv = await new Kvm(nc).open('vnet-host-ports');
+    const portsOnH1 = async () => ((await kv.get('h1'))?.json<{ ports: Array<{ dcnId: string }> }>().ports ?? []).filter((p) => p.dcnId === dcn.id).length;
+    await eventually(async () => (await portsOnH1()) > 0, 5000, 'target given the ports');
+    await cm.kill();
+    await pending;
+    silent.delete('h1');
+    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '2000', MIGRATION_TIMEOUT_MS: '1500' });
+    admin = api(cm.url);
+    await eventually(async () => (await portsOnH1()) === 0, 10000, 'ports taken back from the target');
+    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
+    // And it can migrate again afterwards.
+    expect((await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' })).status).toBe(200);
+  }, 30000);
+
   it('bad input: 400 naming the field', async () => {
     const cases: Array<[Promise<{ status: number; body: { message: string } }>, RegExp]> = [
       [admin.post('/switches', { name: 'x', hostIds: ['bad id'] }), /hostIds/],

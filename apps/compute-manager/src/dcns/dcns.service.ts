@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { commandMetadata, EventLog, NotFoundError, SERVICE_CONFIG, type SqlClient } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -14,7 +14,7 @@ const nicView = (n: Nic): NicView => ({ id: n.id, portId: n.portId, network: { k
 const dcnView = (s: DcnState): DcnView => ({ id: s.id, name: s.name, hostId: s.hostId, nics: s.nics.map(nicView) });
 
 @Injectable()
-export class DcnsService {
+export class DcnsService implements OnApplicationBootstrap {
   private readonly logger = new Logger('Dcns');
 
   constructor(
@@ -24,6 +24,25 @@ export class DcnsService {
     private readonly ports: HostPortsPublisher,
     @Inject(SERVICE_CONFIG) private readonly config: ComputeManagerConfig,
   ) {}
+
+  /**
+   * A migration interrupted by a restart of this service is aborted: its ports are taken back from
+   * the target, so no stale port remains on either host.
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const stuck = await this.dataSource.query<Array<{ id: string; migrating_to: string }>>(
+      'SELECT id, migrating_to FROM dcns WHERE migrating_to IS NOT NULL',
+    );
+    for (const { id, migrating_to: target } of stuck) {
+      try {
+        await this.decide(id, async () => ({ type: 'AbortMigration', id, reason: 'interrupted by a restart of the compute manager' }));
+        await this.ports.publish(target);
+        this.logger.warn({ msg: 'aborted a migration interrupted by a restart', dcnId: id, hostId: target });
+      } catch (err) {
+        this.logger.error({ msg: 'could not abort an interrupted migration', dcnId: id, error: String((err as Error).message) });
+      }
+    }
+  }
 
   async create(name: string, hostId: string): Promise<DcnView> {
     const id = randomUUID();
