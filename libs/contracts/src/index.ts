@@ -6,3 +6,4 @@ export * from './desired-state.js';
 export * from './host-messages.js';
 export * from './host-report.schema.js';
 export * from './compute-switch.js';
+export * from './report-fold.js';

@@ -1,5 +1,5 @@
 import type { Decider } from '@vnet/events';
-import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct } from '@vnet/contracts';
 
 export type HostEvent =
   | { type: 'HostAdded'; data: { hostId: string } }
@@ -43,13 +43,9 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
       case 'AddHost':
         return state.added ? [] : [{ type: 'HostAdded', data: { hostId: command.hostId } }];
       case 'ApplyHostReport': {
-        if (command.bootId === state.bootId && command.seq <= state.seq) return [];
-        const next: Record<string, number> = command.held
-          ? Object.fromEntries(command.held.map((h) => [h.id, h.revision]))
-          : { ...state.networks };
+        if (isStaleReport(state, command)) return [];
+        const next = heldAfterReport(state.networks, command);
         const upserted = command.upserted.filter((c) => state.networks[c.id] !== c.revision);
-        for (const c of command.upserted) next[c.id] = c.revision;
-        for (const id of command.removed) delete next[id];
         const removed = Object.keys(state.networks).filter((id) => !(id in next));
         const discovered: HostEvent[] = state.seen ? [] : [{ type: 'HostDiscovered', data: { hostId: command.hostId, bootId: command.bootId } }];
         if (upserted.length === 0 && removed.length === 0) return discovered;

@@ -1,5 +1,5 @@
 import type { Decider } from '@vnet/events';
-import type { HeldNetwork, ReportedLogicalPort } from '@vnet/contracts';
+import { heldAfterReport, isStaleReport, type HeldNetwork, type ReportedLogicalPort } from '@vnet/contracts';
 
 /** What the network manager learns from a host's report: which networks it holds, and its logical ports. */
 export type HostRealizationEvent =
@@ -32,12 +32,8 @@ export const hostRealizationDecider: Decider<HostRealizationState, ApplyHostRepo
 
   decide(report, state) {
     // A report older than one already applied (same boot) says nothing new.
-    if (report.bootId === state.bootId && report.seq <= state.seq) return [];
-    const next: Record<string, number> = report.held
-      ? Object.fromEntries(report.held.map((h) => [h.id, h.revision]))
-      : { ...state.networks };
-    for (const u of report.upserted) next[u.id] = u.revision;
-    for (const id of report.removed) delete next[id];
+    if (isStaleReport(state, report)) return [];
+    const next = heldAfterReport(state.networks, report);
 
     const realized = Object.entries(next)
       .filter(([id, revision]) => state.networks[id] !== revision)
