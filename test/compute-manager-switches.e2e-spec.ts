@@ -99,7 +99,10 @@ describe('compute manager: switches, tasks, DCNs', () => {
     expect(patched.status).toBe(202);
     expect((await task(patched.body.taskId)).state).toBe('succeeded');
     expect((await admin.get(`/switches/${switchId}`)).body.revision).toBe(3);
-    await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 20 });
+    const same = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 20 });
+    expect(same.status).toBe(200);
+    expect(same.body.revision).toBe(3);
+    expect((await admin.get(`/tasks/${same.body.taskId}`)).body.state).toBe('succeeded');
     expect((await admin.get(`/switches/${switchId}`)).body.revision).toBe(3);
     const stale = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 30 }, { 'If-Match': '2' });
     expect(stale.status).toBe(409);

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
 import { IfMatch } from '@vnet/events';
 import { AddSwitchHostDto, CreatePortGroupDto, CreateSwitchDto, RollbackQueryDto, SwitchQueryDto, UpdatePortGroupDto } from './dto/switch.dto.js';
@@ -39,16 +39,19 @@ export class SwitchesController {
     return this.switches.addPortGroup(id, body);
   }
 
+  /** 202 with the task of the push; a PATCH that changes nothing answers 200 with the same revision. */
   @Patch(':id/port-groups/:pgId')
-  @HttpCode(202)
   @ApiHeader({ name: 'If-Match', required: false, description: 'the switch revision the change is based on' })
-  updatePortGroup(
+  async updatePortGroup(
     @Param('id', uuid) id: string,
     @Param('pgId', uuid) pgId: string,
     @Body() body: UpdatePortGroupDto,
     @Query() query: RollbackQueryDto,
+    @Res({ passthrough: true }) res: { status(code: number): void },
     @IfMatch() revision?: number,
-  ): Promise<{ taskId: string }> {
-    return this.switches.updatePortGroup(id, pgId, body, query.rollback !== 'false', revision);
+  ): Promise<{ taskId: string; revision: number }> {
+    const { taskId, revision: now, changed } = await this.switches.updatePortGroup(id, pgId, body, query.rollback !== 'false', revision);
+    res.status(changed ? 202 : 200);
+    return { taskId, revision: now };
   }
 }

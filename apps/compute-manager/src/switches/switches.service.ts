@@ -70,14 +70,20 @@ export class SwitchesService {
     return { taskId, portGroupId };
   }
 
-  async updatePortGroup(id: string, portGroupId: string, dto: UpdatePortGroupDto, rollback: boolean, expectedRevision?: number): Promise<{ taskId: string }> {
-    const { taskId } = await this.change(id, 'port-group.update', (state) => {
+  async updatePortGroup(
+    id: string,
+    portGroupId: string,
+    dto: UpdatePortGroupDto,
+    rollback: boolean,
+    expectedRevision?: number,
+  ): Promise<{ taskId: string; revision: number; changed: boolean }> {
+    const { taskId, state, changed } = await this.change(id, 'port-group.update', (state) => {
       const current = state.portGroups.find((pg) => pg.id === portGroupId);
       if (!current) throw new NotFoundError('port group', portGroupId);
       const policy = dto.policy ? completePolicy(dto.policy, current.policy) : undefined;
       return { type: 'ReconfigurePortGroup', id, portGroupId, vlanId: dto.vlanId, policy, expectedRevision, rollback };
     });
-    return { taskId };
+    return { taskId, revision: state.revision, changed };
   }
 
   async list(): Promise<SwitchView[]> {
@@ -108,20 +114,21 @@ export class SwitchesService {
     kind: string,
     command: (state: SwitchState) => SwitchCommand,
     taskHosts?: string[],
-  ): Promise<{ state: SwitchState; taskId: string }> {
-    const { state, task } = await this.log.execute(
+  ): Promise<{ state: SwitchState; taskId: string; changed: boolean }> {
+    const { state, task, changed } = await this.log.execute(
       SwitchAggregate,
       id,
       commandMetadata(),
       (state) => switchDecider.decide(command(state), state),
-      async (state, version, _recorded, tx) => {
+      async (state, _version, recorded, tx) => {
         const hosts = taskHosts ?? state.hostIds;
-        const task = await this.tasks.create(tx.client, kind, hosts, { kind: 'switch', targetId: id, revision: state.revision });
-        return { state, task, version };
+        const changed = recorded.length > 0;
+        const task = await this.tasks.create(tx.client, kind, hosts, { kind: 'switch', targetId: id, revision: state.revision }, !changed);
+        return { state, task, changed };
       },
     );
     this.tasks.activate(task);
-    await this.publisher.publish(id);
-    return { state, taskId: task.id };
+    if (changed) await this.publisher.publish(id);
+    return { state, taskId: task.id, changed };
   }
 }

@@ -36,5 +36,8 @@ describe('task outcomes', () => {
     expect(applyOutcome(task, { hostId: 'h1', kind: 'switch', targetId: 's2', revision: 9, state: 'applied' }, t0)).toBe(false);
     expect(applyOutcome(task, { hostId: 'h9', kind: 'switch', targetId: 's1', revision: 9, state: 'applied' }, t0)).toBe(false);
     expect(newTask('t', 'x', [], target, t0, 5000).state).toBe('succeeded');
+    const unchanged = newTask('t', 'x', ['h1'], target, t0, 5000, true);
+    expect(unchanged.state).toBe('succeeded');
+    expect(unchanged.hosts.h1).toEqual({ state: 'succeeded', detail: 'nothing to change' });
   });
 });

@@ -65,12 +65,14 @@ function settle(task: Task, now: Date): void {
   task.finishedAt = now.toISOString();
 }
 
-export function newTask(id: string, kind: string, hostIds: string[], target: TaskTarget, now: Date, timeoutMs: number): Task {
+/** A new task; `unchanged` makes it one for a change that changed nothing: done at once, on every host. */
+export function newTask(id: string, kind: string, hostIds: string[], target: TaskTarget, now: Date, timeoutMs: number, unchanged = false): Task {
+  const host = unchanged ? { state: 'succeeded' as HostTaskState, detail: 'nothing to change' } : { state: 'pending' as HostTaskState, detail: null };
   const task: Task = {
     id,
     kind,
     state: 'running',
-    hosts: Object.fromEntries(hostIds.map((h) => [h, { state: 'pending' as HostTaskState, detail: null }])),
+    hosts: Object.fromEntries(hostIds.map((h) => [h, { ...host }])),
     target,
     startedAt: now.toISOString(),
     finishedAt: null,

@@ -68,8 +68,8 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
    * Creates a task in the caller's transaction (it commits with the change it tracks), and tracks
    * it once that commits (`activate`).
    */
-  async create(client: SqlClient, kind: string, hostIds: string[], target: TaskTarget): Promise<Task> {
-    const task = newTask(randomUUID(), kind, hostIds, target, new Date(), this.config.TASK_TIMEOUT_MS);
+  async create(client: SqlClient, kind: string, hostIds: string[], target: TaskTarget, unchanged = false): Promise<Task> {
+    const task = newTask(randomUUID(), kind, hostIds, target, new Date(), this.config.TASK_TIMEOUT_MS, unchanged);
     await client.query(
       `INSERT INTO tasks (id, kind, state, hosts, target, started_at, finished_at, deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [task.id, task.kind, task.state, JSON.stringify(task.hosts), JSON.stringify(task.target), task.startedAt, task.finishedAt, new Date(task.deadline)],
