@@ -1,12 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm, type KV } from '@nats-io/kv';
-import { KV_LOGICAL_NETWORKS, KV_TRANSPORT_NODES } from '@vnet/contracts';
+import { KV_HOST_PORTS, KV_LOGICAL_NETWORKS, KV_SWITCHES, KV_TRANSPORT_NODES } from '@vnet/contracts';
 import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 
 export interface Buckets {
   networks: KV;
   transportNodes: KV;
+  /** The compute manager's: switches' final states, and each host's ports. */
+  switches: KV;
+  hostPorts: KV;
 }
 
 const RETRY_MS = 1000;
@@ -41,11 +44,13 @@ export class DesiredStateBuckets implements OnApplicationShutdown {
     const kvm = new Kvm(jetstream(await this.nats.connected(), { timeout: API_TIMEOUT_MS }));
     for (let attempt = 1; ; attempt++) {
       try {
-        const [networks, transportNodes] = await Promise.all([
+        const [networks, transportNodes, switches, hostPorts] = await Promise.all([
           kvm.create(KV_LOGICAL_NETWORKS, { history: 1 }),
           kvm.create(KV_TRANSPORT_NODES, { history: 1 }),
+          kvm.create(KV_SWITCHES, { history: 1 }),
+          kvm.create(KV_HOST_PORTS, { history: 1 }),
         ]);
-        return { networks, transportNodes };
+        return { networks, transportNodes, switches, hostPorts };
       } catch (err) {
         if (this.closed) throw err;
         if (attempt === 1 || attempt % 30 === 0)

@@ -7,6 +7,6 @@ import { DesiredStateReader } from './desired-state.reader.js';
 @Module({
   imports: [HostAgentCoreModule],
   providers: [DesiredStateBuckets, DesiredStateFeeds, DesiredStateReader],
-  exports: [DesiredStateFeeds, DesiredStateReader],
+  exports: [DesiredStateBuckets, DesiredStateFeeds, DesiredStateReader],
 })
 export class DesiredStateModule {}

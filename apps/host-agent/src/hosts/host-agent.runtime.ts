@@ -9,6 +9,7 @@ import {
 import { HealthRegistry } from '@vnet/events';
 import { open, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
 import { DesiredStateFeeds } from '../desired-state/desired-state.feeds.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
@@ -32,6 +33,7 @@ export class HostAgentRuntime implements OnModuleInit, OnApplicationBootstrap, B
   constructor(
     private readonly registry: HostRegistry,
     private readonly feeds: DesiredStateFeeds,
+    private readonly computeFeeds: ComputeFeeds,
     private readonly heartbeats: HeartbeatSender,
     private readonly commits: CommitScheduler,
     private readonly health: HealthRegistry,
@@ -47,6 +49,7 @@ export class HostAgentRuntime implements OnModuleInit, OnApplicationBootstrap, B
     const hosts = await this.registry.load();
     this.loaded = true;
     this.feeds.watchTransportNodes((hostId) => this.registry.get(hostId));
+    this.computeFeeds.start((hostId) => this.registry.get(hostId));
     for (const host of hosts) this.startHost(host);
     this.heartbeats.start();
     this.logger.log({ msg: 'hosts loaded from their stores', hosts: hosts.length, ms: Date.now() - t0 });

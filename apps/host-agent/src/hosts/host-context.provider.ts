@@ -10,6 +10,9 @@ import { DesiredStateReader } from '../desired-state/desired-state.reader.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import { ReportPublisher } from '../reports/report.publisher.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
+import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
+import { StatusSender } from '../compute-switch/status.sender.js';
+import { HeartbeatSender } from '../link/heartbeat.sender.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
 
@@ -17,7 +20,7 @@ const THROTTLE_MS = 10000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
-  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK],
+  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender],
   useFactory: (
     catalog: ConstructCatalog,
     feeds: DesiredStateFeeds,
@@ -25,6 +28,9 @@ export const hostContextProvider: Provider = {
     commits: CommitScheduler,
     reports: ReportPublisher,
     clock: Clock,
+    compute: ComputeFeeds,
+    heartbeats: HeartbeatSender,
+    statuses: StatusSender,
   ): HostContext => {
     const logger = new Logger('Host');
     return {
@@ -37,6 +43,11 @@ export const hostContextProvider: Provider = {
       clock,
       logger,
       throttled: new ThrottledLog(logger, THROTTLE_MS, () => clock.now()),
+      compute: {
+        source: compute,
+        roundTrip: (host) => heartbeats.roundTrip(host),
+        sendStatus: (host, outcome) => statuses.send(host, outcome),
+      },
     };
   },
 };

@@ -7,6 +7,10 @@ import type { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { Reporter } from '../reports/report.publisher.js';
 import type { Committable } from '../store/commit-scheduler.js';
 import type { SyncSource } from './host-sync.js';
+import type { ComputeDesiredSource } from '../compute-switch/compute-feeds.js';
+import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
+import type { ManagementLink } from '../link/management-link.js';
+import type { HostApplyStatus } from '@vnet/contracts';
 
 /** What every host of the process shares: one of each, however many hosts. */
 export const HOST_CONTEXT = Symbol('HOST_CONTEXT');
@@ -22,4 +26,10 @@ export interface HostContext {
   logger: Logger;
   /** For what thousands of hosts may hit at once (NATS away). */
   throttled: ThrottledLog;
+  /** The compute manager's desired state, and the way back to it. */
+  compute: {
+    source: ComputeDesiredSource;
+    roundTrip(host: HeartbeatTarget): Promise<boolean>;
+    sendStatus(host: { id: string; link: ManagementLink }, outcome: Omit<HostApplyStatus, 'hostId' | 'sentAt'>): boolean;
+  };
 }

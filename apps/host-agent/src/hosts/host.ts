@@ -1,4 +1,7 @@
-import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import type { HostPortsDesired, LogicalNetworkConstruct, SwitchDesired } from '@vnet/contracts';
+import type { ComputeReceiver } from '../compute-switch/compute-feeds.js';
+import { HostCompute } from '../compute-switch/host-compute.js';
+import type { ReportExtras } from '../reports/report-plan.js';
 import { join } from 'node:path';
 import type { DesiredStateReceiver } from '../desired-state/desired-state.feeds.js';
 import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
@@ -30,11 +33,12 @@ interface HostInfo {
  * receives passes), its network switch, its reports and heartbeats. Shared machinery (watches,
  * timers, the NATS connection) lives in the context, so that a host costs little more than its state.
  */
-export class Host implements DesiredStateReceiver, Committable, Reporter, HeartbeatTarget {
+export class Host implements DesiredStateReceiver, ComputeReceiver, Committable, Reporter, HeartbeatTarget {
   readonly link: ManagementLink;
   readonly networkSwitch: NetworkSwitch;
   readonly reports = new HostReportState();
   readonly roundTrips: RoundTrips = { lastRoundTripAt: null };
+  readonly compute: HostCompute;
   private readonly sync: HostSync;
 
   private constructor(
@@ -47,6 +51,16 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
     this.link = new ManagementLink(uplink, undefined, (flows) => this.onLinkChange(flows));
     this.networkSwitch = new NetworkSwitch(store, ctx.catalog);
     this.sync = new HostSync(this.syncTarget(), ctx.source);
+    this.compute = new HostCompute({
+      hostId: id,
+      store,
+      setManagementVlan: (vlan) => this.link.setManagementVlan(vlan),
+      linkFlows: () => this.link.flows,
+      constructRevision: (networkId) => this.networkSwitch.get(networkId)?.revision,
+      roundTrip: () => ctx.compute.roundTrip(this),
+      sendStatus: (outcome) => ctx.compute.sendStatus(this, outcome),
+      reportChanged: () => this.reports.markExtras(),
+    });
   }
 
   /** Opens (or creates, as of `createdAt`) the host's store under `hostsDir/<id>` and the host on it. */
@@ -75,7 +89,26 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
 
   /** Starts talking to the managers, if the link lets it. */
   start(): void {
-    if (this.link.flows) this.sync.requestFull();
+    if (this.link.flows) {
+      this.sync.requestFull();
+      this.resyncCompute();
+    }
+  }
+
+  receiveSwitch(desired: SwitchDesired): void {
+    if (this.link.flows) this.compute.applySwitch(desired);
+  }
+
+  receiveSwitchRemoved(switchId: string): void {
+    if (this.link.flows) this.compute.dropSwitch(switchId);
+  }
+
+  receivePorts(desired: HostPortsDesired): void {
+    if (this.link.flows) this.compute.applyPorts(desired);
+  }
+
+  reportExtras(): ReportExtras {
+    return { logicalPorts: this.compute.reportedLogicalPorts(), switches: this.compute.reportedSwitches() };
   }
 
   receive(update: DesiredUpdate): void {
@@ -101,8 +134,8 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
     return {
       hostId: this.id,
       managementConnected: managementConnected(this.roundTrips, this.ctx.clock.now()),
-      computeSwitches: [],
-      networkSwitch: { logicalNetworks: this.networkSwitch.constructs(), ports: [] },
+      computeSwitches: this.compute.computeSwitchesView(),
+      networkSwitch: { logicalNetworks: this.networkSwitch.constructs(), ports: this.compute.logicalPortsView() },
       uplink: this.link.uplink,
       pendingRollback: null,
     };
@@ -131,7 +164,7 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
       throw err;
     }
     this.reports.flushed(changes);
-    if (!changes.empty) this.ctx.reports.markDirty(this);
+    if (!changes.empty || this.reports.extrasWaiting) this.ctx.reports.markDirty(this);
     try {
       await this.store.compactIfNeeded();
     } catch (err) {
@@ -151,12 +184,18 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
       }
       case 'network': {
         const change = this.networkSwitch.upsert(update.construct);
-        if (change) this.reports.record(change);
+        if (change) {
+          this.reports.record(change);
+          this.compute.networksChanged();
+        }
         return;
       }
       case 'network-removed': {
         const change = this.networkSwitch.remove(update.zoneId, update.networkId);
-        if (change) this.reports.record(change);
+        if (change) {
+          this.reports.record(change);
+          this.compute.networksChanged();
+        }
         return;
       }
       default: {
@@ -168,12 +207,22 @@ export class Host implements DesiredStateReceiver, Committable, Reporter, Heartb
 
   private record(changes: SwitchChange[]): void {
     for (const change of changes) this.reports.record(change);
+    if (changes.length) this.compute.networksChanged();
+  }
+
+  /** Reads the compute desired state back (once the process's watches have it) and confirms what runs. */
+  private resyncCompute(): void {
+    const epoch = this.link.epoch;
+    void this.ctx.compute.source.ready.then(() => {
+      if (this.link.epoch === epoch && this.link.flows) this.compute.resync(this.ctx.compute.source);
+    });
   }
 
   private onLinkChange(flows: boolean): void {
     if (flows) {
       // Whatever was missed while cut is read back now: the host converges with no manual step.
       this.sync.requestFull();
+      this.resyncCompute();
     } else {
       this.sync.cancel();
       this.reports.drop();

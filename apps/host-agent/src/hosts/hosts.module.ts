@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HostAgentCoreModule } from '../common/host-agent-core.module.js';
+import { ComputeModule } from '../compute-switch/compute.module.js';
 import { DesiredStateModule } from '../desired-state/desired-state.module.js';
 import { LinkModule } from '../link/link.module.js';
 import { ReportsModule } from '../reports/reports.module.js';
@@ -12,7 +13,7 @@ import { HostsController } from './hosts.controller.js';
 import { HostsService } from './hosts.service.js';
 
 @Module({
-  imports: [HostAgentCoreModule, DesiredStateModule, ReportsModule, LinkModule, StoreModule],
+  imports: [HostAgentCoreModule, DesiredStateModule, ReportsModule, LinkModule, StoreModule, ComputeModule],
   controllers: [HostsController, HostLogicalNetworksController],
   providers: [hostContextProvider, hostRegistryProvider, HostAgentRuntime, HostAgentMetrics, HostsService],
 })

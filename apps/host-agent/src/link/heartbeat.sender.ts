@@ -35,6 +35,8 @@ export class HeartbeatSender implements OnApplicationShutdown {
   private replies: Subscription | null = null;
   private stopped = false;
   private timer: NodeJS.Timeout | null = null;
+  /** Hosts waiting for a round trip that started at or after `after`. */
+  private readonly waiters = new Map<string, Array<{ after: number; resolve: (ok: boolean) => void }>>();
 
   constructor(
     @Inject(HOST_NATS) private readonly nats: HostNats,
@@ -59,6 +61,36 @@ export class HeartbeatSender implements OnApplicationShutdown {
       });
       this.timer = setInterval(() => this.tick(nc), TICK_MS);
       this.timer.unref();
+    });
+  }
+
+  /**
+   * One management round trip now, for a host that just applied a change: resolves true when the
+   * compute manager's reply came back through the unbroken link, false when it did not in time.
+   */
+  roundTrip(target: HeartbeatTarget, timeoutMs = REPLY_TIMEOUT_MS): Promise<boolean> {
+    const nc = this.nc;
+    if (!nc || nc.isClosed() || !target.link.flows) return Promise.resolve(false);
+    const now = this.clock.now();
+    return new Promise((resolve) => {
+      const list = this.waiters.get(target.id) ?? [];
+      const waiter = {
+        after: now,
+        resolve: (ok: boolean) => {
+          clearTimeout(timer);
+          resolve(ok);
+        },
+      };
+      const timer = setTimeout(() => {
+        const left = (this.waiters.get(target.id) ?? []).filter((w) => w !== waiter);
+        if (left.length) this.waiters.set(target.id, left);
+        else this.waiters.delete(target.id);
+        waiter.resolve(false);
+      }, timeoutMs);
+      list.push(waiter);
+      this.waiters.set(target.id, list);
+      const heartbeat: Heartbeat = { hostId: target.id, bootId: this.bootId, sentAt: new Date(now).toISOString() };
+      nc.publish(heartbeatSubject(target.id), JSON.stringify(heartbeat), { reply: `${this.inbox}.${target.id}.${target.link.epoch}.${now}` });
     });
   }
 
@@ -95,5 +127,13 @@ export class HeartbeatSender implements OnApplicationShutdown {
       return;
     }
     target.roundTrips.lastRoundTripAt = now;
+    const waiting = this.waiters.get(hostId);
+    if (!waiting) return;
+    const started = Number(sentAt);
+    const done = waiting.filter((w) => w.after <= started);
+    const left = waiting.filter((w) => w.after > started);
+    if (left.length) this.waiters.set(hostId, left);
+    else this.waiters.delete(hostId);
+    for (const w of done) w.resolve(true);
   }
 }

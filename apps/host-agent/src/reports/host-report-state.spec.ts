@@ -55,7 +55,20 @@ describe('host report state', () => {
     flushAll(r);
     r.requestFull();
     const plans = r.plan(() => [net('a'), net('x')]);
-    expect(plans).toEqual([{ seq: 1, held: [net('a'), net('x')], upserted: [net('a'), net('x')], removed: [] }]);
+    expect(plans).toEqual([
+      { seq: 1, held: [net('a'), net('x')], upserted: [net('a'), net('x')], removed: [], extras: { logicalPorts: [], switches: [] } },
+    ]);
+    r.outbox.length = 0;
+    expect(r.hasWork).toBe(false);
+  });
+
+  it('carries the host\'s logical ports and switches once their change is on disk, alone if nothing else changed', () => {
+    const r = new HostReportState();
+    r.markExtras();
+    expect(r.plan(() => [])).toEqual([]);
+    flushAll(r);
+    const extras = { logicalPorts: [{ id: 'p1', logicalNetworkId: 'n1', dcnId: 'd1' }], switches: [{ id: 's1', revision: 3 }] };
+    expect(r.plan(() => [], () => extras)).toEqual([{ seq: 1, upserted: [], removed: [], extras }]);
     r.outbox.length = 0;
     expect(r.hasWork).toBe(false);
   });

@@ -1,7 +1,7 @@
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import type { SwitchChange } from '../network-switch/network-switch.js';
 import { ChangeSet } from './change-set.js';
-import { planDeltaReport, planFullReport, type ReportPlan } from './report-plan.js';
+import { planDeltaReport, planFullReport, type ReportExtras, type ReportPlan } from './report-plan.js';
 
 /**
  * A host's reporting, without I/O. A change is recorded when applied, becomes reportable once the
@@ -14,6 +14,10 @@ export class HostReportState {
   private ready = new ChangeSet();
   private fullPending = false;
   private nextSeq = 1;
+  /** The host's ports or switches changed: the next report carries them, once on disk. */
+  private extrasUnflushed = false;
+  private extrasInFlush = false;
+  private extrasReady = false;
   /** Planned messages, sent in order, one at a time. */
   readonly outbox: ReportPlan[] = [];
   sending = false;
@@ -22,21 +26,35 @@ export class HostReportState {
     this.unflushed.record(change);
   }
 
+  markExtras(): void {
+    this.extrasUnflushed = true;
+  }
+
   /** At the start of a store flush: the changes that flush makes durable. */
   takeUnflushed(): ChangeSet {
     const taken = this.unflushed;
     this.unflushed = new ChangeSet();
+    this.extrasInFlush = this.extrasUnflushed;
+    this.extrasUnflushed = false;
     return taken;
   }
 
   flushed(changes: ChangeSet): void {
     this.ready.absorb(changes);
+    if (this.extrasInFlush) this.extrasReady = true;
+    this.extrasInFlush = false;
   }
 
   /** The flush failed: its changes wait again, before those made since. */
   flushFailed(changes: ChangeSet): void {
     changes.absorb(this.unflushed);
     this.unflushed = changes;
+    this.extrasUnflushed ||= this.extrasInFlush;
+    this.extrasInFlush = false;
+  }
+
+  get extrasWaiting(): boolean {
+    return this.extrasReady;
   }
 
   requestFull(): void {
@@ -48,29 +66,37 @@ export class HostReportState {
     this.ready.clear();
     this.outbox.length = 0;
     this.fullPending = false;
+    this.extrasReady = false;
   }
 
   get hasWork(): boolean {
-    return this.fullPending || !this.ready.empty || this.outbox.length > 0;
+    return this.fullPending || !this.ready.empty || this.extrasReady || this.outbox.length > 0;
   }
 
   /**
    * Plans the next messages once the previous ones are out. `durable` gives what the host has on
    * disk: a full report claims nothing else.
    */
-  plan(durable: () => LogicalNetworkConstruct[]): ReportPlan[] {
+  plan(durable: () => LogicalNetworkConstruct[], extras: () => ReportExtras = () => ({ logicalPorts: [], switches: [] })): ReportPlan[] {
     if (this.outbox.length > 0) return [];
     let plans: ReportPlan[];
     if (this.fullPending) {
       this.fullPending = false;
       // What is ready is on disk, so in the full report already.
       this.ready = new ChangeSet();
+      this.extrasReady = false;
       plans = planFullReport(durable(), this.nextSeq);
+      plans[0].extras = extras();
     } else {
-      if (this.ready.empty) return [];
+      if (this.ready.empty && !this.extrasReady) return [];
       const { upserted, removed } = this.ready;
       this.ready = new ChangeSet();
       plans = planDeltaReport([...upserted.values()], [...removed], this.nextSeq);
+      if (this.extrasReady) {
+        this.extrasReady = false;
+        if (plans.length === 0) plans = [{ seq: this.nextSeq, upserted: [], removed: [] }];
+        plans[0].extras = extras();
+      }
     }
     this.nextSeq += plans.length;
     this.outbox.push(...plans);

@@ -45,7 +45,8 @@ export function encodeReport(plan: ReportPlan, envelope: ReportEnvelope, bytes: 
   };
   if (plan.held) list('held', plan.held, bytes.held);
   list('upserted', plan.upserted, bytes.json);
-  parts.push(Buffer.from(`,"removed":${JSON.stringify(plan.removed)},"sentAt":${JSON.stringify(envelope.sentAt)}}`));
+  const extras = plan.extras ? `,"logicalPorts":${JSON.stringify(plan.extras.logicalPorts)},"switches":${JSON.stringify(plan.extras.switches)}` : '';
+  parts.push(Buffer.from(`,"removed":${JSON.stringify(plan.removed)}${extras},"sentAt":${JSON.stringify(envelope.sentAt)}}`));
   return Buffer.concat(parts);
 }
 

@@ -1,4 +1,4 @@
-import { type LogicalNetworkConstruct, REPORT_CHUNK } from '@vnet/contracts';
+import { type LogicalNetworkConstruct, REPORT_CHUNK, type ReportedLogicalPort } from '@vnet/contracts';
 
 /**
  * One report message before encoding: references to the constructs, so that a queue of them costs
@@ -9,6 +9,13 @@ export interface ReportPlan {
   held?: readonly LogicalNetworkConstruct[];
   upserted: readonly LogicalNetworkConstruct[];
   removed: readonly string[];
+  /** The host's logical ports and switch revisions, complete, when they changed (and in full reports). */
+  extras?: ReportExtras;
+}
+
+export interface ReportExtras {
+  logicalPorts: ReportedLogicalPort[];
+  switches: Array<{ id: string; revision: number }>;
 }
 
 /**

@@ -11,6 +11,7 @@ import { TimerWheel } from '../common/timer-wheel.js';
 import type { ManagementLink } from '../link/management-link.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { HostReportState } from './host-report-state.js';
+import type { ReportExtras } from './report-plan.js';
 import { catalogBytes, type ConstructBytes, encodeReport, reportMsgId } from './report-codec.js';
 
 /** A host as its reports see it. */
@@ -20,6 +21,8 @@ export interface Reporter {
   readonly reports: HostReportState;
   /** What the host has on disk. */
   durableConstructs(): LogicalNetworkConstruct[];
+  /** Its logical ports and switch revisions, as reports carry them. */
+  reportExtras(): ReportExtras;
 }
 
 /** At most one report per host per tick: changes of a burst leave together. */
@@ -91,7 +94,7 @@ export class ReportPublisher implements OnApplicationShutdown {
         host.reports.drop();
         continue;
       }
-      host.reports.plan(() => host.durableConstructs());
+      host.reports.plan(() => host.durableConstructs(), () => host.reportExtras());
       if (host.reports.outbox.length > 0) void this.pump(host);
     }
   }

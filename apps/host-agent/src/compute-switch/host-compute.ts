@@ -1,0 +1,218 @@
+import type { DcnPortDesired, HostApplyStatus, HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
+import type { HostStore } from '../store/host-store.js';
+import {
+  applySwitch,
+  dcnPortsOn,
+  type ManagementPlacement,
+  managementPortId,
+  managementVlan,
+  placeManagement,
+  realizeLogicalPorts,
+  type RunningLogicalPort,
+  type RunningSwitch,
+  type WantedPort,
+} from './compute-state.js';
+import type { ComputeDesiredSource } from './compute-feeds.js';
+
+export const COMPUTE_NS = 'compute';
+
+type Outcome = Omit<HostApplyStatus, 'hostId' | 'sentAt'>;
+
+/** What a host's compute side needs of its host and of the process. */
+export interface HostComputeDeps {
+  hostId: string;
+  store: HostStore;
+  /** The management port moved: its VLAN is what the link checks now. */
+  setManagementVlan(vlan: number): void;
+  linkFlows(): boolean;
+  /** A construct's revision, if the host holds it. */
+  constructRevision(networkId: string): number | undefined;
+  /** One management round trip through the link, after a change. */
+  roundTrip(): Promise<boolean>;
+  sendStatus(outcome: Outcome): boolean;
+  /** Something reported changed (switch revisions, logical ports). */
+  reportChanged(): void;
+}
+
+/**
+ * A host's compute side: the distributed switches it runs (from their final states, applying only
+ * its own port-level difference), the ports of its DCNs on both forwarding elements, its management
+ * port, and the outcome it sends once a change is durable and a management round trip came back.
+ */
+export class HostCompute {
+  private readonly switches = new Map<string, RunningSwitch>();
+  private desiredPorts: HostPortsDesired | null = null;
+  private logicalPorts: RunningLogicalPort[] = [];
+  private management: ManagementPlacement | null = null;
+  /** The ports revision realized and confirmed (or being confirmed). */
+  private confirmedPorts = -1;
+
+  constructor(private readonly deps: HostComputeDeps) {
+    const { store } = deps;
+    for (const [key, value] of store.entries<unknown>(COMPUTE_NS)) {
+      if (key.startsWith('switch:')) this.switches.set(key.slice(7), value as RunningSwitch);
+    }
+    this.desiredPorts = store.get<HostPortsDesired>(COMPUTE_NS, 'ports') ?? null;
+    this.logicalPorts = store.get<RunningLogicalPort[]>(COMPUTE_NS, 'logical-ports') ?? [];
+    this.management = store.get<ManagementPlacement>(COMPUTE_NS, 'management') ?? null;
+    deps.setManagementVlan(managementVlan(this.management, this.switches));
+  }
+
+  applySwitch(desired: SwitchDesired): void {
+    const running = this.switches.get(desired.id);
+    if (running && running.revision >= desired.revision) {
+      this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied' });
+      return;
+    }
+    // The pre-change running config, kept until the change is proven (rollback needs it).
+    if (running) this.deps.store.put(COMPUTE_NS, `saved:${desired.id}`, running);
+    const known = new Set((running?.portGroups ?? []).map((pg) => pg.id));
+    const tentative = new Map(this.switches);
+    tentative.set(desired.id, { ...(running ?? emptyFrom(desired)), portGroups: desired.portGroups });
+    const placement = placeManagement(this.management, tentative, {
+      switchId: desired.id,
+      newPortGroupIds: new Set(desired.portGroups.filter((pg) => !known.has(pg.id)).map((pg) => pg.id)),
+    });
+    this.put(applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement)).next);
+    this.moveManagement(placement);
+    this.afterChange();
+    this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
+  }
+
+  /** The host is no longer a member of that switch. */
+  dropSwitch(switchId: string): void {
+    if (!this.switches.delete(switchId)) return;
+    this.deps.store.delete(COMPUTE_NS, `switch:${switchId}`);
+    this.deps.store.delete(COMPUTE_NS, `saved:${switchId}`);
+    this.moveManagement(placeManagement(this.management, this.switches, null));
+    this.afterChange();
+  }
+
+  applyPorts(desired: HostPortsDesired): void {
+    if (this.desiredPorts && this.desiredPorts.revision > desired.revision) return;
+    if (this.desiredPorts?.revision !== desired.revision) {
+      this.desiredPorts = desired;
+      this.deps.store.put(COMPUTE_NS, 'ports', desired);
+      this.confirmedPorts = -1;
+    }
+    this.realize();
+  }
+
+  /** The network switch's constructs changed: logical ports may now be realizable (or not). */
+  networksChanged(): void {
+    if (this.desiredPorts?.ports.some((p) => p.network.kind === 'logical')) this.realize();
+  }
+
+  /** The link returned (or the host starts): read back the latest desired state, and confirm what runs. */
+  resync(source: ComputeDesiredSource): void {
+    const member = new Set<string>();
+    for (const desired of source.switches()) {
+      if (!desired.hostIds.includes(this.deps.hostId)) continue;
+      member.add(desired.id);
+      this.applySwitch(desired);
+    }
+    for (const id of [...this.switches.keys()]) if (!member.has(id)) this.dropSwitch(id);
+    const ports = source.ports(this.deps.hostId);
+    this.confirmedPorts = -1;
+    if (ports) this.applyPorts(ports);
+  }
+
+  computeSwitchesView() {
+    return [...this.switches.values()].map((sw) => ({
+      id: sw.id,
+      revision: sw.revision,
+      portGroups: sw.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
+      ports: sw.ports,
+    }));
+  }
+
+  logicalPortsView(): RunningLogicalPort[] {
+    return this.logicalPorts;
+  }
+
+  reportedLogicalPorts(): ReportedLogicalPort[] {
+    return this.logicalPorts.map((p) => ({ id: p.id, logicalNetworkId: p.logicalNetworkId, dcnId: p.connectee.type === 'dcn' ? p.connectee.dcnId : null }));
+  }
+
+  reportedSwitches(): Array<{ id: string; revision: number }> {
+    return [...this.switches.values()].map((sw) => ({ id: sw.id, revision: sw.revision }));
+  }
+
+  /** Re-applies every switch to the ports the host now wants (no new revision), then the logical ports. */
+  private realize(): void {
+    const ports = this.desiredPorts?.ports ?? [];
+    for (const sw of [...this.switches.values()]) {
+      const { next, touched } = applySwitch(sw, asDesired(sw), this.wantedOn(sw.id, this.management));
+      if (touched > 0) this.put(next);
+    }
+    const { ports: logical, missing } = realizeLogicalPorts(this.logicalPorts, ports, this.deps.constructRevision);
+    if (!sameLogical(logical, this.logicalPorts)) {
+      this.logicalPorts = logical;
+      this.deps.store.put(COMPUTE_NS, 'logical-ports', logical);
+    }
+    this.afterChange();
+    const desired = this.desiredPorts;
+    if (!desired || this.confirmedPorts >= desired.revision) return;
+    const unrealized = missing.length + ports.filter((p) => p.network.kind === 'port-group' && !this.realizedOnSwitch(p)).length;
+    // A port not realizable yet (its switch or construct has not arrived) waits; it is confirmed once realized.
+    if (unrealized > 0) return;
+    this.confirmedPorts = desired.revision;
+    this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision: desired.revision, state: 'applied' });
+  }
+
+  private realizedOnSwitch(p: DcnPortDesired): boolean {
+    if (p.network.kind !== 'port-group') return false;
+    return this.switches.get(p.network.switchId)?.ports.some((port) => port.id === p.id) ?? false;
+  }
+
+  private wantedOn(switchId: string, placement: ManagementPlacement | null): WantedPort[] {
+    const wanted = dcnPortsOn(switchId, this.desiredPorts?.ports ?? []);
+    if (placement?.switchId === switchId) {
+      wanted.push({ id: managementPortId(this.deps.hostId), portGroupId: placement.portGroupId, connectee: { type: 'management' } });
+    }
+    return wanted;
+  }
+
+  private moveManagement(placement: ManagementPlacement | null): void {
+    const before = this.management;
+    if (before?.switchId !== placement?.switchId || before?.portGroupId !== placement?.portGroupId) {
+      this.management = placement;
+      this.deps.store.put(COMPUTE_NS, 'management', placement);
+      // The port leaves its former switch.
+      if (before && before.switchId !== placement?.switchId) {
+        const old = this.switches.get(before.switchId);
+        if (old) this.put(applySwitch(old, asDesired(old), this.wantedOn(old.id, placement)).next);
+      }
+    }
+    this.deps.setManagementVlan(managementVlan(this.management, this.switches));
+  }
+
+  private put(sw: RunningSwitch): void {
+    this.switches.set(sw.id, sw);
+    this.deps.store.put(COMPUTE_NS, `switch:${sw.id}`, sw);
+  }
+
+  private afterChange(): void {
+    this.deps.reportChanged();
+  }
+
+  /** Once durable and after a management round trip through the link, tells the compute manager. */
+  private confirm(outcome: Outcome): void {
+    void this.deps.store.whenDurable().then(async () => {
+      if (!this.deps.linkFlows()) return;
+      if (await this.deps.roundTrip()) this.deps.sendStatus(outcome);
+    });
+  }
+}
+
+function emptyFrom(desired: SwitchDesired): RunningSwitch {
+  return { id: desired.id, name: desired.name, revision: 0, mtu: desired.mtu, rollbackTimeoutMs: desired.rollbackTimeoutMs, portGroups: [], ports: [] };
+}
+
+function asDesired(sw: RunningSwitch): SwitchDesired {
+  return { id: sw.id, name: sw.name, revision: sw.revision, mtu: sw.mtu, rollbackTimeoutMs: sw.rollbackTimeoutMs, hostIds: [], portGroups: sw.portGroups, rollback: true };
+}
+
+function sameLogical(a: readonly RunningLogicalPort[], b: readonly RunningLogicalPort[]): boolean {
+  return a.length === b.length && a.every((p, i) => p === b[i]);
+}
