@@ -106,6 +106,26 @@ describe('logical networks: network manager → hosts → compute manager', () =
     await stack.restartNats();
   }, 40000);
 
+  it('a DCN NIC on a logical network becomes a logical port on its host, which keeps the network from being deleted', async () => {
+    await eventually(async () => (await hosts.get('/hosts/host-1')).body.managementConnected === true, 15000, 'host-1 reconnected');
+    const other = (await net.post('/logical-networks', { name: 'app', transportZoneId: zone1 })).body;
+    await eventually(async () => (await compute.get('/hosts/host-1')).body.logicalNetworks?.includes(other.id), 15000, 'compute manager learned it');
+    const dcn = (await compute.post('/dcns', { name: 'vm-app', hostId: 'host-1' })).body;
+    const refused = await compute.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: networkId.replace(/.$/, (c) => (c === '0' ? '1' : '0')) });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('NETWORK_NOT_ON_HOST');
+    const nic = await compute.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: other.id });
+    expect(nic.status).toBe(201);
+    await eventually(async () => (await compute.get(`/tasks/${nic.body.taskId}`)).body.state === 'succeeded', 10000, 'port realized');
+    const port = (await hosts.get('/hosts/host-1')).body.networkSwitch.ports.find((p: { id: string }) => p.id === nic.body.portId);
+    expect(port).toMatchObject({ logicalNetworkId: other.id, connectee: { type: 'dcn', dcnId: dcn.id, nicId: nic.body.id } });
+    await eventually(async () => (await net.get(`/logical-networks/${other.id}`)).body.ports.length === 1, 10000, 'network manager sees the port');
+    expect((await net.get(`/logical-networks/${other.id}`)).body.ports).toEqual([{ hostId: 'host-1', portId: nic.body.portId, dcnId: dcn.id }]);
+    const blocked = await net.delete(`/logical-networks/${other.id}`);
+    expect(blocked.status).toBe(409);
+    expect(blocked.body.code).toBe('NETWORK_IN_USE');
+  }, 40000);
+
   it('a delete removes the network from every host and from the compute manager', async () => {
     await eventually(async () => (await hosts.get('/hosts/host-1')).body.managementConnected === true, 15000, 'host-1 reconnected');
     expect((await net.delete(`/logical-networks/${networkId}`)).status).toBe(204);
