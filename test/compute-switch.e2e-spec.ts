@@ -120,4 +120,14 @@ describe('compute switch: final state pushed to every host, each applying its ow
     expect(t.hosts['host-1'].state).toBe('succeeded');
     await eventually(async () => !(await hostView('host-4')).managementConnected, 8000, 'host-4 cut off');
   }, 40000);
+
+  it('a restarted agent serves the same switches and ports from its store', async () => {
+    const before = await hostView('host-2');
+    expect(before.computeSwitches.find((sw) => sw.id === switchId)!.ports.some((p) => p.connectee.type === 'dcn')).toBe(true);
+    await ha.stop();
+    ha = await stack.startService('host-agent', { HOSTS: '4' });
+    hosts = api(ha.url);
+    const after = await hostView('host-2');
+    expect(after.computeSwitches).toEqual(before.computeSwitches);
+  }, 40000);
 });

@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type PortGroupConfig, type SwitchDesired } from '@vnet/contracts';
-import { applySwitch, dcnPortsOn, managementVlan, placeManagement, realizeLogicalPorts, type RunningSwitch } from './compute-state.js';
+import { applySwitch, dcnPortsOn, managementVlan, placeManagement, realizeLogicalPorts, type RunningSwitch, unrealizedPorts, untouchedGroups } from './compute-state.js';
 
 const pg = (id: string, vlanId: number, management = false, changedAtRevision = 1): PortGroupConfig => ({
   id, name: id, vlanId, management, policy: DEFAULT_POLICY, changedAtRevision,
@@ -35,6 +35,26 @@ describe('applySwitch: the host applies only its port-level difference', () => {
     const second = applySwitch(first.next, desired(2, [pg('web', 10)]), []);
     expect(second.next.ports).toEqual([]);
     expect(second.touched).toBe(1);
+  });
+
+  it('compares VLAN and policy only for port groups changed since the running revision', () => {
+    const first = applySwitch(null, desired(2, [pg('web', 10), pg('db', 20, false, 2)]), [dcn('p1', 'web'), dcn('p2', 'db')]);
+    // Renamed only (changed at 3, same VLAN and policy): its ports stay untouched too.
+    const renamed = { ...pg('db', 20, false, 3), name: 'database' };
+    expect([...untouchedGroups(first.next, desired(3, [pg('web', 10), renamed]))]).toEqual(['web', 'db']);
+    const vlan = desired(3, [pg('web', 10), pg('db', 21, false, 3)]);
+    expect([...untouchedGroups(first.next, vlan)]).toEqual(['web']);
+    const second = applySwitch(first.next, vlan, [dcn('p1', 'web'), dcn('p2', 'db')]);
+    expect(second.touched).toBe(1);
+    expect(second.next.ports[0]).toBe(first.next.ports[0]);
+    expect(second.next.ports[1]).toMatchObject({ vlanId: 21, appliedAtRevision: 3 });
+  });
+
+  it('a port moved to another port group, or given to another NIC, is touched', () => {
+    const first = applySwitch(null, desired(1, [pg('web', 10), pg('db', 10)]), [dcn('p1', 'web')]);
+    const moved = applySwitch(first.next, desired(1, [pg('web', 10), pg('db', 10)]), [dcn('p1', 'db')]);
+    expect(moved.touched).toBe(1);
+    expect(moved.next.ports[0]).toMatchObject({ portGroupId: 'db', appliedAtRevision: 1 });
   });
 
   it('picks the DCN ports of one switch from the host ports', () => {
@@ -82,5 +102,28 @@ describe('realizeLogicalPorts', () => {
     expect(missing).toEqual(['b']);
     // Unchanged: the same object is kept.
     expect(realizeLogicalPorts(ports, desiredPorts, () => 4).ports[0]).toBe(ports[0]);
+  });
+});
+
+describe('port realization decisions', () => {
+  const switches = new Map([['s1', { portGroups: [pg('web', 10)] }]]);
+  const port = (id: string, network: { kind: 'port-group'; switchId: string; portGroupId: string } | { kind: 'logical'; logicalNetworkId: string }) => ({ id, dcnId: 'd', nicId: `n-${id}`, network });
+
+  it('realizes a port-group port only on a switch and port group the host runs, a logical port only on a held network', () => {
+    const out = unrealizedPorts(
+      [
+        port('ok', { kind: 'port-group', switchId: 's1', portGroupId: 'web' }),
+        port('no-pg', { kind: 'port-group', switchId: 's1', portGroupId: 'gone' }),
+        port('no-sw', { kind: 'port-group', switchId: 's9', portGroupId: 'web' }),
+        port('held', { kind: 'logical', logicalNetworkId: 'net-1' }),
+        port('absent', { kind: 'logical', logicalNetworkId: 'net-2' }),
+      ],
+      switches,
+      (id) => id === 'net-1',
+    );
+    expect(out.map((u) => u.id)).toEqual(['no-pg', 'no-sw', 'absent']);
+    expect(out[0].reason).toContain('gone');
+    expect(out[1].reason).toContain('s9');
+    expect(out[2].reason).toContain('net-2');
   });
 });

@@ -41,7 +41,12 @@ export const managementPortId = (hostId: string): string => `mgmt-${hostId}`;
 /**
  * The switch a host runs after a final state: the port-level difference with what it runs. A port
  * whose port group, VLAN and policy are unchanged keeps its `appliedAtRevision` and is not touched;
- * only changed or new ports take the new revision. Pure: O(ports of this host on the switch).
+ * only changed or new ports take the new revision. Pure.
+ *
+ * Cost: a port group whose `changedAtRevision` is not past the running revision is the one the host
+ * already runs, so its ports are carried over on an id and connectee check alone; VLAN and policy
+ * are compared only for the port groups that changed (once per group, not per port). A host holds
+ * at most a few dozen ports of a switch, so one pass over them is the whole cost of a push.
  */
 export function applySwitch(
   running: RunningSwitch | null,
@@ -50,9 +55,7 @@ export function applySwitch(
 ): { next: RunningSwitch; touched: number } {
   const groups = new Map(desired.portGroups.map((pg) => [pg.id, pg]));
   const before = new Map((running?.ports ?? []).map((p) => [p.id, p]));
-  const runningGroups = new Map((running?.portGroups ?? []).map((pg) => [pg.id, pg]));
-  // Compared once per port group, not once per port.
-  const policyKept = new Map(desired.portGroups.map((pg) => [pg.id, samePolicy(runningGroups.get(pg.id)?.policy, pg.policy)]));
+  const keptGroups = untouchedGroups(running, desired);
   let touched = 0;
   const ports: RunningPort[] = [];
   for (const w of wanted) {
@@ -62,17 +65,19 @@ export function applySwitch(
     const unchanged =
       old !== undefined &&
       old.portGroupId === pg.id &&
-      old.vlanId === pg.vlanId &&
       sameConnectee(old.connectee, w.connectee) &&
-      policyKept.get(pg.id) === true;
+      keptGroups.has(pg.id) &&
+      old.vlanId === pg.vlanId;
     if (unchanged) ports.push(old);
     else {
       touched++;
       ports.push({ id: w.id, portGroupId: pg.id, vlanId: pg.vlanId, connectee: w.connectee, appliedAtRevision: desired.revision });
     }
   }
-  const wantedIds = new Set(wanted.map((w) => w.id));
-  for (const id of before.keys()) if (!wantedIds.has(id)) touched++;
+  if (before.size > 0) {
+    const wantedIds = new Set(wanted.map((w) => w.id));
+    for (const id of before.keys()) if (!wantedIds.has(id)) touched++;
+  }
   return {
     next: {
       id: desired.id,
@@ -87,6 +92,24 @@ export function applySwitch(
   };
 }
 
+/**
+ * The port groups whose effective port config (VLAN, policy) is what the host runs: those not
+ * changed since the running revision, and changed ones whose VLAN and policy came out the same
+ * (a rename, or a change and its revert between two pushes the host saw).
+ */
+export function untouchedGroups(running: RunningSwitch | null, desired: SwitchDesired): Set<string> {
+  const kept = new Set<string>();
+  if (!running) return kept;
+  const runningGroups = new Map(running.portGroups.map((pg) => [pg.id, pg]));
+  for (const pg of desired.portGroups) {
+    const old = runningGroups.get(pg.id);
+    if (!old) continue;
+    if (old === pg || (pg.changedAtRevision <= running.revision && old.changedAtRevision === pg.changedAtRevision)) kept.add(pg.id);
+    else if (old.vlanId === pg.vlanId && samePolicy(old.policy, pg.policy)) kept.add(pg.id);
+  }
+  return kept;
+}
+
 /** The DCN ports a host wants on one switch, from its ports desired state. */
 export function dcnPortsOn(switchId: string, ports: readonly DcnPortDesired[]): WantedPort[] {
   const out: WantedPort[] = [];
@@ -94,6 +117,35 @@ export function dcnPortsOn(switchId: string, ports: readonly DcnPortDesired[]): 
     if (p.network.kind === 'port-group' && p.network.switchId === switchId) {
       out.push({ id: p.id, portGroupId: p.network.portGroupId, connectee: { type: 'dcn', dcnId: p.dcnId, nicId: p.nicId } });
     }
+  }
+  return out;
+}
+
+/** A desired port the host cannot realize, and why (the outcome's detail). */
+export interface UnrealizedPort {
+  id: string;
+  reason: string;
+}
+
+/**
+ * The desired ports a host cannot realize: a port-group port needs that switch and port group on the
+ * host, a logical port needs the construct on its network switch.
+ */
+export function unrealizedPorts(
+  desired: readonly DcnPortDesired[],
+  switches: ReadonlyMap<string, Pick<RunningSwitch, 'portGroups'>>,
+  holdsNetwork: (networkId: string) => boolean,
+): UnrealizedPort[] {
+  const out: UnrealizedPort[] = [];
+  for (const p of desired) {
+    const n = p.network;
+    if (n.kind === 'logical') {
+      if (!holdsNetwork(n.logicalNetworkId)) out.push({ id: p.id, reason: `logical network ${n.logicalNetworkId} is not held by this host` });
+      continue;
+    }
+    const sw = switches.get(n.switchId);
+    if (!sw) out.push({ id: p.id, reason: `switch ${n.switchId} does not run on this host` });
+    else if (!sw.portGroups.some((pg) => pg.id === n.portGroupId)) out.push({ id: p.id, reason: `port group ${n.portGroupId} is not on switch ${n.switchId} on this host` });
   }
   return out;
 }
@@ -168,6 +220,6 @@ function sameConnectee(a: Connectee, b: Connectee): boolean {
   return a.type === b.type && (a.type === 'management' || (b.type === 'dcn' && a.dcnId === b.dcnId && a.nicId === b.nicId));
 }
 
-function samePolicy(a: PortGroupPolicy | undefined, b: PortGroupPolicy): boolean {
-  return a !== undefined && (a === b || JSON.stringify(a) === JSON.stringify(b));
+function samePolicy(a: PortGroupPolicy, b: PortGroupPolicy): boolean {
+  return a === b || JSON.stringify(a) === JSON.stringify(b);
 }

@@ -1,4 +1,4 @@
-import type { DcnPortDesired, HostApplyStatus, HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
+import type { HostApplyStatus, HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
 import type { HostStore } from '../store/host-store.js';
 import {
   applySwitch,
@@ -10,11 +10,14 @@ import {
   realizeLogicalPorts,
   type RunningLogicalPort,
   type RunningSwitch,
+  unrealizedPorts,
   type WantedPort,
 } from './compute-state.js';
 import type { ComputeDesiredSource } from './compute-feeds.js';
 
 export const COMPUTE_NS = 'compute';
+/** How long an unrealizable port waits for the switch revision that may bring it, before failing. */
+const UNREALIZED_GRACE_MS = 250;
 
 type Outcome = Omit<HostApplyStatus, 'hostId' | 'sentAt'>;
 
@@ -46,6 +49,9 @@ export class HostCompute {
   private management: ManagementPlacement | null = null;
   /** The ports revision realized and confirmed (or being confirmed). */
   private confirmedPorts = -1;
+  /** The ports revision reported failed (some port could not be realized). */
+  private failedPorts = -1;
+  private failTimer: NodeJS.Timeout | null = null;
 
   constructor(private readonly deps: HostComputeDeps) {
     const { store } = deps;
@@ -94,6 +100,7 @@ export class HostCompute {
       this.desiredPorts = desired;
       this.deps.store.put(COMPUTE_NS, 'ports', desired);
       this.confirmedPorts = -1;
+      this.failedPorts = -1;
     }
     this.realize();
   }
@@ -114,6 +121,7 @@ export class HostCompute {
     for (const id of [...this.switches.keys()]) if (!member.has(id)) this.dropSwitch(id);
     const ports = source.ports(this.deps.hostId);
     this.confirmedPorts = -1;
+    this.failedPorts = -1;
     if (ports) this.applyPorts(ports);
   }
 
@@ -145,7 +153,7 @@ export class HostCompute {
       const { next, touched } = applySwitch(sw, asDesired(sw), this.wantedOn(sw.id, this.management));
       if (touched > 0) this.put(next);
     }
-    const { ports: logical, missing } = realizeLogicalPorts(this.logicalPorts, ports, this.deps.constructRevision);
+    const { ports: logical } = realizeLogicalPorts(this.logicalPorts, ports, this.deps.constructRevision);
     if (!sameLogical(logical, this.logicalPorts)) {
       this.logicalPorts = logical;
       this.deps.store.put(COMPUTE_NS, 'logical-ports', logical);
@@ -153,16 +161,33 @@ export class HostCompute {
     this.afterChange();
     const desired = this.desiredPorts;
     if (!desired || this.confirmedPorts >= desired.revision) return;
-    const unrealized = missing.length + ports.filter((p) => p.network.kind === 'port-group' && !this.realizedOnSwitch(p)).length;
-    // A port not realizable yet (its switch or construct has not arrived) waits; it is confirmed once realized.
-    if (unrealized > 0) return;
-    this.confirmedPorts = desired.revision;
-    this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision: desired.revision, state: 'applied' });
+    const unrealized = unrealizedPorts(ports, this.switches, (id) => this.deps.constructRevision(id) !== undefined);
+    if (unrealized.length === 0) {
+      this.confirmedPorts = desired.revision;
+      this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision: desired.revision, state: 'applied' });
+      return;
+    }
+    this.failLater(desired.revision);
   }
 
-  private realizedOnSwitch(p: DcnPortDesired): boolean {
-    if (p.network.kind !== 'port-group') return false;
-    return this.switches.get(p.network.switchId)?.ports.some((port) => port.id === p.id) ?? false;
+  /**
+   * A port the host cannot realize fails its revision, with the reason. Not at once: the switch
+   * revision that brings its port group is watched apart from the host's ports and may arrive a
+   * moment later. Once realized after all, the revision is confirmed applied.
+   */
+  private failLater(revision: number): void {
+    if (this.failedPorts >= revision || this.failTimer) return;
+    this.failTimer = setTimeout(() => {
+      this.failTimer = null;
+      const desired = this.desiredPorts;
+      if (!desired || desired.revision !== revision || this.confirmedPorts >= revision || this.failedPorts >= revision) return;
+      const unrealized = unrealizedPorts(desired.ports, this.switches, (id) => this.deps.constructRevision(id) !== undefined);
+      if (unrealized.length === 0) return;
+      this.failedPorts = revision;
+      const detail = unrealized.map((u) => `port ${u.id}: ${u.reason}`).join('; ');
+      this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision, state: 'failed', detail });
+    }, UNREALIZED_GRACE_MS);
+    this.failTimer.unref();
   }
 
   private wantedOn(switchId: string, placement: ManagementPlacement | null): WantedPort[] {

@@ -1,5 +1,6 @@
 import type { HostPortsDesired, LogicalNetworkConstruct, SwitchDesired } from '@vnet/contracts';
 import type { ComputeReceiver } from '../compute-switch/compute-feeds.js';
+import { computeCodec } from '../compute-switch/compute-codec.js';
 import { HostCompute } from '../compute-switch/host-compute.js';
 import type { ReportExtras } from '../reports/report-plan.js';
 import { join } from 'node:path';
@@ -72,7 +73,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
   ): Promise<Host> {
     let host: Host | null = null;
     const { store, report } = await HostStore.open(join(hostsDir, id), {
-      codec: constructsCodec(ctx.catalog),
+      codec: computeCodec(constructsCodec(ctx.catalog)),
       replayCache: options.replayCache,
       onDirty: () => host && ctx.commits.markDirty(host),
     });

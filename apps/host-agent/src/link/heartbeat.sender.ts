@@ -120,13 +120,13 @@ export class HeartbeatSender implements OnApplicationShutdown {
     const now = this.clock.now();
     // A reply that crossed a cut (or a cut and a repair) did not make a round trip through this link.
     if (!target || !target.link.flows || String(target.link.epoch) !== epoch) return;
-    if (!(now - Number(sentAt) <= REPLY_TIMEOUT_MS)) return;
     try {
       if ((body() as Partial<HeartbeatReply>)?.ok !== true) return;
     } catch {
       return;
     }
-    target.roundTrips.lastRoundTripAt = now;
+    // Liveness counts only prompt replies; an explicit round trip waits as long as its caller said.
+    if (now - Number(sentAt) <= REPLY_TIMEOUT_MS) target.roundTrips.lastRoundTripAt = now;
     const waiting = this.waiters.get(hostId);
     if (!waiting) return;
     const started = Number(sentAt);
