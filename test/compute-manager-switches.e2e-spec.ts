@@ -34,7 +34,7 @@ describe('compute manager: switches, tasks, DCNs', () => {
 
   beforeAll(async () => {
     await stack.start();
-    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '2000', MIGRATION_TIMEOUT_MS: '1500' });
+    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '3000', MIGRATION_TIMEOUT_MS: '3000' });
     admin = api(cm.url);
     nc = await connect({ servers: stack.nats.url });
     // Play hosts h1..h4: apply every switch and ports change they are sent, unless silenced.
@@ -185,13 +185,29 @@ describe('compute manager: switches, tasks, DCNs', () => {
     await cm.kill();
     await pending;
     silent.delete('h1');
-    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '2000', MIGRATION_TIMEOUT_MS: '1500' });
+    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '3000', MIGRATION_TIMEOUT_MS: '3000' });
     admin = api(cm.url);
     await eventually(async () => (await portsOnH1()) === 0, 10000, 'ports taken back from the target');
     expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
     // And it can migrate again afterwards.
     expect((await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' })).status).toBe(200);
   }, 30000);
+
+  it('a stored task past its deadline that no process tracks ends failed, naming the pending host', async () => {
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    const id = '6f1c2a3b-4d5e-4f60-8a7b-9c0d1e2f3a4b';
+    await db.query(
+      `INSERT INTO compute_manager.tasks (id, kind, state, hosts, target, started_at, deadline)
+       VALUES ($1, 'switch.update', 'running', $2, $3, now() - interval '1 minute', now() - interval '30 seconds')`,
+      [id, JSON.stringify({ h1: { state: 'pending', detail: null } }), JSON.stringify({ kind: 'switch', targetId: switchId, revision: 99 })],
+    );
+    await db.end();
+    const t = await task(id);
+    expect(t.state).toBe('failed');
+    expect(t.hosts.h1.state).toBe('failed');
+  });
 
   it('bad input: 400 naming the field', async () => {
     const cases: Array<[Promise<{ status: number; body: { message: string } }>, RegExp]> = [

@@ -17,6 +17,7 @@ export interface TaskView {
 }
 
 const FLUSH_MS = 50;
+const SWEEP_MS = 1000;
 
 /**
  * Tasks track each host's outcome of a change. Hosts' outcomes arrive on core NATS and are applied
@@ -140,6 +141,37 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     const now = new Date();
     for (const task of this.running.values()) if (expire(task, now)) this.changed(task);
     if (this.dirty.size) this.flushing = this.flushing.then(() => this.flush());
+    if (now.getTime() - this.lastSweep >= SWEEP_MS) {
+      this.lastSweep = now.getTime();
+      this.flushing = this.flushing.then(() => this.sweep());
+    }
+  }
+
+  private lastSweep = 0;
+
+  /**
+   * A stored task past its deadline that this process does not track (another instance started it
+   * and died, or it was never handed over) ends here: its pending hosts failed, named.
+   */
+  private async sweep(): Promise<void> {
+    try {
+      const tracked = [...this.running.keys(), ...this.finished.keys()];
+      const rows = await this.dataSource.query<TaskRow[]>(
+        `SELECT * FROM tasks WHERE state = 'running' AND deadline < now() - interval '1 second' AND NOT (id = ANY($1::uuid[]))`,
+        [tracked],
+      );
+      const now = new Date();
+      for (const row of rows) {
+        const task = fromRow(row);
+        if (expire(task, now)) {
+          this.logger.warn({ msg: 'ended a stored task nobody tracked', taskId: task.id });
+          this.finished.set(task.id, task);
+          this.dirty.add(task.id);
+        }
+      }
+    } catch (err) {
+      this.logger.warn({ msg: 'task sweep failed', error: String((err as Error).message) });
+    }
   }
 
   private async flush(): Promise<void> {

@@ -16,6 +16,7 @@ import {
 import type { ComputeDesiredSource } from './compute-feeds.js';
 
 export const COMPUTE_NS = 'compute';
+const CONFIRM_ATTEMPTS = 5;
 /** How long an unrealizable port waits for the switch revision that may bring it, before failing. */
 const UNREALIZED_GRACE_MS = 250;
 
@@ -223,11 +224,24 @@ export class HostCompute {
 
   /** Once durable and after a management round trip through the link, tells the compute manager. */
   private confirm(outcome: Outcome): void {
+    // A round trip that does not come back (a reply late behind thousands of hosts) is tried again
+    // while the link carries traffic and this is still the latest outcome for its target.
+    const key = `${outcome.kind}:${outcome.targetId}`;
+    const generation = (this.confirming.get(key) ?? 0) + 1;
+    this.confirming.set(key, generation);
     void this.deps.store.whenDurable().then(async () => {
-      if (!this.deps.linkFlows()) return;
-      if (await this.deps.roundTrip()) this.deps.sendStatus(outcome);
+      for (let attempt = 1; attempt <= CONFIRM_ATTEMPTS; attempt++) {
+        if (!this.deps.linkFlows() || this.confirming.get(key) !== generation) return;
+        if (await this.deps.roundTrip()) {
+          if (this.confirming.get(key) === generation) this.deps.sendStatus(outcome);
+          return;
+        }
+      }
     });
   }
+
+  /** The latest confirmation under way per target: an older one gives way. */
+  private readonly confirming = new Map<string, number>();
 }
 
 function emptyFrom(desired: SwitchDesired): RunningSwitch {

@@ -17,6 +17,8 @@ import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
 
 const THROTTLE_MS = 10000;
+/** How long a host waits for the round trip that proves a change (replies queue up behind thousands of hosts). */
+const CONFIRM_ROUND_TRIP_MS = 3000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
@@ -45,7 +47,7 @@ export const hostContextProvider: Provider = {
       throttled: new ThrottledLog(logger, THROTTLE_MS, () => clock.now()),
       compute: {
         source: compute,
-        roundTrip: (host) => heartbeats.roundTrip(host),
+        roundTrip: (host) => heartbeats.roundTrip(host, CONFIRM_ROUND_TRIP_MS),
         sendStatus: (host, outcome) => statuses.send(host, outcome),
       },
     };
