@@ -16,7 +16,7 @@ import {
 import type { ComputeDesiredSource } from './compute-feeds.js';
 
 export const COMPUTE_NS = 'compute';
-const CONFIRM_ATTEMPTS = 5;
+const CONFIRM_BACKOFF_MAX_MS = 2000;
 /** How long an unrealizable port waits for the switch revision that may bring it, before failing. */
 const UNREALIZED_GRACE_MS = 250;
 
@@ -230,12 +230,14 @@ export class HostCompute {
     const generation = (this.confirming.get(key) ?? 0) + 1;
     this.confirming.set(key, generation);
     void this.deps.store.whenDurable().then(async () => {
-      for (let attempt = 1; attempt <= CONFIRM_ATTEMPTS; attempt++) {
-        if (!this.deps.linkFlows() || this.confirming.get(key) !== generation) return;
+      // Until it comes back, or the link cuts (its return reads everything back and confirms again),
+      // or a newer outcome for the same target takes over: the compute manager's task has the deadline.
+      for (let attempt = 0; this.deps.linkFlows() && this.confirming.get(key) === generation; attempt++) {
         if (await this.deps.roundTrip()) {
           if (this.confirming.get(key) === generation) this.deps.sendStatus(outcome);
           return;
         }
+        await new Promise((r) => setTimeout(r, Math.min(CONFIRM_BACKOFF_MAX_MS, 100 * 2 ** attempt)));
       }
     });
   }
