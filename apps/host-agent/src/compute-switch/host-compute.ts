@@ -229,7 +229,7 @@ export class HostCompute {
     const key = `${outcome.kind}:${outcome.targetId}`;
     const generation = (this.confirming.get(key) ?? 0) + 1;
     this.confirming.set(key, generation);
-    void this.deps.store.whenDurable().then(async () => {
+    void this.durable().then(async () => {
       // Until it comes back, or the link cuts (its return reads everything back and confirms again),
       // or a newer outcome for the same target takes over: the compute manager's task has the deadline.
       for (let attempt = 0; this.deps.linkFlows() && this.confirming.get(key) === generation; attempt++) {
@@ -240,6 +240,18 @@ export class HostCompute {
         await new Promise((r) => setTimeout(r, Math.min(CONFIRM_BACKOFF_MAX_MS, 100 * 2 ** attempt)));
       }
     });
+  }
+
+  /**
+   * Resolves once nothing of the store waits to be written. It does not rely on the store's wake-up
+   * alone: at 2,000 hosts some wake-ups were seen not to arrive, and a host that never confirms
+   * fails its task; looking at the store again every 200 ms costs nothing.
+   */
+  private async durable(): Promise<void> {
+    const store = this.deps.store;
+    while (store.dirty || store.flushing) {
+      await Promise.race([store.whenDurable(), new Promise((r) => setTimeout(r, 200))]);
+    }
   }
 
   /** The latest confirmation under way per target: an older one gives way. */
