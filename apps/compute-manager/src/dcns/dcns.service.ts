@@ -94,10 +94,7 @@ export class DcnsService implements OnApplicationBootstrap {
       missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.holdings(client, targetHostId)) : [],
     }));
     const targetRevision = await this.ports.publish(targetHostId);
-    const arrived = await this.tasks.waitFor(
-      (o) => o.hostId === targetHostId && o.kind === 'ports' && o.targetId === targetHostId && o.revision >= targetRevision,
-      this.config.MIGRATION_TIMEOUT_MS,
-    );
+    const arrived = await this.tasks.waitForOutcome(targetHostId, 'ports', targetHostId, targetRevision, this.config.MIGRATION_TIMEOUT_MS);
     if (!arrived || arrived.state !== 'applied') {
       await this.decide(dcnId, async () => ({ type: 'AbortMigration', id: dcnId, reason: arrived?.detail ?? 'target did not answer' }));
       await this.ports.publish(targetHostId).catch(() => undefined);
@@ -106,10 +103,7 @@ export class DcnsService implements OnApplicationBootstrap {
     const moved = await this.decide(dcnId, async () => ({ type: 'CompleteMigration', id: dcnId }));
     const source = started.hostId;
     const sourceRevision = await this.ports.publish(source);
-    const removed = await this.tasks.waitFor(
-      (o) => o.hostId === source && o.kind === 'ports' && o.targetId === source && o.revision >= sourceRevision,
-      this.config.MIGRATION_TIMEOUT_MS,
-    );
+    const removed = await this.tasks.waitForOutcome(source, 'ports', source, sourceRevision, this.config.MIGRATION_TIMEOUT_MS);
     // The move is recorded: a source that is away drops the ports from its desired state when it returns.
     if (!removed) this.logger.warn({ msg: 'source host did not confirm removing the DCN ports yet', dcnId, hostId: source });
     return dcnView(moved);

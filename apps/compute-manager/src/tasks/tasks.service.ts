@@ -30,6 +30,8 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   private readonly running = new Map<string, Task>();
   private readonly byTarget = new Map<string, Set<string>>();
   private readonly dirty = new Set<string>();
+  /** Each host's latest outcome per target (live state, as liveness is). */
+  private readonly latest = new Map<string, HostOutcome>();
   private readonly waiters = new Set<{ match: (o: HostOutcome) => boolean; resolve: (o: HostOutcome) => void }>();
   private subscription: Subscription | null = null;
   private timer: NodeJS.Timeout | null = null;
@@ -79,7 +81,14 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   activate(task: Task): void {
-    if (task.state === 'running') this.track(task);
+    if (task.state !== 'running') return;
+    this.track(task);
+    // A host may have answered between the commit and now.
+    const now = new Date();
+    for (const hostId of Object.keys(task.hosts)) {
+      const known = this.latest.get(`${hostId}|${task.target.kind}|${task.target.targetId}`);
+      if (known && applyOutcome(task, known, now)) this.changed(task);
+    }
   }
 
   async get(id: string): Promise<TaskView> {
@@ -88,6 +97,17 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     const rows = /^[0-9a-f-]{36}$/i.test(id) ? await this.dataSource.query<TaskRow[]>('SELECT * FROM tasks WHERE id = $1', [id]) : [];
     if (rows.length === 0) throw new NotFoundError('task', id);
     return view(fromRow(rows[0]));
+  }
+
+  /**
+   * Resolves once `hostId` reported `kind` of `targetId` at `revision` or later (applied, or not),
+   * or null after `timeoutMs`. An outcome that arrived before the call counts: a host can answer
+   * before the caller is ready to listen.
+   */
+  waitForOutcome(hostId: string, kind: HostOutcome['kind'], targetId: string, revision: number, timeoutMs: number): Promise<HostOutcome | null> {
+    const known = this.latest.get(`${hostId}|${kind}|${targetId}`);
+    if (known && known.revision >= revision) return Promise.resolve(known);
+    return this.waitFor((o) => o.hostId === hostId && o.kind === kind && o.targetId === targetId && o.revision >= revision, timeoutMs);
   }
 
   /** Resolves with the first outcome `match` accepts, or null after `timeoutMs`. */
@@ -107,6 +127,9 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private outcome(o: HostOutcome): void {
+    const key = `${o.hostId}|${o.kind}|${o.targetId}`;
+    const known = this.latest.get(key);
+    if (!known || o.revision >= known.revision) this.latest.set(key, o);
     for (const w of [...this.waiters]) if (w.match(o)) w.resolve(o);
     const ids = this.byTarget.get(`${o.kind}:${o.targetId}`);
     if (!ids) return;
