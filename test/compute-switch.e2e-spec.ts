@@ -33,7 +33,7 @@ describe('compute switch: final state pushed to every host, each applying its ow
   beforeAll(async () => {
     await stack.start();
     [cm, ha] = await Promise.all([
-      stack.startService('compute-manager', { TASK_TIMEOUT_MS: '3000', MIGRATION_TIMEOUT_MS: '3000' }),
+      stack.startService('compute-manager', { TASK_TIMEOUT_MS: '6000', MIGRATION_TIMEOUT_MS: '5000' }),
       stack.startService('host-agent', { HOSTS: '4' }),
     ]);
     compute = api(cm.url);
@@ -104,8 +104,13 @@ describe('compute switch: final state pushed to every host, each applying its ow
   }, 30000);
 
   it('the management port sits on the management port group, and its VLAN is what the uplink must carry', async () => {
+    // Every host is back in touch (host-3's link was cut by the test before).
+    await eventually(async () => {
+      const views = await Promise.all(members.map(hostView));
+      return views.every((v) => v.managementConnected);
+    }, 10000, 'every host connected');
     const mgmt = await compute.post(`/switches/${switchId}/port-groups`, { name: 'mgmt', vlanId: 100, management: true });
-    expect((await task(mgmt.body.taskId)).state).toBe('succeeded');
+    expect(await task(mgmt.body.taskId)).toMatchObject({ state: 'succeeded' });
     const sw = (await switchOn('host-4'))!;
     expect(sw.ports.find((p) => p.connectee.type === 'management')).toMatchObject({ portGroupId: mgmt.body.portGroupId, vlanId: 100 });
     // The uplink carries VLAN 100 only: management traffic still flows, it is on VLAN 100 now.
