@@ -97,10 +97,15 @@ export default async function pushBench() {
       expectRevision = current.revision + 1;
       const tPatch = performance.now();
       const patched = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${pg.portGroupId}`, { vlanId: vlan });
-      const task = await waitTask(cm, patched.taskId, 60000);
+      const task = await waitTask(cm, patched.taskId, 60000).catch(() => ({ state: 'still running after 60 s' }));
       const tTask = performance.now();
       while (!lastAt && performance.now() - tPatch < 60000) await sleep(5);
       sub.unsubscribe();
+      if (!lastAt) {
+        console.log(`  round ${round + 1}: only ${reported.size} of ${HOSTS} hosts reported within 60 s; task ${task.state}`);
+        results.push({ lastReport: Infinity });
+        continue;
+      }
       results.push({ lastReport: lastAt - tPatch, task: tTask - tPatch, state: task.state });
       console.log(`  round ${round + 1}: last host's applied report ${Math.round(lastAt - tPatch)} ms after the PATCH; task ${task.state} seen at ${Math.round(tTask - tPatch)} ms`);
     }
