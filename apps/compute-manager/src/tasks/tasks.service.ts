@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import { applyOutcome, expire, type HostOutcome, newTask, type Task, type TaskTarget } from './task.js';
+import { TaskWriteBack } from './task-write-back.js';
 
 export interface TaskView {
   id: string;
@@ -29,13 +30,23 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Tasks');
   private readonly running = new Map<string, Task>();
   private readonly byTarget = new Map<string, Set<string>>();
-  private readonly dirty = new Set<string>();
   /** Each host's latest outcome per target (live state, as liveness is). */
   private readonly latest = new Map<string, HostOutcome>();
   private readonly waiters = new Set<{ match: (o: HostOutcome) => boolean; resolve: (o: HostOutcome) => void }>();
   private subscription: Subscription | null = null;
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
+  private readonly writeBack = new TaskWriteBack(
+    (id) => this.running.get(id),
+    async (rows) => {
+      await this.dataSource.query(
+        `UPDATE tasks t SET state = u.state, hosts = u.hosts, finished_at = u.finished_at
+         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[]) AS u(id, state, hosts, finished_at)
+         WHERE t.id = u.id`,
+        [rows.map((r) => r.id), rows.map((r) => r.state), rows.map((r) => r.hosts), rows.map((r) => r.finishedAt)],
+      );
+    },
+  );
 
   constructor(
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
@@ -149,21 +160,17 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private changed(task: Task): void {
-    this.dirty.add(task.id);
     if (task.state !== 'running') {
       this.running.delete(task.id);
       this.byTarget.get(`${task.target.kind}:${task.target.targetId}`)?.delete(task.id);
-      this.finished.set(task.id, task);
     }
+    this.writeBack.changed(task);
   }
-
-  /** Finished tasks waiting for their last write; served from here until it is done. */
-  private readonly finished = new Map<string, Task>();
 
   private tick(): void {
     const now = new Date();
     for (const task of this.running.values()) if (expire(task, now)) this.changed(task);
-    if (this.dirty.size) this.flushing = this.flushing.then(() => this.flush());
+    if (this.writeBack.pending) this.flushing = this.flushing.then(() => this.flush());
     if (now.getTime() - this.lastSweep >= SWEEP_MS) {
       this.lastSweep = now.getTime();
       this.flushing = this.flushing.then(() => this.sweep());
@@ -178,7 +185,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
    */
   private async sweep(): Promise<void> {
     try {
-      const tracked = [...this.running.keys(), ...this.finished.keys()];
+      const tracked = [...this.running.keys(), ...this.writeBack.finishedIds()];
       const rows = await this.dataSource.query<TaskRow[]>(
         `SELECT * FROM tasks WHERE state = 'running' AND deadline < now() - interval '1 second' AND NOT (id = ANY($1::uuid[]))`,
         [tracked],
@@ -188,8 +195,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
         const task = fromRow(row);
         if (expire(task, now)) {
           this.logger.warn({ msg: 'ended a stored task nobody tracked', taskId: task.id });
-          this.finished.set(task.id, task);
-          this.dirty.add(task.id);
+          this.writeBack.changed(task);
         }
       }
     } catch (err) {
@@ -198,27 +204,16 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   private async flush(): Promise<void> {
-    if (this.dirty.size === 0) return;
-    const ids = [...this.dirty];
-    this.dirty.clear();
-    const tasks = ids.map((id) => this.running.get(id) ?? this.finished.get(id)).filter((t): t is Task => !!t);
     try {
-      await this.dataSource.query(
-        `UPDATE tasks t SET state = u.state, hosts = u.hosts, finished_at = u.finished_at
-         FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[]) AS u(id, state, hosts, finished_at)
-         WHERE t.id = u.id`,
-        [tasks.map((t) => t.id), tasks.map((t) => t.state), tasks.map((t) => JSON.stringify(t.hosts)), tasks.map((t) => t.finishedAt)],
-      );
-      for (const t of tasks) if (t.state !== 'running') this.finished.delete(t.id);
+      await this.writeBack.flush();
     } catch (err) {
-      for (const id of ids) this.dirty.add(id);
       this.logger.warn({ msg: 'task write failed; retrying', error: String((err as Error).message) });
     }
   }
 
   /** A task is read from memory while it runs or awaits its last write. */
   peek(id: string): Task | undefined {
-    return this.running.get(id) ?? this.finished.get(id);
+    return this.running.get(id) ?? this.writeBack.peek(id);
   }
 }
 
