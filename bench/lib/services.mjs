@@ -1,6 +1,6 @@
 // Throw-away servers and real service processes for benchmarks that drive the whole stack.
 import { spawn } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync } from 'node:fs';
+import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -11,11 +11,17 @@ export const TOKEN = 'bench-admin-token';
 const PORT_VAR = { 'network-manager': 'NETWORK_MANAGER_PORT', 'compute-manager': 'COMPUTE_MANAGER_PORT', 'host-agent': 'HOST_AGENT_PORT' };
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** NATS and PostgreSQL in a temp dir, and a launcher of the real services against them. */
+/**
+ * NATS and PostgreSQL in a temp dir, and a launcher of the real services against them. With
+ * BENCH_LOG_DIR set, nats-server's log and each service's stderr are kept there.
+ */
 export async function startBenchStack() {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-stack-'));
   chmodSync(dir, 0o755);
-  const [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats') }), startPostgres({ dir: join(dir, 'postgres') })]);
+  const logDir = process.env.BENCH_LOG_DIR;
+  if (logDir) mkdirSync(logDir, { recursive: true });
+  const natsLog = logDir ? openSync(join(logDir, 'nats-server.log'), 'w') : 'ignore';
+  const [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats'), log: natsLog }), startPostgres({ dir: join(dir, 'postgres') })]);
   const services = [];
   let stopped = false;
   const stop = async () => {
@@ -31,7 +37,7 @@ export async function startBenchStack() {
     const port = await freePort();
     const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
       cwd: ROOT,
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'],
       env: {
         PATH: process.env.PATH,
         ADMIN_TOKEN: TOKEN,
@@ -46,7 +52,12 @@ export async function startBenchStack() {
       },
     });
     let stderr = '';
-    child.stderr.on('data', (d) => (stderr += d));
+    child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-100000)));
+    if (logDir) {
+      const log = createWriteStream(join(logDir, `${name}.log`));
+      child.stdout.pipe(log);
+      child.stderr.pipe(log);
+    }
     const url = `http://127.0.0.1:${port}`;
     const t0 = Date.now();
     for (;;) {

@@ -1,4 +1,5 @@
 import type { Logger } from '@nestjs/common';
+import { PER_FILE_SYNC } from '../store/group-sync.js';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -35,6 +36,7 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
       zoneNetworks: async () => desired.networks,
     },
     // Group commit, immediately: what a host waits for gets written.
+    durability: PER_FILE_SYNC,
     commits: {
       markDirty: (target) => {
         calls.commitsMarked++;

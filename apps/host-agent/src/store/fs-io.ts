@@ -3,8 +3,8 @@ import { promisify } from 'node:util';
 
 // Plain descriptors rather than FileHandle objects: thousands of stores flushing many times a second
 // make the per-handle bookkeeping show.
-const openFd = promisify(open);
-const closeFd = promisify(close);
+export const openFd = promisify(open);
+export const closeFd = promisify(close);
 const writeFd = promisify(write);
 export const datasync = promisify(fdatasync);
 export const sync = promisify(fsync);

@@ -1,7 +1,8 @@
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_COMPACTION, type CompactionPolicy, shouldCompact } from './compaction.js';
-import { datasync, syncDir, truncate, withFd, writeAll } from './fs-io.js';
+import { closeFd, datasync, openFd, syncDir, truncate, withFd, writeAll } from './fs-io.js';
+import { type Durability, PER_FILE_SYNC } from './group-sync.js';
 import { decodeFrames, encodeFrame } from './journal-frame.js';
 import type { StoreRecord } from './store-record.js';
 import type { KeyValueStore } from './key-value-store.js';
@@ -22,6 +23,8 @@ export interface HostStoreOptions {
   onDirty?: () => void;
   /** Shared by stores opened together: identical records parsed once. */
   replayCache?: ReplayCache;
+  /** How a written frame is made durable (default: its own fdatasync). */
+  durability?: Durability;
 }
 
 export interface OpenReport {
@@ -43,6 +46,11 @@ export class HostStore implements KeyValueStore {
   private journalRecords = 0;
   private lastError: Error | null = null;
   private compacting = false;
+  /**
+   * The journal, open for appending while the store lives: opening and closing it per flush cost
+   * more than the write (one descriptor per host; Node raises the soft limit to the hard one).
+   */
+  private journalFd: Promise<number> | null = null;
 
   private constructor(
     readonly dir: string,
@@ -157,10 +165,9 @@ export class HostStore implements KeyValueStore {
       await rename(tmp, join(this.dir, SNAPSHOT_FILE));
       await syncDir(this.dir);
       // A crash before this truncation replays the old journal over the new snapshot: same state.
-      await withFd(join(this.dir, JOURNAL_FILE), 'r+', async (fd) => {
-        await truncate(fd, 0);
-        await datasync(fd);
-      });
+      const fd = await this.journal();
+      await truncate(fd, 0);
+      await datasync(fd);
       this.journalBytes = 0;
       this.journalRecords = 0;
     } finally {
@@ -169,17 +176,34 @@ export class HostStore implements KeyValueStore {
   }
 
   private async append(frame: Buffer): Promise<void> {
-    // Opened per flush: thousands of hosts must not hold thousands of descriptors.
-    await withFd(join(this.dir, JOURNAL_FILE), 'a', async (fd) => {
-      try {
-        await writeAll(fd, frame);
-        await datasync(fd);
-      } catch (err) {
-        // A partial frame would hide every later one from recovery: cut it before trying again.
-        await truncate(fd, this.journalBytes).catch(() => undefined);
-        throw err;
-      }
-    });
+    const fd = await this.journal();
+    try {
+      await writeAll(fd, frame);
+      await (this.options.durability ?? PER_FILE_SYNC).sync(fd);
+    } catch (err) {
+      // A partial frame would hide every later one from recovery: cut it before trying again.
+      await truncate(fd, this.journalBytes).catch(() => undefined);
+      throw err;
+    }
+  }
+
+  private journal(): Promise<number> {
+    if (!this.journalFd) {
+      const opening = openFd(join(this.dir, JOURNAL_FILE), 'a');
+      this.journalFd = opening;
+      // A failed open is tried again by the next flush.
+      opening.catch(() => {
+        if (this.journalFd === opening) this.journalFd = null;
+      });
+    }
+    return this.journalFd;
+  }
+
+  /** Releases the journal's descriptor; the store can still be read, and reopens it to write. */
+  async close(): Promise<void> {
+    const fd = this.journalFd;
+    this.journalFd = null;
+    if (fd !== null) await closeFd(await fd);
   }
 
   private parser(): ((payload: string) => StoreRecord[]) | undefined {
