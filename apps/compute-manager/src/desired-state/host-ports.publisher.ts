@@ -4,6 +4,7 @@ import { poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
+import { LatestValue } from './latest-value.js';
 
 /** The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it. */
 export async function hostPortsDesired(client: SqlClient, hostId: string): Promise<HostPortsDesired> {
@@ -28,21 +29,30 @@ export async function hostPortsDesired(client: SqlClient, hostId: string): Promi
   return { hostId, revision: rev[0]?.revision ?? 0, ports };
 }
 
-/** Puts a host's ports into the bucket that host watches, once per revision. */
+/** Puts a host's ports into the bucket that host watches, once per revision, never an older one over a newer. */
 @Injectable()
 export class HostPortsPublisher {
-  private readonly published = new Map<string, number>();
+  private readonly latest: LatestValue;
 
   constructor(
-    private readonly buckets: ComputeDesiredStateBuckets,
+    buckets: ComputeDesiredStateBuckets,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.latest = new LatestValue(
+      (key, json) => buckets.hostPorts.put(key, json),
+      async (key) => {
+        const entry = await buckets.hostPorts.get(key);
+        return entry?.value.length ? entry.json<HostPortsDesired>().revision : undefined;
+      },
+    );
+  }
 
+  /** Publishes the host's current ports; answers their revision. */
   async publish(hostId: string): Promise<number> {
-    const desired = await hostPortsDesired(poolOf(this.dataSource), hostId);
-    if ((this.published.get(hostId) ?? -1) >= desired.revision) return desired.revision;
-    await this.buckets.hostPorts.put(hostId, JSON.stringify(desired));
-    this.published.set(hostId, desired.revision);
-    return desired.revision;
+    const revision = await this.latest.publish(hostId, async () => {
+      const desired = await hostPortsDesired(poolOf(this.dataSource), hostId);
+      return { revision: desired.revision, json: JSON.stringify(desired) };
+    });
+    return revision ?? 0;
   }
 }

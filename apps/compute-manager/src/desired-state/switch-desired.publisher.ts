@@ -3,6 +3,7 @@ import type { SwitchDesired } from '@vnet/contracts';
 import { DataSource } from 'typeorm';
 import type { SwitchState } from '../switches/switch.decider.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
+import { LatestValue } from './latest-value.js';
 
 export function toDesired(state: SwitchState): SwitchDesired {
   return {
@@ -19,29 +20,36 @@ export function toDesired(state: SwitchState): SwitchDesired {
 
 /**
  * Puts a switch's final state into the bucket its hosts watch: once per change, whatever the
- * number of hosts. Called right after a change commits (the fast path) and again from the log's
- * events (the path that survives a crash in between); a value already at that revision is kept.
+ * number of hosts. Called right after a change commits with the state in hand (the fast path) and
+ * again from the log's events (the path that survives a crash in between), which reads the current
+ * state; a value already at that revision is kept, and an older one never replaces a newer one.
  */
 @Injectable()
 export class SwitchDesiredPublisher {
-  private readonly published = new Map<string, number>();
+  private readonly latest: LatestValue;
 
   constructor(
-    private readonly buckets: ComputeDesiredStateBuckets,
+    buckets: ComputeDesiredStateBuckets,
     private readonly dataSource: DataSource,
-  ) {}
+  ) {
+    this.latest = new LatestValue(
+      (key, json) => buckets.switches.put(key, json),
+      async (key) => {
+        const entry = await buckets.switches.get(key);
+        return entry?.value.length ? entry.json<SwitchDesired>().revision : undefined;
+      },
+    );
+  }
 
-  async publish(switchId: string): Promise<void> {
+  async publish(switchId: string, state?: SwitchState): Promise<void> {
+    await this.latest.publish(switchId, async () => {
+      const current = state ?? (await this.current(switchId));
+      return current ? { revision: current.revision, json: JSON.stringify(toDesired(current)) } : null;
+    });
+  }
+
+  private async current(switchId: string): Promise<SwitchState | undefined> {
     const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches WHERE id = $1', [switchId]);
-    if (!rows[0]) return;
-    const state = rows[0].state;
-    if ((this.published.get(switchId) ?? 0) >= state.revision) return;
-    const current = await this.buckets.switches.get(switchId);
-    if (current?.value.length && (current.json<SwitchDesired>().revision ?? 0) >= state.revision) {
-      this.published.set(switchId, current.json<SwitchDesired>().revision);
-      return;
-    }
-    await this.buckets.switches.put(switchId, JSON.stringify(toDesired(state)));
-    this.published.set(switchId, state.revision);
+    return rows[0]?.state;
   }
 }

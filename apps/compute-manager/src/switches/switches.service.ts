@@ -128,7 +128,7 @@ export class SwitchesService {
       },
     );
     this.tasks.activate(task);
-    if (changed) await this.publisher.publish(id);
+    if (changed) await this.publisher.publish(id, state);
     return { state, taskId: task.id, changed };
   }
 }
