@@ -28,7 +28,7 @@ const SERVICES = [
   { name: 'network-manager', portVar: 'NETWORK_MANAGER_PORT', defaultPort: 7101, entry: 'apps/network-manager/dist/main.js' },
   { name: 'compute-manager', portVar: 'COMPUTE_MANAGER_PORT', defaultPort: 7102, entry: 'apps/compute-manager/dist/main.js' },
   // Thousands of simulated hosts sync their stores in parallel: libuv's pool is sized before any code runs.
-  { name: 'host-agent', portVar: 'HOST_AGENT_PORT', defaultPort: 7103, entry: 'apps/host-agent/dist/main.js', env: { UV_THREADPOOL_SIZE: '16' } },
+  { name: 'host-agent', portVar: 'HOST_AGENT_PORT', defaultPort: 7103, entry: 'apps/host-agent/dist/main.js', env: { UV_THREADPOOL_SIZE: '64' } },
 ];
 const SERVICE_GRACE_MS = 5000;
 const SERVER_GRACE_MS = 6000;

@@ -46,7 +46,7 @@ export async function startBenchStack() {
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',
         HOSTS: '0',
-        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '16' } : {}),
+        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '64' } : {}),
         [PORT_VAR[name]]: String(port),
         ...env,
       },

@@ -76,7 +76,7 @@ export class SuiteStack {
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',
         HOSTS: '0',
-        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '16' } : {}),
+        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '64' } : {}),
         [PORT_VAR[name]]: String(port),
         ...env,
       },

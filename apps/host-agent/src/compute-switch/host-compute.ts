@@ -34,7 +34,11 @@ export interface HostComputeDeps {
   /** One management round trip through the link, after a change. */
   roundTrip(): Promise<boolean>;
   sendStatus(outcome: Outcome): boolean;
-  /** Something reported changed (switch revisions, logical ports). */
+  /**
+   * The logical ports changed: the managers record them from the next report. A switch revision
+   * applied is not reported this way: the outcome sent to the compute manager says it, and 2,000
+   * hosts reporting each push would cost both managers 2,000 transactions for nothing they record.
+   */
   reportChanged(): void;
 }
 
@@ -82,7 +86,6 @@ export class HostCompute {
     });
     this.put(applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement)).next);
     this.moveManagement(placement);
-    this.afterChange();
     this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
   }
 
@@ -92,7 +95,6 @@ export class HostCompute {
     this.deps.store.delete(COMPUTE_NS, `switch:${switchId}`);
     this.deps.store.delete(COMPUTE_NS, `saved:${switchId}`);
     this.moveManagement(placeManagement(this.management, this.switches, null));
-    this.afterChange();
   }
 
   applyPorts(desired: HostPortsDesired): void {
@@ -158,8 +160,8 @@ export class HostCompute {
     if (!sameLogical(logical, this.logicalPorts)) {
       this.logicalPorts = logical;
       this.deps.store.put(COMPUTE_NS, 'logical-ports', logical);
+      this.deps.reportChanged();
     }
-    this.afterChange();
     const desired = this.desiredPorts;
     if (!desired || this.confirmedPorts >= desired.revision) return;
     const unrealized = unrealizedPorts(ports, this.switches, (id) => this.deps.constructRevision(id) !== undefined);
@@ -218,10 +220,6 @@ export class HostCompute {
     this.deps.store.put(COMPUTE_NS, `switch:${sw.id}`, sw);
   }
 
-  private afterChange(): void {
-    this.deps.reportChanged();
-  }
-
   /** Once durable and after a management round trip through the link, tells the compute manager. */
   private confirm(outcome: Outcome): void {
     // A round trip that does not come back (a reply late behind thousands of hosts) is tried again
@@ -229,7 +227,7 @@ export class HostCompute {
     const key = `${outcome.kind}:${outcome.targetId}`;
     const generation = (this.confirming.get(key) ?? 0) + 1;
     this.confirming.set(key, generation);
-    void this.durable().then(async () => {
+    void this.deps.store.whenDurable().then(async () => {
       // Until it comes back, or the link cuts (its return reads everything back and confirms again),
       // or a newer outcome for the same target takes over: the compute manager's task has the deadline.
       for (let attempt = 0; this.deps.linkFlows() && this.confirming.get(key) === generation; attempt++) {
@@ -240,18 +238,6 @@ export class HostCompute {
         await new Promise((r) => setTimeout(r, Math.min(CONFIRM_BACKOFF_MAX_MS, 100 * 2 ** attempt)));
       }
     });
-  }
-
-  /**
-   * Resolves once nothing of the store waits to be written. It does not rely on the store's wake-up
-   * alone: at 2,000 hosts some wake-ups were seen not to arrive, and a host that never confirms
-   * fails its task; looking at the store again every 200 ms costs nothing.
-   */
-  private async durable(): Promise<void> {
-    const store = this.deps.store;
-    while (store.dirty || store.flushing) {
-      await Promise.race([store.whenDurable(), new Promise((r) => setTimeout(r, 200))]);
-    }
   }
 
   /** The latest confirmation under way per target: an older one gives way. */

@@ -10,7 +10,6 @@ import { DesiredStateReader } from '../desired-state/desired-state.reader.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import { ReportPublisher } from '../reports/report.publisher.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
-import { GroupSync } from '../store/group-sync.js';
 import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
 import { StatusSender } from '../compute-switch/status.sender.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
@@ -18,16 +17,13 @@ import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
 
 const THROTTLE_MS = 10000;
-/** Fewer stores than this waiting together are each fdatasync'd; more share one filesystem sync. */
-const GROUP_SYNC_MIN = 8;
 /** How long a host waits for the round trip that proves a change (replies queue up behind thousands of hosts). */
 const CONFIRM_ROUND_TRIP_MS = 3000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
-  inject: [SERVICE_CONFIG, ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender],
+  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender],
   useFactory: (
-    config: HostAgentConfig,
     catalog: ConstructCatalog,
     feeds: DesiredStateFeeds,
     source: DesiredStateReader,
@@ -44,11 +40,6 @@ export const hostContextProvider: Provider = {
       feeds,
       source,
       commits,
-      durability: new GroupSync({
-        dir: config.VNET_DATA_DIR,
-        minGroup: GROUP_SYNC_MIN,
-        onFallback: (err) => logger.warn({ msg: 'filesystem sync failed; syncing each store on its own', error: String((err as Error)?.message ?? err) }),
-      }),
       reports,
       retries: new TimerWheel(100),
       clock,

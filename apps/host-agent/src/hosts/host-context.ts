@@ -6,7 +6,6 @@ import type { ZoneFeeds } from '../desired-state/desired-state.feeds.js';
 import type { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { Reporter } from '../reports/report.publisher.js';
 import type { Committable } from '../store/commit-scheduler.js';
-import type { Durability } from '../store/group-sync.js';
 import type { SyncSource } from './host-sync.js';
 import type { ComputeDesiredSource } from '../compute-switch/compute-feeds.js';
 import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
@@ -21,8 +20,6 @@ export interface HostContext {
   feeds: ZoneFeeds & { transportNodesReady(): Promise<void> };
   source: SyncSource;
   commits: { markDirty(target: Committable): void };
-  /** How hosts' store writes are made durable (together, when many write at once). */
-  durability: Durability;
   reports: { markDirty(host: Reporter): void };
   retries: TimerWheel;
   clock: Clock;

@@ -1,5 +1,4 @@
 import type { Logger } from '@nestjs/common';
-import { PER_FILE_SYNC } from '../store/group-sync.js';
 import { ConflictError } from '@vnet/events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,7 +14,6 @@ function context(now: () => number): HostContext {
     catalog: new ConstructCatalog(),
     feeds: { join: async () => undefined, leave: () => undefined, transportNodesReady: async () => undefined },
     source: { transportZones: async () => [], zoneNetworks: async () => [] },
-    durability: PER_FILE_SYNC,
     commits: { markDirty: (t) => setImmediate(() => void t.commit()) },
     reports: { markDirty: () => undefined },
     retries: new TimerWheel(100),

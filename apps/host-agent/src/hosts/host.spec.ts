@@ -1,5 +1,4 @@
 import type { Logger } from '@nestjs/common';
-import { PER_FILE_SYNC } from '../store/group-sync.js';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -36,7 +35,6 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
       zoneNetworks: async () => desired.networks,
     },
     // Group commit, immediately: what a host waits for gets written.
-    durability: PER_FILE_SYNC,
     commits: {
       markDirty: (target) => {
         calls.commitsMarked++;

@@ -2,7 +2,6 @@ import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_COMPACTION, type CompactionPolicy, shouldCompact } from './compaction.js';
 import { closeFd, datasync, openFd, syncDir, truncate, withFd, writeAll } from './fs-io.js';
-import { type Durability, PER_FILE_SYNC } from './group-sync.js';
 import { decodeFrames, encodeFrame } from './journal-frame.js';
 import type { StoreRecord } from './store-record.js';
 import type { KeyValueStore } from './key-value-store.js';
@@ -23,8 +22,6 @@ export interface HostStoreOptions {
   onDirty?: () => void;
   /** Shared by stores opened together: identical records parsed once. */
   replayCache?: ReplayCache;
-  /** How a written frame is made durable (default: its own fdatasync). */
-  durability?: Durability;
 }
 
 export interface OpenReport {
@@ -179,7 +176,7 @@ export class HostStore implements KeyValueStore {
     const fd = await this.journal();
     try {
       await writeAll(fd, frame);
-      await (this.options.durability ?? PER_FILE_SYNC).sync(fd);
+      await datasync(fd);
     } catch (err) {
       // A partial frame would hide every later one from recovery: cut it before trying again.
       await truncate(fd, this.journalBytes).catch(() => undefined);

@@ -2,12 +2,12 @@ import { Logger, Module } from '@nestjs/common';
 import { CommitScheduler } from './commit-scheduler.js';
 
 /**
- * Group commit for every host store of the process. The libuv pool (UV_THREADPOOL_SIZE=16) bounds
+ * Group commit for every host store of the process. The libuv pool (UV_THREADPOOL_SIZE=64) bounds
  * the disk calls really running; commits in flight beyond it queue there, each holding one small
- * frame. All hosts of a push are let in at once, so that their writes meet in a few filesystem syncs
- * (GroupSync) rather than in one per batch of commits.
+ * frame. Measured with 2,000 stores: a few hundred in flight keep the pool and the disk's flush
+ * queue busy; thousands queue every write ahead of every fdatasync and double the time to the last.
  */
-const GROUP_COMMIT = { windowMs: 5, concurrency: 4096, retryMs: 1000 };
+const GROUP_COMMIT = { windowMs: 5, concurrency: 256, retryMs: 1000 };
 
 @Module({
   providers: [
