@@ -13,7 +13,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * NATS and PostgreSQL in a temp dir, and a launcher of the real services against them. With
- * BENCH_LOG_DIR set, nats-server's log and each service's stderr are kept there.
+ * BENCH_LOG_DIR set, nats-server's log and each service's output are kept there;
+ * BENCH_NODE_ARGS_<SERVICE> (e.g. BENCH_NODE_ARGS_HOST_AGENT="--cpu-prof --cpu-prof-dir=/tmp/p") adds
+ * node options to that service; BENCH_UV_THREADPOOL_SIZE sizes the host agent's libuv pool.
  */
 export async function startBenchStack() {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-stack-'));
@@ -35,7 +37,8 @@ export async function startBenchStack() {
 
   async function startService(name, env = {}) {
     const port = await freePort();
-    const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    const nodeArgs = process.env[`BENCH_NODE_ARGS_${name.replace(/-/g, '_').toUpperCase()}`]?.split(' ').filter(Boolean) ?? [];
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
       cwd: ROOT,
       stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'],
       env: {
@@ -46,7 +49,7 @@ export async function startBenchStack() {
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',
         HOSTS: '0',
-        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '64' } : {}),
+        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE ?? '64' } : {}),
         [PORT_VAR[name]]: String(port),
         ...env,
       },
