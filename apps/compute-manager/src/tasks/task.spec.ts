@@ -41,3 +41,31 @@ describe('task outcomes', () => {
     expect(unchanged.hosts.h1).toEqual({ state: 'succeeded', detail: 'nothing to change' });
   });
 });
+
+describe('a task over many hosts', () => {
+  const target = { kind: 'switch' as const, targetId: 's', revision: 3 };
+  const hosts = Array.from({ length: 2000 }, (_, i) => `host-${i + 1}`);
+
+  it('stays running until the last host answered, whatever the order, and ends with the worst outcome', () => {
+    const task = newTask('t', 'k', hosts, target, new Date(0), 1000);
+    const order = [...hosts].reverse();
+    for (const [i, hostId] of order.entries()) {
+      expect(task.state).toBe('running');
+      const state = i === 7 ? 'failed' : 'applied';
+      expect(applyOutcome(task, { hostId, ...target, state }, new Date(1))).toBe(true);
+    }
+    expect(task.state).toBe('failed');
+    expect(Object.values(task.hosts).filter((h) => h.state === 'succeeded')).toHaveLength(1999);
+    // A repeated outcome changes nothing.
+    expect(applyOutcome(task, { hostId: 'host-1', ...target, state: 'applied' }, new Date(2))).toBe(false);
+  });
+
+  it('ends at its deadline with the hosts that did not answer failed', () => {
+    const task = newTask('t', 'k', hosts, target, new Date(0), 1000);
+    for (const hostId of hosts.slice(0, 1990)) applyOutcome(task, { hostId, ...target, state: 'applied' }, new Date(1));
+    expect(expire(task, new Date(500))).toBe(false);
+    expect(expire(task, new Date(1000))).toBe(true);
+    expect(task.state).toBe('failed');
+    expect(Object.entries(task.hosts).filter(([, h]) => h.state === 'failed').map(([id]) => id)).toEqual(hosts.slice(1990));
+  });
+});

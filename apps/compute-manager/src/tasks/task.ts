@@ -29,6 +29,22 @@ export interface HostOutcome {
 }
 
 /**
+ * Hosts still pending per task, counted once and then kept up to date: 2,000 hosts answering one
+ * task must not each cost a pass over 2,000 hosts.
+ */
+const pendingHosts = new WeakMap<Task, number>();
+
+function countPending(task: Task): number {
+  let n = pendingHosts.get(task);
+  if (n === undefined) {
+    n = 0;
+    for (const host of Object.values(task.hosts)) if (host.state === 'pending') n++;
+    pendingHosts.set(task, n);
+  }
+  return n;
+}
+
+/**
  * Applies a host's outcome to a task (pure). A revision at or past the task's counts: a later change
  * supersedes it and carries it. Returns true when the task changed.
  */
@@ -39,6 +55,7 @@ export function applyOutcome(task: Task, outcome: HostOutcome, now: Date): boole
   if (outcome.state === 'applied' && outcome.revision < task.target.revision) return false;
   // A rollback or failure names the revision that was refused: an older one is not this task's.
   if (outcome.state !== 'applied' && outcome.revision !== task.target.revision) return false;
+  pendingHosts.set(task, countPending(task) - 1);
   host.state = outcome.state === 'applied' ? 'succeeded' : outcome.state;
   host.detail = outcome.detail ?? (outcome.state === 'applied' ? `applied revision ${outcome.revision}` : null);
   settle(task, now);
@@ -54,13 +71,14 @@ export function expire(task: Task, now: Date): boolean {
       host.detail = 'the host did not report the change applied in time';
     }
   }
+  pendingHosts.set(task, 0);
   settle(task, now);
   return true;
 }
 
 function settle(task: Task, now: Date): void {
+  if (countPending(task) > 0) return;
   const states = Object.values(task.hosts).map((h) => h.state);
-  if (states.includes('pending')) return;
   task.state = states.includes('rolled_back') ? 'rolled_back' : states.includes('failed') ? 'failed' : 'succeeded';
   task.finishedAt = now.toISOString();
 }
