@@ -194,7 +194,7 @@ export class HostCompute {
   }
 
   private wantedOn(switchId: string, placement: ManagementPlacement | null): WantedPort[] {
-    const wanted = dcnPortsOn(switchId, this.desiredPorts?.ports ?? []);
+    const wanted = [...this.dcnPortsOn(switchId)];
     if (placement?.switchId === switchId) {
       wanted.push({ id: managementPortId(this.deps.hostId), portGroupId: placement.portGroupId, connectee: { type: 'management' } });
     }
@@ -239,6 +239,24 @@ export class HostCompute {
       }
     });
   }
+
+  /**
+   * The DCN ports wanted on a switch, per ports desired state: a push changes a switch, not the
+   * ports its hosts want, and 2,000 hosts rebuilding 30 each per push is garbage to collect.
+   */
+  private dcnPortsOn(switchId: string): readonly WantedPort[] {
+    const desired = this.desiredPorts;
+    if (this.wantedFor !== desired) {
+      this.wantedFor = desired;
+      this.wantedBySwitch.clear();
+    }
+    let wanted = this.wantedBySwitch.get(switchId);
+    if (!wanted) this.wantedBySwitch.set(switchId, (wanted = dcnPortsOn(switchId, desired?.ports ?? [])));
+    return wanted;
+  }
+
+  private wantedFor: HostPortsDesired | null = null;
+  private readonly wantedBySwitch = new Map<string, readonly WantedPort[]>();
 
   /** The latest confirmation under way per target: an older one gives way. */
   private readonly confirming = new Map<string, number>();
