@@ -10,6 +10,7 @@ import { DesiredStateReader } from '../desired-state/desired-state.reader.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import { ReportPublisher } from '../reports/report.publisher.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
+import { defaultJournalLimit, OpenJournals } from '../store/open-journals.js';
 import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
 import { StatusSender } from '../compute-switch/status.sender.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
@@ -40,6 +41,7 @@ export const hostContextProvider: Provider = {
       feeds,
       source,
       commits,
+      openJournals: new OpenJournals(defaultJournalLimit()),
       reports,
       retries: new TimerWheel(100),
       clock,

@@ -6,6 +6,7 @@ import type { ZoneFeeds } from '../desired-state/desired-state.feeds.js';
 import type { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { Reporter } from '../reports/report.publisher.js';
 import type { Committable } from '../store/commit-scheduler.js';
+import type { OpenJournals } from '../store/open-journals.js';
 import type { SyncSource } from './host-sync.js';
 import type { ComputeDesiredSource } from '../compute-switch/compute-feeds.js';
 import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
@@ -20,6 +21,8 @@ export interface HostContext {
   feeds: ZoneFeeds & { transportNodesReady(): Promise<void> };
   source: SyncSource;
   commits: { markDirty(target: Committable): void };
+  /** Bounds the journal descriptors the hosts' stores keep open. */
+  openJournals?: OpenJournals;
   reports: { markDirty(host: Reporter): void };
   retries: TimerWheel;
   clock: Clock;

@@ -75,6 +75,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
     const { store, report } = await HostStore.open(join(hostsDir, id), {
       codec: computeCodec(constructsCodec(ctx.catalog)),
       replayCache: options.replayCache,
+      openJournals: ctx.openJournals,
       onDirty: () => host && ctx.commits.markDirty(host),
     });
     if (report.tornBytes > 0) ctx.logger.warn({ msg: 'torn journal tail cut', hostId: id, bytes: report.tornBytes });

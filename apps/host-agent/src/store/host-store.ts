@@ -8,6 +8,7 @@ import type { KeyValueStore } from './key-value-store.js';
 import type { ReplayCache } from './replay-cache.js';
 import { StoreCorruptError } from './store.errors.js';
 import { JSON_CODEC, StoreState, type ValueCodec } from './store-state.js';
+import type { JournalHolder, OpenJournals } from './open-journals.js';
 
 export const JOURNAL_FILE = 'journal.log';
 export const SNAPSHOT_FILE = 'snapshot.log';
@@ -22,6 +23,8 @@ export interface HostStoreOptions {
   onDirty?: () => void;
   /** Shared by stores opened together: identical records parsed once. */
   replayCache?: ReplayCache;
+  /** Shared by the stores of a process: bounds the journal descriptors they keep open. */
+  openJournals?: OpenJournals;
 }
 
 export interface OpenReport {
@@ -37,15 +40,15 @@ export interface OpenReport {
  * stored) and a snapshot that compaction writes aside, syncs and renames into place before the
  * journal is emptied. Opening replays snapshot then journal and cuts a torn tail.
  */
-export class HostStore implements KeyValueStore {
+export class HostStore implements KeyValueStore, JournalHolder {
   private readonly state: StoreState;
   private journalBytes = 0;
   private journalRecords = 0;
   private lastError: Error | null = null;
   private compacting = false;
   /**
-   * The journal, open for appending while the store lives: opening and closing it per flush cost
-   * more than the write (one descriptor per host; Node raises the soft limit to the hard one).
+   * The journal, kept open for appending: opening and closing it per flush cost more than the
+   * write. `openJournals` closes the least recently written ones beyond the process's bound.
    */
   private journalFd: Promise<number> | null = null;
 
@@ -184,7 +187,13 @@ export class HostStore implements KeyValueStore {
     }
   }
 
+  /** A flush or a compaction is under way: the journal's descriptor is in use. */
+  get writing(): boolean {
+    return this.state.isFlushing || this.compacting;
+  }
+
   private journal(): Promise<number> {
+    this.options.openJournals?.used(this);
     if (!this.journalFd) {
       const opening = openFd(join(this.dir, JOURNAL_FILE), 'a');
       this.journalFd = opening;
@@ -200,6 +209,7 @@ export class HostStore implements KeyValueStore {
   async close(): Promise<void> {
     const fd = this.journalFd;
     this.journalFd = null;
+    this.options.openJournals?.closed(this);
     if (fd !== null) await closeFd(await fd);
   }
 
