@@ -48,7 +48,11 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
     server.setOnProcessingStartHook((_transport, ctx, done) =>
       requestContext.run({ correlationId: (ctx as JetStreamContext).getCorrelationId() ?? randomUUID(), actor: 'system' }, done),
     );
+    // The application's lifecycle hooks run once, here: a deferred microservice would otherwise run
+    // onModuleInit and onApplicationBootstrap a second time on the shared container (two relays).
+    await app.init();
     const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });
+    (microservice as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
     // Handler errors must reach the transport as they are (retry, or dead letter), not as Nest's
     // generic RPC error; handler classes also name this filter so the HTTP one never takes them.
     microservice.useGlobalFilters(new JetStreamExceptionFilter());
