@@ -1,38 +1,11 @@
 // 2,000 simulated hosts × 1,000 logical networks in one zone: time until every host holds every construct, host agent RSS.
 import { connect } from '@nats-io/transport-node';
+import { rawFanOut } from './lib/fan-out.mjs';
 import { call, pool, startBenchStack } from './lib/services.mjs';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
 const NETWORKS = Number(process.env.BENCH_NETWORKS ?? 1000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/**
- * Baseline: the same constructs, raw, from one publisher to HOSTS core subscribers in one process
- * (what NATS alone costs to carry them), measured on the same server in the same run.
- */
-async function rawFanOut(natsUrl, constructs) {
-  const pub = await connect({ servers: natsUrl });
-  const sub = await connect({ servers: natsUrl });
-  let remaining = HOSTS * constructs.length;
-  let done;
-  const finished = new Promise((r) => (done = r));
-  for (let h = 0; h < HOSTS; h++) {
-    sub.subscribe('baseline.constructs', {
-      callback: (_err, msg) => {
-        JSON.parse(msg.string());
-        if (--remaining === 0) done();
-      },
-    });
-  }
-  await sub.flush();
-  const t0 = performance.now();
-  for (const c of constructs) pub.publish('baseline.constructs', JSON.stringify(c));
-  await pub.flush();
-  await finished;
-  const ms = performance.now() - t0;
-  await Promise.all([pub.close(), sub.close()]);
-  return ms;
-}
 
 export default async function networksBench() {
   const stack = await startBenchStack();
@@ -101,7 +74,7 @@ export default async function networksBench() {
     const fromFirst = heldAt ? heldAt - tCreate : null;
     const reportedAfterLast = convergedAt ? convergedAt - lastCreate : null;
 
-    const baselineMs = await rawFanOut(stack.nats.url, constructs);
+    const baselineMs = await rawFanOut(stack.nats.url, { subscribers: HOSTS, payloads: constructs.map((c) => JSON.stringify(c)) });
     console.log('');
     console.log(`  every host holds every construct: ${afterLast === null ? 'n/a' : Math.round(afterLast)} ms after the last create` +
       ` (${fromFirst === null ? 'n/a' : Math.round(fromFirst)} ms after the first)  target ≤ 5000 ms  ${afterLast !== null && afterLast <= 5000 ? 'PASS' : 'MISS'}`);

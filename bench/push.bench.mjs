@@ -1,5 +1,6 @@
 // 2,000 simulated hosts × 30 ports on one switch: PATCH of a port group → last host's applied report, vs a raw NATS fan-out; 1,000 sequential migrations.
 import { connect } from '@nats-io/transport-node';
+import { rawFanOut } from './lib/fan-out.mjs';
 import { call, pool, startBenchStack } from './lib/services.mjs';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
@@ -16,34 +17,6 @@ async function waitTask(cm, taskId, timeoutMs = 300000) {
     if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
     await sleep(100);
   }
-}
-
-/** Baseline: one payload to HOSTS core subscribers in one process, until every one has parsed it. */
-async function rawFanOut(natsUrl, payload, rounds = 5) {
-  const pub = await connect({ servers: natsUrl });
-  const sub = await connect({ servers: natsUrl });
-  let remaining = 0;
-  let done = () => {};
-  for (let h = 0; h < HOSTS; h++) {
-    sub.subscribe('baseline.switch', {
-      callback: (_e, msg) => {
-        JSON.parse(msg.string());
-        if (--remaining === 0) done();
-      },
-    });
-  }
-  await sub.flush();
-  const times = [];
-  for (let r = 0; r < rounds; r++) {
-    remaining = HOSTS;
-    const finished = new Promise((res) => (done = res));
-    const t0 = performance.now();
-    pub.publish('baseline.switch', payload);
-    await finished;
-    times.push(performance.now() - t0);
-  }
-  await Promise.all([pub.close(), sub.close()]);
-  return times.sort((a, b) => a - b)[Math.floor(rounds / 2)];
 }
 
 export default async function pushBench() {
@@ -120,7 +93,7 @@ export default async function pushBench() {
     }
     const median = results.map((r) => r.lastReport).sort((a, b) => a - b)[1];
     const desired = JSON.stringify(await call(cm.url, 'GET', `/switches/${sw.id}`));
-    const baseline = await rawFanOut(stack.nats.url, desired);
+    const baseline = await rawFanOut(stack.nats.url, { subscribers: HOSTS, payloads: [desired], rounds: 5 });
     const rss = ha.peakRssMiB();
 
     // 1,000 sequential migrations with their checks, between hosts that are members of the switch.
