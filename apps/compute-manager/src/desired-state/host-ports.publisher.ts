@@ -49,10 +49,27 @@ export class HostPortsPublisher {
 
   /** Publishes the host's current ports; answers their revision. */
   async publish(hostId: string): Promise<number> {
-    const revision = await this.latest.publish(hostId, async () => {
-      const desired = await hostPortsDesired(poolOf(this.dataSource), hostId);
-      return { revision: desired.revision, json: JSON.stringify(desired) };
-    });
-    return revision ?? 0;
+    return (await this.latest.publish(hostId, () => this.read(hostId))) ?? 0;
+  }
+
+  /**
+   * The log's path: publishes the host's ports unless this process already put their current
+   * revision (the fast path did, right after the commit). Replaying 60,000 NIC attaches then reads
+   * one revision each, not each host's DCNs and NICs.
+   */
+  async catchUp(hostId: string): Promise<void> {
+    await this.latest.publish(
+      hostId,
+      () => this.read(hostId),
+      async () => {
+        const rows = await this.dataSource.query<Array<{ revision: number }>>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
+        return rows[0]?.revision ?? null;
+      },
+    );
+  }
+
+  private async read(hostId: string): Promise<{ revision: number; json: string }> {
+    const desired = await hostPortsDesired(poolOf(this.dataSource), hostId);
+    return { revision: desired.revision, json: JSON.stringify(desired) };
   }
 }

@@ -56,4 +56,29 @@ describe('LatestValue', () => {
     expect(await latest.publish('k', async () => ({ revision: 3, json: 'r3' }))).toBe(3);
     expect(puts).toEqual(['r3']);
   });
+
+  it('skips reading a value whose current revision it already put, and reads one it has not', async () => {
+    const puts: string[] = [];
+    let reads = 0;
+    let current = 4;
+    const latest = new LatestValue(
+      async (_key, json) => void puts.push(json),
+      async () => undefined,
+    );
+    const read = async () => {
+      reads++;
+      return { revision: current, json: `r${current}` };
+    };
+    // Nothing put yet by this process: the value is read whatever the revision says.
+    expect(await latest.publish('h', read, async () => current)).toBe(4);
+    expect(reads).toBe(1);
+    // The log's path replaying revision 4 again: one revision read, no value read, no put.
+    expect(await latest.publish('h', read, async () => current)).toBe(4);
+    expect(reads).toBe(1);
+    // A change the fast path did not publish (a crash in between): read and put.
+    current = 5;
+    expect(await latest.publish('h', read, async () => current)).toBe(5);
+    expect(reads).toBe(2);
+    expect(puts).toEqual(['r4', 'r5']);
+  });
 });
