@@ -40,7 +40,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     (id) => this.running.get(id),
     async (rows) => {
       await this.dataSource.query(
-        `UPDATE tasks t SET state = u.state, hosts = u.hosts, finished_at = u.finished_at
+        `UPDATE tasks t SET state = u.state, hosts = t.hosts || u.hosts, finished_at = u.finished_at
          FROM unnest($1::uuid[], $2::text[], $3::jsonb[], $4::timestamptz[]) AS u(id, state, hosts, finished_at)
          WHERE t.id = u.id`,
         [rows.map((r) => r.id), rows.map((r) => r.state), rows.map((r) => r.hosts), rows.map((r) => r.finishedAt)],
@@ -98,7 +98,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     const now = new Date();
     for (const hostId of Object.keys(task.hosts)) {
       const known = this.latest.get(`${hostId}|${task.target.kind}|${task.target.targetId}`);
-      if (known && applyOutcome(task, known, now)) this.changed(task);
+      if (known && applyOutcome(task, known, now)) this.changed(task, hostId);
     }
   }
 
@@ -147,7 +147,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     const now = new Date();
     for (const id of ids) {
       const task = this.running.get(id);
-      if (task && applyOutcome(task, o, now)) this.changed(task);
+      if (task && applyOutcome(task, o, now)) this.changed(task, o.hostId);
     }
   }
 
@@ -159,12 +159,13 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     this.byTarget.set(key, set);
   }
 
-  private changed(task: Task): void {
+  /** The task changed: one host's entry, or (without `hostId`) any of them. */
+  private changed(task: Task, hostId?: string): void {
     if (task.state !== 'running') {
       this.running.delete(task.id);
       this.byTarget.get(`${task.target.kind}:${task.target.targetId}`)?.delete(task.id);
     }
-    this.writeBack.changed(task);
+    this.writeBack.changed(task, hostId);
   }
 
   private tick(): void {
