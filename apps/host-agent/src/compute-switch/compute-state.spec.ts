@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type PortGroupConfig, type SwitchDesired } from '@vnet/contracts';
-import { applySwitch, dcnPortsOn, managementVlan, placeManagement, realizeLogicalPorts, type RunningSwitch, unrealizedPorts, untouchedGroups } from './compute-state.js';
+import { applySwitch, dcnPortsOn, managementVlan, placeManagement, portViews, realizeLogicalPorts, type RunningSwitch, unrealizedPorts, untouchedGroups } from './compute-state.js';
 
 const pg = (id: string, vlanId: number, management = false, changedAtRevision = 1): PortGroupConfig => ({
   id, name: id, vlanId, management, policy: DEFAULT_POLICY, changedAtRevision,
@@ -15,18 +15,28 @@ describe('applySwitch: the host applies only its port-level difference', () => {
     expect(first.touched).toBe(2);
     const second = applySwitch(first.next, desired(3, [pg('web', 11, false, 3), pg('db', 20)]), [dcn('p1', 'web'), dcn('p2', 'db')]);
     expect(second.touched).toBe(1);
-    const [p1, p2] = second.next.ports;
+    const [p1, p2] = portViews(second.next);
     expect(p1).toMatchObject({ id: 'p1', vlanId: 11, appliedAtRevision: 3 });
-    expect(p2).toBe(first.next.ports[1]);
-    expect(p2.appliedAtRevision).toBe(2);
+    expect(p2).toMatchObject({ id: 'p2', vlanId: 20, appliedAtRevision: 2 });
+    // No port itself changed: the running ports are kept as they are (and not written again).
+    expect(second.next.ports).toBe(first.next.ports);
     expect(second.next.revision).toBe(3);
+  });
+
+  it('a change that touches no port keeps the port groups\' records too', () => {
+    const first = applySwitch(null, desired(2, [pg('web', 10), pg('db', 20)]), [dcn('p1', 'web')]);
+    const renamed = applySwitch(first.next, desired(3, [{ ...pg('web', 10, false, 3), name: 'frontend' }, pg('db', 20)]), [dcn('p1', 'web')]);
+    expect(renamed.touched).toBe(0);
+    expect(renamed.next.groupsAppliedAt).toBe(first.next.groupsAppliedAt);
+    expect(renamed.next.ports).toBe(first.next.ports);
+    expect(portViews(renamed.next)[0].appliedAtRevision).toBe(2);
   });
 
   it('a policy change touches the ports of that port group only', () => {
     const first = applySwitch(null, desired(1, [pg('web', 10), pg('db', 20)]), [dcn('p1', 'web'), dcn('p2', 'db')]);
     const promiscuous = { ...pg('web', 10, false, 2), policy: { ...DEFAULT_POLICY, security: { ...DEFAULT_POLICY.security, promiscuous: true } } };
     const second = applySwitch(first.next, desired(2, [promiscuous, pg('db', 20)]), [dcn('p1', 'web'), dcn('p2', 'db')]);
-    expect(second.next.ports.map((p) => p.appliedAtRevision)).toEqual([2, 1]);
+    expect(portViews(second.next).map((p) => p.appliedAtRevision)).toEqual([2, 1]);
   });
 
   it('removes ports no longer wanted, and does not realize a port whose port group is missing', () => {
@@ -47,7 +57,7 @@ describe('applySwitch: the host applies only its port-level difference', () => {
     const second = applySwitch(first.next, vlan, [dcn('p1', 'web'), dcn('p2', 'db')]);
     expect(second.touched).toBe(1);
     expect(second.next.ports[0]).toBe(first.next.ports[0]);
-    expect(second.next.ports[1]).toMatchObject({ vlanId: 21, appliedAtRevision: 3 });
+    expect(portViews(second.next)).toMatchObject([{ vlanId: 10, appliedAtRevision: 2 }, { vlanId: 21, appliedAtRevision: 3 }]);
   });
 
   it('a port moved to another port group, or given to another NIC, is touched', () => {
@@ -55,6 +65,9 @@ describe('applySwitch: the host applies only its port-level difference', () => {
     const moved = applySwitch(first.next, desired(1, [pg('web', 10), pg('db', 10)]), [dcn('p1', 'db')]);
     expect(moved.touched).toBe(1);
     expect(moved.next.ports[0]).toMatchObject({ portGroupId: 'db', appliedAtRevision: 1 });
+    const later = applySwitch(moved.next, desired(4, [pg('web', 10), pg('db', 10)]), [dcn('p1', 'db'), dcn('p2', 'web')]);
+    expect(later.touched).toBe(1);
+    expect(portViews(later.next).map((p) => [p.id, p.appliedAtRevision])).toEqual([['p1', 1], ['p2', 4]]);
   });
 
   it('picks the DCN ports of one switch from the host ports', () => {
@@ -68,7 +81,7 @@ describe('applySwitch: the host applies only its port-level difference', () => {
 });
 
 describe('management port placement', () => {
-  const sw = (id: string, groups: PortGroupConfig[]): RunningSwitch => ({ id, name: id, revision: 1, mtu: 1500, rollbackTimeoutMs: 30000, portGroups: groups, ports: [] });
+  const sw = (id: string, groups: PortGroupConfig[]): RunningSwitch => ({ id, name: id, revision: 1, mtu: 1500, rollbackTimeoutMs: 30000, portGroups: groups, groupsAppliedAt: {}, ports: [] });
 
   it('sits on VLAN 0 until a management port group reaches the host, then on the newest one', () => {
     const switches = new Map([['s1', sw('s1', [pg('web', 10)])]]);

@@ -2,12 +2,25 @@ import type { DcnPortDesired, PortGroupConfig, PortGroupPolicy, SwitchDesired } 
 
 export type Connectee = { type: 'dcn'; dcnId: string; nicId: string } | { type: 'management' };
 
+/**
+ * A port as the host keeps it: what the port itself is. Its VLAN and policy are its port group's, so
+ * a push that changes a port group changes no port object (2,000 hosts × 30 ports re-created and
+ * re-written per push would be most of its cost).
+ */
 export interface RunningPort {
+  id: string;
+  portGroupId: string;
+  connectee: Connectee;
+  /** The switch revision at which this port itself last changed (created, moved, reconnected) on this host. */
+  appliedAtRevision: number;
+}
+
+/** A port as the host shows it (CONTRACT §4): its port group's VLAN, and when it last changed in any way. */
+export interface PortView {
   id: string;
   portGroupId: string;
   vlanId: number;
   connectee: Connectee;
-  /** The switch revision at which this port last changed on this host. */
   appliedAtRevision: number;
 }
 
@@ -19,7 +32,9 @@ export interface RunningSwitch {
   mtu: number;
   rollbackTimeoutMs: number;
   portGroups: PortGroupConfig[];
-  ports: RunningPort[];
+  /** Per port group, the switch revision at which its VLAN or policy last changed on this host. */
+  groupsAppliedAt: Readonly<Record<string, number>>;
+  ports: readonly RunningPort[];
 }
 
 export interface RunningLogicalPort {
@@ -40,44 +55,47 @@ export const managementPortId = (hostId: string): string => `mgmt-${hostId}`;
 
 /**
  * The switch a host runs after a final state: the port-level difference with what it runs. A port
- * whose port group, VLAN and policy are unchanged keeps its `appliedAtRevision` and is not touched;
- * only changed or new ports take the new revision. Pure.
+ * whose port group, VLAN and policy are unchanged is not touched and keeps its `appliedAtRevision`;
+ * a port whose port group's VLAN or policy changed is reconfigured (its port group records the
+ * revision), a new or moved port takes the new revision. Answers how many ports changed. Pure.
  *
- * Cost: a port group whose `changedAtRevision` is not past the running revision is the one the host
- * already runs, so its ports are carried over on an id and connectee check alone; VLAN and policy
- * are compared only for the port groups that changed (once per group, not per port). A host holds
- * at most a few dozen ports of a switch, so one pass over them is the whole cost of a push.
+ * Cost: VLAN and policy are compared once per port group, not per port; a port is carried over on an
+ * id, port group and connectee check, and when none changed the running ports array itself is kept
+ * (its stored record is not written again).
  */
 export function applySwitch(
   running: RunningSwitch | null,
   desired: SwitchDesired,
   wanted: readonly WantedPort[],
 ): { next: RunningSwitch; touched: number } {
+  const kept = untouchedGroups(running, desired);
+  const groupsAppliedAt = appliedAtOfGroups(running, desired, kept);
   const groups = new Map(desired.portGroups.map((pg) => [pg.id, pg]));
-  const before = new Map((running?.ports ?? []).map((p) => [p.id, p]));
-  const keptGroups = untouchedGroups(running, desired);
+  const before = running?.ports ?? [];
+  let byId: Map<string, RunningPort> | null = null;
   let touched = 0;
+  let matched = 0;
+  let same = true;
   const ports: RunningPort[] = [];
   for (const w of wanted) {
     const pg = groups.get(w.portGroupId);
     if (!pg) continue; // its port group is not (yet) on this switch: not realized
-    const old = before.get(w.id);
-    const unchanged =
-      old !== undefined &&
-      old.portGroupId === pg.id &&
-      sameConnectee(old.connectee, w.connectee) &&
-      keptGroups.has(pg.id) &&
-      old.vlanId === pg.vlanId;
-    if (unchanged) ports.push(old);
-    else {
+    // Ports usually come in the same order as last time: a lookup only when they do not.
+    let old: RunningPort | undefined = before[ports.length];
+    if (old?.id !== w.id) old = (byId ??= new Map(before.map((p) => [p.id, p]))).get(w.id);
+    if (old) matched++;
+    if (old && old.portGroupId === pg.id && sameConnectee(old.connectee, w.connectee)) {
+      if (!kept.has(pg.id)) touched++;
+      same &&= before[ports.length] === old;
+      ports.push(old);
+    } else {
       touched++;
-      ports.push({ id: w.id, portGroupId: pg.id, vlanId: pg.vlanId, connectee: w.connectee, appliedAtRevision: desired.revision });
+      same = false;
+      ports.push({ id: w.id, portGroupId: pg.id, connectee: w.connectee, appliedAtRevision: desired.revision });
     }
   }
-  if (before.size > 0) {
-    const wantedIds = new Set(wanted.map((w) => w.id));
-    for (const id of before.keys()) if (!wantedIds.has(id)) touched++;
-  }
+  touched += before.length - matched;
+  same &&= ports.length === before.length;
   return {
     next: {
       id: desired.id,
@@ -86,10 +104,36 @@ export function applySwitch(
       mtu: desired.mtu,
       rollbackTimeoutMs: desired.rollbackTimeoutMs,
       portGroups: desired.portGroups,
-      ports,
+      groupsAppliedAt,
+      ports: same && running ? running.ports : ports,
     },
     touched,
   };
+}
+
+/** Each port group's last change on this host; the running object itself when none changed. */
+function appliedAtOfGroups(running: RunningSwitch | null, desired: SwitchDesired, kept: ReadonlySet<string>): Readonly<Record<string, number>> {
+  const previous = running?.groupsAppliedAt ?? {};
+  const out: Record<string, number> = {};
+  let same = running !== null && Object.keys(previous).length === desired.portGroups.length;
+  for (const pg of desired.portGroups) {
+    const at = kept.has(pg.id) ? (previous[pg.id] ?? 0) : desired.revision;
+    same &&= previous[pg.id] === at;
+    out[pg.id] = at;
+  }
+  return same ? previous : out;
+}
+
+/** The ports as the host shows them: VLAN from the port group, the latest of the port's and its group's changes. */
+export function portViews(sw: RunningSwitch): PortView[] {
+  const vlans = new Map(sw.portGroups.map((pg) => [pg.id, pg.vlanId]));
+  return sw.ports.map((p) => ({
+    id: p.id,
+    portGroupId: p.portGroupId,
+    vlanId: vlans.get(p.portGroupId) ?? 0,
+    connectee: p.connectee,
+    appliedAtRevision: Math.max(p.appliedAtRevision, sw.groupsAppliedAt[p.portGroupId] ?? 0),
+  }));
 }
 
 /**

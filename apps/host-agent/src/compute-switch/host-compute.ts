@@ -7,8 +7,10 @@ import {
   managementPortId,
   managementVlan,
   placeManagement,
+  portViews,
   realizeLogicalPorts,
   type RunningLogicalPort,
+  type RunningPort,
   type RunningSwitch,
   unrealizedPorts,
   type WantedPort,
@@ -61,7 +63,10 @@ export class HostCompute {
   constructor(private readonly deps: HostComputeDeps) {
     const { store } = deps;
     for (const [key, value] of store.entries<unknown>(COMPUTE_NS)) {
-      if (key.startsWith('switch:')) this.switches.set(key.slice(7), value as RunningSwitch);
+      if (key.startsWith(SWITCH_KEY)) {
+        const id = key.slice(SWITCH_KEY.length);
+        this.switches.set(id, runningFrom(value as StoredSwitch, store.get<RunningPort[]>(COMPUTE_NS, `${PORTS_KEY}${id}`)));
+      }
     }
     this.desiredPorts = store.get<HostPortsDesired>(COMPUTE_NS, 'ports') ?? null;
     this.logicalPorts = store.get<RunningLogicalPort[]>(COMPUTE_NS, 'logical-ports') ?? [];
@@ -75,8 +80,6 @@ export class HostCompute {
       this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied' });
       return;
     }
-    // The pre-change running config, kept until the change is proven (rollback needs it).
-    if (running) this.deps.store.put(COMPUTE_NS, `saved:${desired.id}`, running);
     const known = new Set((running?.portGroups ?? []).map((pg) => pg.id));
     const tentative = new Map(this.switches);
     tentative.set(desired.id, { ...(running ?? emptyFrom(desired)), portGroups: desired.portGroups });
@@ -84,7 +87,15 @@ export class HostCompute {
       switchId: desired.id,
       newPortGroupIds: new Set(desired.portGroups.filter((pg) => !known.has(pg.id)).map((pg) => pg.id)),
     });
-    this.put(applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement)).next);
+    const { next } = applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement));
+    // The pre-change running config, kept until the change is proven (rollback needs it); its ports
+    // only when the change changes them.
+    if (running) {
+      this.deps.store.put(COMPUTE_NS, `${SAVED_KEY}${desired.id}`, running);
+      if (next.ports !== running.ports) this.deps.store.put(COMPUTE_NS, `${SAVED_PORTS_KEY}${desired.id}`, running.ports);
+      else this.deps.store.delete(COMPUTE_NS, `${SAVED_PORTS_KEY}${desired.id}`);
+    }
+    this.put(next);
     this.moveManagement(placement);
     this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
   }
@@ -92,8 +103,7 @@ export class HostCompute {
   /** The host is no longer a member of that switch. */
   dropSwitch(switchId: string): void {
     if (!this.switches.delete(switchId)) return;
-    this.deps.store.delete(COMPUTE_NS, `switch:${switchId}`);
-    this.deps.store.delete(COMPUTE_NS, `saved:${switchId}`);
+    for (const prefix of [SWITCH_KEY, PORTS_KEY, SAVED_KEY, SAVED_PORTS_KEY]) this.deps.store.delete(COMPUTE_NS, `${prefix}${switchId}`);
     this.moveManagement(placeManagement(this.management, this.switches, null));
   }
 
@@ -133,7 +143,7 @@ export class HostCompute {
       id: sw.id,
       revision: sw.revision,
       portGroups: sw.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
-      ports: sw.ports,
+      ports: portViews(sw),
     }));
   }
 
@@ -215,9 +225,12 @@ export class HostCompute {
     this.deps.setManagementVlan(managementVlan(this.management, this.switches));
   }
 
+  /** Runs `sw`, writing its config and its ports each only when they changed. */
   private put(sw: RunningSwitch): void {
+    const before = this.switches.get(sw.id);
     this.switches.set(sw.id, sw);
-    this.deps.store.put(COMPUTE_NS, `switch:${sw.id}`, sw);
+    if (!before || !sameConfig(before, sw)) this.deps.store.put(COMPUTE_NS, `${SWITCH_KEY}${sw.id}`, sw);
+    if (!before || before.ports !== sw.ports) this.deps.store.put(COMPUTE_NS, `${PORTS_KEY}${sw.id}`, sw.ports);
   }
 
   /** Once durable and after a management round trip through the link, tells the compute manager. */
@@ -262,8 +275,41 @@ export class HostCompute {
   private readonly confirming = new Map<string, number>();
 }
 
+/** Store keys of a switch: its config (without ports), its ports, and both as they were before a change. */
+export const SWITCH_KEY = 'switch:';
+export const PORTS_KEY = 'switch-ports:';
+export const SAVED_KEY = 'saved:';
+export const SAVED_PORTS_KEY = 'saved-ports:';
+
+/** A switch's config as stored; a record written before ports had a key of their own carries them. */
+type StoredSwitch = Omit<RunningSwitch, 'ports' | 'groupsAppliedAt'> & {
+  groupsAppliedAt?: Record<string, number>;
+  ports?: Array<RunningPort & { vlanId?: number }>;
+};
+
+function runningFrom(stored: StoredSwitch, ports: RunningPort[] | undefined): RunningSwitch {
+  const { ports: inline, groupsAppliedAt, ...config } = stored;
+  return {
+    ...config,
+    // Such an older record's ports carry their VLAN changes in their own revision.
+    groupsAppliedAt: groupsAppliedAt ?? {},
+    ports: ports ?? (inline ?? []).map(({ vlanId: _v, ...p }) => p),
+  };
+}
+
+function sameConfig(a: RunningSwitch, b: RunningSwitch): boolean {
+  return (
+    a.revision === b.revision &&
+    a.portGroups === b.portGroups &&
+    a.groupsAppliedAt === b.groupsAppliedAt &&
+    a.name === b.name &&
+    a.mtu === b.mtu &&
+    a.rollbackTimeoutMs === b.rollbackTimeoutMs
+  );
+}
+
 function emptyFrom(desired: SwitchDesired): RunningSwitch {
-  return { id: desired.id, name: desired.name, revision: 0, mtu: desired.mtu, rollbackTimeoutMs: desired.rollbackTimeoutMs, portGroups: [], ports: [] };
+  return { id: desired.id, name: desired.name, revision: 0, mtu: desired.mtu, rollbackTimeoutMs: desired.rollbackTimeoutMs, portGroups: [], groupsAppliedAt: {}, ports: [] };
 }
 
 function asDesired(sw: RunningSwitch): SwitchDesired {

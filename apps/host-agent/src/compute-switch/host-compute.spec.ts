@@ -1,0 +1,96 @@
+import { DEFAULT_POLICY, type HostPortsDesired, type PortGroupConfig, type SwitchDesired } from '@vnet/contracts';
+import type { HostStore } from '../store/host-store.js';
+import { COMPUTE_NS, HostCompute } from './host-compute.js';
+
+/** The store as HostCompute uses it, recording what each change writes. */
+class FakeStore {
+  readonly data = new Map<string, unknown>();
+  writes: string[] = [];
+  entries<T>(ns: string): IterableIterator<[string, T]> {
+    return new Map([...this.data].filter(([k]) => k.startsWith(`${ns}/`)).map(([k, v]) => [k.slice(ns.length + 1), v as T])).entries();
+  }
+  get<T>(ns: string, key: string): T | undefined {
+    return this.data.get(`${ns}/${key}`) as T | undefined;
+  }
+  put(ns: string, key: string, value: unknown): void {
+    this.writes.push(key);
+    this.data.set(`${ns}/${key}`, structuredClone(value));
+  }
+  delete(ns: string, key: string): boolean {
+    if (!this.data.delete(`${ns}/${key}`)) return false;
+    this.writes.push(`-${key}`);
+    return true;
+  }
+  whenDurable(): Promise<void> {
+    return Promise.resolve();
+  }
+}
+
+const pg = (id: string, vlanId: number, changedAtRevision: number): PortGroupConfig => ({ id, name: id, vlanId, management: false, policy: DEFAULT_POLICY, changedAtRevision });
+const desired = (revision: number, portGroups: PortGroupConfig[]): SwitchDesired => ({
+  id: 's1', name: 'dvs', revision, mtu: 1500, rollbackTimeoutMs: 30000, hostIds: ['h1'], portGroups, rollback: true,
+});
+const ports = (n: number): HostPortsDesired => ({
+  hostId: 'h1',
+  revision: 1,
+  ports: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, dcnId: 'd1', nicId: `n${i}`, network: { kind: 'port-group' as const, switchId: 's1', portGroupId: 'web' } })),
+});
+
+function host(store: FakeStore): HostCompute {
+  return new HostCompute({
+    hostId: 'h1',
+    store: store as unknown as HostStore,
+    setManagementVlan: () => undefined,
+    linkFlows: () => true,
+    constructRevision: () => undefined,
+    roundTrip: async () => true,
+    sendStatus: () => true,
+    reportChanged: () => undefined,
+  });
+}
+
+describe('HostCompute: what a change writes to the host store', () => {
+  it("a port group's VLAN change writes the switch's config, not its ports", () => {
+    const store = new FakeStore();
+    const compute = host(store);
+    compute.applySwitch(desired(1, [pg('web', 10, 1)]));
+    compute.applyPorts(ports(30));
+    expect(store.writes).toContain('switch-ports:s1');
+    store.writes = [];
+    compute.applySwitch(desired(2, [pg('web', 20, 2)]));
+    expect(store.writes).toEqual(['saved:s1', 'switch:s1']);
+    const [view] = compute.computeSwitchesView();
+    expect(view.ports).toHaveLength(30);
+    expect(view.ports.every((p) => p.vlanId === 20 && p.appliedAtRevision === 2)).toBe(true);
+  });
+
+  it('a change of the ports writes them, and the ports they replace beside the saved config', () => {
+    const store = new FakeStore();
+    const compute = host(store);
+    compute.applySwitch(desired(1, [pg('web', 10, 1), pg('db', 11, 1)]));
+    compute.applyPorts(ports(2));
+    store.writes = [];
+    // The port group the ports are on goes away: the ports go with it.
+    compute.applySwitch(desired(2, [pg('db', 11, 1)]));
+    expect(store.writes).toEqual(['saved:s1', 'saved-ports:s1', 'switch:s1', 'switch-ports:s1']);
+    expect(compute.computeSwitchesView()[0].ports).toEqual([]);
+  });
+
+  it('reads back after a restart what it ran, written the way it is now or with the ports inside the config', () => {
+    const store = new FakeStore();
+    const compute = host(store);
+    compute.applySwitch(desired(1, [pg('web', 10, 1)]));
+    compute.applyPorts(ports(2));
+    compute.applySwitch(desired(3, [pg('web', 20, 3)]));
+    const before = compute.computeSwitchesView();
+    expect(host(store).computeSwitchesView()).toEqual(before);
+
+    const older = new FakeStore();
+    const { portGroups, revision, id, name, mtu, rollbackTimeoutMs } = desired(3, [pg('web', 20, 3)]);
+    older.data.set(`${COMPUTE_NS}/switch:s1`, {
+      id, name, revision, mtu, rollbackTimeoutMs, portGroups,
+      ports: before[0].ports.map((p) => ({ ...p })),
+    });
+    expect(host(older).computeSwitchesView()).toEqual(before);
+  });
+});
