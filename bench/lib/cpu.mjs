@@ -39,15 +39,17 @@ function machineMs() {
 
 /**
  * Measures the CPU time of named processes (and, with `children`, of their child processes) from
- * `start()` to `stop()`; `stop()` answers `{ name: ms, ..., machine: { busy, total, iowait } }`.
+ * `start()` to `stop()`; `stop()` answers `{ name: ms, ..., machine: { busy, total, iowait } }`. A
+ * child started in between counts from its start; one that exited in between is missed.
  */
 export function cpuMeter(targets) {
   let before = null;
+  // Per pid: a backend that exits between two samples must not count negative.
   const sample = () => {
     const out = {};
     for (const t of targets) {
       const pids = t.children ? withChildren(t.pid) : [t.pid];
-      out[t.name] = pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+      out[t.name] = new Map(pids.map((pid) => [pid, processCpuMs(pid)]));
     }
     out.machine = machineMs();
     return out;
@@ -59,7 +61,11 @@ export function cpuMeter(targets) {
     stop() {
       const after = sample();
       const out = {};
-      for (const t of targets) out[t.name] = after[t.name] - before[t.name];
+      for (const t of targets) {
+        let ms = 0;
+        for (const [pid, cpu] of after[t.name]) ms += cpu - (before[t.name].get(pid) ?? 0);
+        out[t.name] = ms;
+      }
       out.machine = {
         busy: after.machine.busy - before.machine.busy,
         total: after.machine.total - before.machine.total,

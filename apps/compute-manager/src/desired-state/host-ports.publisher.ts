@@ -62,7 +62,7 @@ export class HostPortsPublisher {
       hostId,
       () => this.read(hostId),
       async () => {
-        const rows = await this.dataSource.query<Array<{ revision: number }>>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
+        const { rows } = await poolOf(this.dataSource).query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
         return rows[0]?.revision ?? null;
       },
     );
