@@ -89,10 +89,33 @@ export class HeartbeatSender implements OnApplicationShutdown {
       }, timeoutMs);
       list.push(waiter);
       this.waiters.set(target.id, list);
-      const heartbeat: Heartbeat = { hostId: target.id, bootId: this.bootId, sentAt: new Date(now).toISOString() };
-      nc.publish(heartbeatSubject(target.id), JSON.stringify(heartbeat), { reply: `${this.inbox}.${target.id}.${target.link.epoch}.${now}` });
+      this.queue(target, now);
     });
   }
+
+  /**
+   * Round trips asked for in one turn of the event loop leave together: hosts whose changes became
+   * durable one after another (each its own completion) would otherwise cost a socket write each.
+   */
+  private queue(target: HeartbeatTarget, now: number): void {
+    this.outgoing.push({ target, epoch: target.link.epoch, now });
+    if (this.outgoing.length === 1) setImmediate(() => this.sendQueued());
+  }
+
+  private sendQueued(): void {
+    const batch = this.outgoing;
+    this.outgoing = [];
+    const nc = this.nc;
+    if (!nc || nc.isClosed()) return;
+    for (const { target, epoch, now } of batch) {
+      // A link that cut meanwhile carries nothing (its round trip times out).
+      if (!target.link.flows || target.link.epoch !== epoch) continue;
+      const heartbeat: Heartbeat = { hostId: target.id, bootId: this.bootId, sentAt: new Date(now).toISOString() };
+      nc.publish(heartbeatSubject(target.id), JSON.stringify(heartbeat), { reply: `${this.inbox}.${target.id}.${epoch}.${now}` });
+    }
+  }
+
+  private outgoing: Array<{ target: HeartbeatTarget; epoch: number; now: number }> = [];
 
   onApplicationShutdown(): void {
     this.stopped = true;
