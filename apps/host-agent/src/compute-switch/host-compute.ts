@@ -275,7 +275,11 @@ export class HostCompute {
   private readonly confirming = new Map<string, number>();
 }
 
-/** Store keys of a switch: its config (without ports), its ports, and both as they were before a change. */
+/**
+ * Store keys of a switch: its config (without ports) and its ports, each written only when it
+ * changes; the config before the latest change (`saved:`), with the ports before it (`saved-ports:`)
+ * only when that change changed them (absent, the saved config's ports are the running ones).
+ */
 export const SWITCH_KEY = 'switch:';
 export const PORTS_KEY = 'switch-ports:';
 export const SAVED_KEY = 'saved:';
