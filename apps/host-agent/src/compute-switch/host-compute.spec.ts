@@ -14,7 +14,9 @@ class FakeStore {
   }
   put(ns: string, key: string, value: unknown): void {
     this.writes.push(key);
-    this.data.set(`${ns}/${key}`, structuredClone(value));
+    // As the compute codec writes it: a switch's config without its ports.
+    const written = (key.startsWith('switch:') || key.startsWith('saved:')) && value ? { ...(value as object), ports: undefined } : value;
+    this.data.set(`${ns}/${key}`, structuredClone(written));
   }
   delete(ns: string, key: string): boolean {
     if (!this.data.delete(`${ns}/${key}`)) return false;
@@ -91,6 +93,15 @@ describe('HostCompute: what a change writes to the host store', () => {
       id, name, revision, mtu, rollbackTimeoutMs, portGroups,
       ports: before[0].ports.map((p) => ({ ...p })),
     });
-    expect(host(older).computeSwitchesView()).toEqual(before);
+    older.data.set(`${COMPUTE_NS}/ports`, ports(2));
+    const upgraded = host(older);
+    expect(upgraded.computeSwitchesView()).toEqual(before);
+    // Its first change writes the config without the ports, and the ports under their own key.
+    upgraded.applySwitch(desired(4, [pg('web', 30, 4)]));
+    expect(older.writes).toEqual(['saved:s1', 'switch:s1', 'switch-ports:s1']);
+    expect(host(older).computeSwitchesView()[0].ports.map((p) => [p.id, p.vlanId])).toEqual([
+      ['p0', 30],
+      ['p1', 30],
+    ]);
   });
 });

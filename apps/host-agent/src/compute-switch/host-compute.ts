@@ -65,7 +65,9 @@ export class HostCompute {
     for (const [key, value] of store.entries<unknown>(COMPUTE_NS)) {
       if (key.startsWith(SWITCH_KEY)) {
         const id = key.slice(SWITCH_KEY.length);
-        this.switches.set(id, runningFrom(value as StoredSwitch, store.get<RunningPort[]>(COMPUTE_NS, `${PORTS_KEY}${id}`)));
+        const ports = store.get<RunningPort[]>(COMPUTE_NS, `${PORTS_KEY}${id}`);
+        if (!ports) this.portsUnwritten.add(id);
+        this.switches.set(id, runningFrom(value as StoredSwitch, ports));
       }
     }
     this.desiredPorts = store.get<HostPortsDesired>(COMPUTE_NS, 'ports') ?? null;
@@ -230,8 +232,12 @@ export class HostCompute {
     const before = this.switches.get(sw.id);
     this.switches.set(sw.id, sw);
     if (!before || !sameConfig(before, sw)) this.deps.store.put(COMPUTE_NS, `${SWITCH_KEY}${sw.id}`, sw);
-    if (!before || before.ports !== sw.ports) this.deps.store.put(COMPUTE_NS, `${PORTS_KEY}${sw.id}`, sw.ports);
+    const unwritten = this.portsUnwritten.delete(sw.id);
+    if (!before || before.ports !== sw.ports || unwritten) this.deps.store.put(COMPUTE_NS, `${PORTS_KEY}${sw.id}`, sw.ports);
   }
+
+  /** Switches read from a record that carried their ports: the next write gives the ports their own key. */
+  private readonly portsUnwritten = new Set<string>();
 
   /** Once durable and after a management round trip through the link, tells the compute manager. */
   private confirm(outcome: Outcome): void {
