@@ -18,6 +18,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
 import { freePort, isPortFree, startNats, startPostgres } from './lib/stack.mjs';
 
@@ -27,8 +28,14 @@ const env = process.env;
 const SERVICES = [
   { name: 'network-manager', portVar: 'NETWORK_MANAGER_PORT', defaultPort: 7101, entry: 'apps/network-manager/dist/main.js' },
   { name: 'compute-manager', portVar: 'COMPUTE_MANAGER_PORT', defaultPort: 7102, entry: 'apps/compute-manager/dist/main.js' },
-  // Thousands of simulated hosts sync their stores in parallel: libuv's pool is sized before any code runs.
-  { name: 'host-agent', portVar: 'HOST_AGENT_PORT', defaultPort: 7103, entry: 'apps/host-agent/dist/main.js', env: { UV_THREADPOOL_SIZE: '64' } },
+  {
+    name: 'host-agent',
+    portVar: 'HOST_AGENT_PORT',
+    defaultPort: 7103,
+    entry: 'apps/host-agent/dist/main.js',
+    env: HOST_AGENT_ENV,
+    nodeArgs: HOST_AGENT_NODE_ARGS,
+  },
 ];
 const SERVICE_GRACE_MS = 5000;
 const SERVER_GRACE_MS = 6000;
@@ -247,7 +254,7 @@ async function startLocalPostgres() {
 // ---------------------------------------------------------------------------------------------- services
 
 function startService(svc, serviceEnv) {
-  const child = spawn(process.execPath, ['--enable-source-maps', svc.entry], {
+  const child = spawn(process.execPath, ['--enable-source-maps', ...(svc.nodeArgs ?? []), svc.entry], {
     cwd: root,
     env: { ...(svc.env ?? {}), ...serviceEnv },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,6 +4,7 @@ import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFil
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
 import { freePort, removeDir, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
@@ -15,7 +16,8 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * NATS and PostgreSQL in a temp dir, and a launcher of the real services against them. With
  * BENCH_LOG_DIR set, nats-server's log and each service's output are kept there;
  * BENCH_NODE_ARGS_<SERVICE> (e.g. BENCH_NODE_ARGS_HOST_AGENT="--cpu-prof --cpu-prof-dir=/tmp/p") adds
- * node options to that service; BENCH_UV_THREADPOOL_SIZE sizes the host agent's libuv pool.
+ * node options to that service; BENCH_UV_THREADPOOL_SIZE sizes the host agent's libuv pool (by default, the host agent starts
+ * as scripts/lib/host-agent-runtime.mjs says).
  */
 export async function startBenchStack() {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-stack-'));
@@ -37,7 +39,10 @@ export async function startBenchStack() {
 
   async function startService(name, env = {}) {
     const port = await freePort();
-    const nodeArgs = process.env[`BENCH_NODE_ARGS_${name.replace(/-/g, '_').toUpperCase()}`]?.split(' ').filter(Boolean) ?? [];
+    const nodeArgs = [
+      ...(name === 'host-agent' ? HOST_AGENT_NODE_ARGS : []),
+      ...(process.env[`BENCH_NODE_ARGS_${name.replace(/-/g, '_').toUpperCase()}`]?.split(' ').filter(Boolean) ?? []),
+    ];
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
       cwd: ROOT,
       stdio: ['ignore', logDir ? 'pipe' : 'ignore', 'pipe'],
@@ -49,7 +54,7 @@ export async function startBenchStack() {
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',
         HOSTS: '0',
-        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE ?? '64' } : {}),
+        ...(name === 'host-agent' ? { ...HOST_AGENT_ENV, ...(process.env.BENCH_UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE } : {}) } : {}),
         [PORT_VAR[name]]: String(port),
         ...env,
       },

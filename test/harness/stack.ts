@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
 import { freePort, removeDir, startNats, type LocalServer } from '../../scripts/lib/stack.mjs';
 import { testServers } from './servers.js';
 
@@ -64,7 +65,8 @@ export class SuiteStack {
   async startService(name: ServiceName, env: Record<string, string> = {}, options: { healthy?: boolean } = {}): Promise<RunningService> {
     const port = await freePort();
     let output = '';
-    const child = spawn(process.execPath, [join(ROOT, 'apps', name, 'dist', 'main.js')], {
+    const nodeArgs = name === 'host-agent' ? HOST_AGENT_NODE_ARGS : [];
+    const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],
       env: {
@@ -76,7 +78,7 @@ export class SuiteStack {
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',
         HOSTS: '0',
-        ...(name === 'host-agent' ? { UV_THREADPOOL_SIZE: '64' } : {}),
+        ...(name === 'host-agent' ? HOST_AGENT_ENV : {}),
         [PORT_VAR[name]]: String(port),
         ...env,
       },
