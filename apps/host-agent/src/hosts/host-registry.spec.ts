@@ -1,13 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import { ConflictError } from '@vnet/events';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ThrottledLog } from '../common/throttled-log.js';
 import { TimerWheel } from '../common/timer-wheel.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
+import { tempDirPerTest } from '../../../../test/harness/temp-dir.js';
 
 function context(now: () => number): HostContext {
   return {
@@ -24,18 +22,14 @@ function context(now: () => number): HostContext {
 }
 
 describe('host registry', () => {
-  let dir: string;
+  const dir = tempDirPerTest('hosts');
   let now = Date.parse('2025-01-01T00:00:00Z');
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'hosts-'));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
 
   const ids = (r: HostRegistry) => r.list().map((h) => h.id);
 
   it('serves host-1…host-N in their natural order, then added hosts, oldest first', async () => {
     const registry = new HostRegistry(
-      { hostsDir: dir, count: 11 },
+      { hostsDir: dir(), count: 11 },
       context(() => now),
     );
     await registry.load();
@@ -49,14 +43,14 @@ describe('host registry', () => {
 
   it('serves again after a restart every host found on disk, in the same order', async () => {
     const first = new HostRegistry(
-      { hostsDir: dir, count: 2 },
+      { hostsDir: dir(), count: 2 },
       context(() => now),
     );
     await first.load();
     now += 1000;
     await first.add('edge');
     const again = new HostRegistry(
-      { hostsDir: dir, count: 1 },
+      { hostsDir: dir(), count: 1 },
       context(() => now + 5000),
     );
     await again.load();
@@ -65,11 +59,11 @@ describe('host registry', () => {
 
   it('serves only HOST_ID when given, whatever else the directory holds', async () => {
     await new HostRegistry(
-      { hostsDir: dir, count: 2 },
+      { hostsDir: dir(), count: 2 },
       context(() => now),
     ).load();
     const single = new HostRegistry(
-      { hostsDir: dir, count: 4, singleHost: 'hv-7' },
+      { hostsDir: dir(), count: 4, singleHost: 'hv-7' },
       context(() => now),
     );
     await single.load();

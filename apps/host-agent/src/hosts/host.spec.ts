@@ -1,13 +1,11 @@
 import type { Logger } from '@nestjs/common';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ThrottledLog } from '../common/throttled-log.js';
 import { TimerWheel } from '../common/timer-wheel.js';
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import type { HostContext } from './host-context.js';
 import { Host } from './host.js';
+import { tempDirPerTest } from '../../../../test/harness/temp-dir.js';
 
 const Z = '11111111-1111-4111-8111-111111111111';
 const net = (id: string, revision = 1): LogicalNetworkConstruct => ({
@@ -57,14 +55,10 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
 }
 
 describe('host', () => {
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'host-'));
-  });
-  afterEach(() => rm(dir, { recursive: true, force: true }));
+  const dir = tempDirPerTest('host');
 
   it('syncs at start and reports in full once what it applied is on disk', async () => {
-    const { host, calls } = await makeHost(dir, { zones: [Z], networks: [net('a')] });
+    const { host, calls } = await makeHost(dir(), { zones: [Z], networks: [net('a')] });
     host.start();
     await settle();
     expect(host.networkSwitch.constructs()).toEqual([net('a')]);
@@ -76,7 +70,7 @@ describe('host', () => {
 
   it('drops what it receives while its link is cut, and reads the desired state back when traffic returns', async () => {
     const desired = { zones: [Z], networks: [net('a')] };
-    const { host, calls } = await makeHost(dir, desired);
+    const { host, calls } = await makeHost(dir(), desired);
     host.start();
     await settle();
     await host.setUplink({ allowedVlans: [100] });
@@ -93,7 +87,7 @@ describe('host', () => {
   });
 
   it('drops the reports waiting when its link cuts', async () => {
-    const { host } = await makeHost(dir, { zones: [Z], networks: [] });
+    const { host } = await makeHost(dir(), { zones: [Z], networks: [] });
     host.start();
     await settle();
     host.receive({ kind: 'network', construct: net('a') });
@@ -104,12 +98,12 @@ describe('host', () => {
   });
 
   it('serves from its store after a restart, uplink included, before hearing from anyone', async () => {
-    const first = await makeHost(dir, { zones: [Z], networks: [net('a'), net('b')] });
+    const first = await makeHost(dir(), { zones: [Z], networks: [net('a'), net('b')] });
     first.host.start();
     await settle();
     await first.host.setUplink({ allowedVlans: [42] });
     await first.host.commit();
-    const again = await makeHost(dir, { zones: [], networks: [] });
+    const again = await makeHost(dir(), { zones: [], networks: [] });
     expect(again.host.view()).toMatchObject({
       hostId: 'host-1',
       managementConnected: false,
@@ -126,7 +120,7 @@ describe('host', () => {
   });
 
   it('lets other code move its management port to another VLAN', async () => {
-    const { host } = await makeHost(dir, { zones: [], networks: [] });
+    const { host } = await makeHost(dir(), { zones: [], networks: [] });
     await host.setUplink({ allowedVlans: [0, 20] });
     host.setManagementVlan(30);
     expect(host.link.flows).toBe(false);

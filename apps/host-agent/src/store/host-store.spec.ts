@@ -1,26 +1,22 @@
-import { appendFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { appendFile, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { HostStore, JOURNAL_FILE, SNAPSHOT_FILE } from './host-store.js';
 import { encodeFrame } from './journal-frame.js';
 import { StoreCorruptError } from './store.errors.js';
+import { tempDirPerTest } from '../../../../test/harness/temp-dir.js';
 
 /** On a real filesystem: what survives a reopen (a restart) is what was flushed. */
 describe('host store on disk', () => {
-  let root: string;
-  beforeEach(async () => {
-    root = await mkdtemp(join(tmpdir(), 'host-store-'));
-  });
-  afterEach(() => rm(root, { recursive: true, force: true }));
+  const root = tempDirPerTest('host-store');
 
-  const openStore = async (name = 'h1', options = {}) => (await HostStore.open(join(root, name), options)).store;
+  const openStore = async (name = 'h1', options = {}) => (await HostStore.open(join(root(), name), options)).store;
 
   it('creates its directory and an empty journal, and reopens empty', async () => {
-    const { store, report } = await HostStore.open(join(root, 'new'));
+    const { store, report } = await HostStore.open(join(root(), 'new'));
     expect(report).toEqual({ records: 0, tornBytes: 0, created: true });
-    expect((await stat(join(root, 'new', JOURNAL_FILE))).size).toBe(0);
+    expect((await stat(join(root(), 'new', JOURNAL_FILE))).size).toBe(0);
     expect(store.size('constructs')).toBe(0);
-    expect((await HostStore.open(join(root, 'new'))).report.created).toBe(false);
+    expect((await HostStore.open(join(root(), 'new'))).report.created).toBe(false);
   });
 
   it('writes many changes as one frame with one flush, and they survive a reopen', async () => {
@@ -32,7 +28,7 @@ describe('host store on disk', () => {
     const durable = store.whenDurable();
     await store.flush();
     await durable;
-    const journal = await readFile(join(root, 'h1', JOURNAL_FILE), 'utf8');
+    const journal = await readFile(join(root(), 'h1', JOURNAL_FILE), 'utf8');
     expect(journal.match(/^F /gm)).toHaveLength(1);
     store.put('host', 'info', {});
     expect(dirty).toBe(2);
@@ -47,11 +43,11 @@ describe('host store on disk', () => {
     const store = await openStore();
     store.put('constructs', 'a', { v: 1 });
     await store.flush();
-    const journal = join(root, 'h1', JOURNAL_FILE);
+    const journal = join(root(), 'h1', JOURNAL_FILE);
     const whole = (await stat(journal)).size;
     const torn = encodeFrame(['["put","constructs","b",{"v":2}]']);
     await appendFile(journal, torn.subarray(0, torn.length - 5));
-    const { store: back, report } = await HostStore.open(join(root, 'h1'));
+    const { store: back, report } = await HostStore.open(join(root(), 'h1'));
     expect(report.tornBytes).toBe(torn.length - 5);
     expect([...back.entries('constructs')]).toEqual([['a', { v: 1 }]]);
     expect((await stat(journal)).size).toBe(whole);
@@ -70,7 +66,7 @@ describe('host store on disk', () => {
     store.put('constructs', 'pending', { id: 'pending' });
     expect(await store.compactIfNeeded()).toBe(true);
     expect(store.stats.journalBytes).toBe(0);
-    expect((await stat(join(root, 'h1', JOURNAL_FILE))).size).toBe(0);
+    expect((await stat(join(root(), 'h1', JOURNAL_FILE))).size).toBe(0);
     await store.flush();
     const back = await openStore();
     expect(back.size('constructs')).toBe(6);
@@ -85,9 +81,9 @@ describe('host store on disk', () => {
     store.delete('constructs', 'a');
     store.put('constructs', 'b', 2);
     await store.flush();
-    const journal = await readFile(join(root, 'h1', JOURNAL_FILE));
+    const journal = await readFile(join(root(), 'h1', JOURNAL_FILE));
     await store.compact();
-    await writeFile(join(root, 'h1', JOURNAL_FILE), journal); // as if the truncation never happened
+    await writeFile(join(root(), 'h1', JOURNAL_FILE), journal); // as if the truncation never happened
     expect([...(await openStore()).entries('constructs')]).toEqual([['b', 2]]);
   });
 
@@ -96,20 +92,20 @@ describe('host store on disk', () => {
     store.put('constructs', 'a', 1);
     await store.flush();
     await store.compact();
-    await appendFile(join(root, 'h1', SNAPSHOT_FILE), 'garbage');
-    await expect(HostStore.open(join(root, 'h1'))).rejects.toBeInstanceOf(StoreCorruptError);
+    await appendFile(join(root(), 'h1', SNAPSHOT_FILE), 'garbage');
+    await expect(HostStore.open(join(root(), 'h1'))).rejects.toBeInstanceOf(StoreCorruptError);
   });
 
   it('keeps a failed write for the next flush and reports the failure until then', async () => {
     const store = await openStore();
     store.put('constructs', 'a', 1);
-    await rm(join(root, 'h1'), { recursive: true });
-    await writeFile(join(root, 'h1'), 'not a directory');
+    await rm(join(root(), 'h1'), { recursive: true });
+    await writeFile(join(root(), 'h1'), 'not a directory');
     await expect(store.flush()).rejects.toThrow();
     expect(store.failure).not.toBeNull();
     expect(store.dirty).toBe(true);
-    await rm(join(root, 'h1'));
-    const again = (await HostStore.open(join(root, 'h1'))).store;
+    await rm(join(root(), 'h1'));
+    const again = (await HostStore.open(join(root(), 'h1'))).store;
     expect(again.size('constructs')).toBe(0);
     await store.flush();
     expect(store.failure).toBeNull();
