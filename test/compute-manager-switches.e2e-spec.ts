@@ -209,6 +209,27 @@ describe('compute manager: switches, tasks, DCNs', () => {
     expect(t.hosts.h1.state).toBe('failed');
   });
 
+  it('a task whose hosts answered across several writes reads back whole from PostgreSQL after a restart', async () => {
+    silent.add('h4');
+    const patched = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 50 });
+    const { revision } = (await admin.get(`/switches/${switchId}`)).body;
+    // h1 and h2 answer at once and are written as the task's progress; h4 answers well after that write.
+    await new Promise((r) => setTimeout(r, 600));
+    silent.delete('h4');
+    status({ hostId: 'h4', kind: 'switch', targetId: switchId, revision, state: 'applied' });
+    expect((await task(patched.body.taskId)).state).toBe('succeeded');
+    await cm.stop();
+    cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '3000', MIGRATION_TIMEOUT_MS: '3000' });
+    admin = api(cm.url);
+    const stored = (await admin.get(`/tasks/${patched.body.taskId}`)).body;
+    expect(stored.state).toBe('succeeded');
+    expect(stored.hosts).toEqual({
+      h1: { state: 'succeeded', detail: `applied revision ${revision}` },
+      h2: { state: 'succeeded', detail: `applied revision ${revision}` },
+      h4: { state: 'succeeded', detail: `applied revision ${revision}` },
+    });
+  }, 30000);
+
   it('bad input: 400 naming the field', async () => {
     const cases: Array<[Promise<{ status: number; body: { message: string } }>, RegExp]> = [
       [admin.post('/switches', { name: 'x', hostIds: ['bad id'] }), /hostIds/],
