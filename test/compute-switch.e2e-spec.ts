@@ -78,6 +78,12 @@ describe('compute switch: final state pushed to every host, each applying its ow
     const after = (await switchOn('host-1'))!;
     expect(after.revision).toBeGreaterThan(port.appliedAtRevision);
     expect(after.ports.find((p) => p.id === nic.body.portId)).toEqual(port);
+
+    // A change of its own port group reconfigures it: its new VLAN, at that revision.
+    const own = await compute.patch(`/switches/${switchId}/port-groups/${db}`, { vlanId: 22 });
+    expect((await task(own.body.taskId)).state).toBe('succeeded');
+    const changed = (await switchOn('host-1'))!;
+    expect(changed.ports.find((p) => p.id === nic.body.portId)).toEqual({ ...port, vlanId: 22, appliedAtRevision: changed.revision });
   }, 30000);
 
   it('migration moves the ports from the source to the target host', async () => {
