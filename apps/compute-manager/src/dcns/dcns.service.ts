@@ -3,7 +3,7 @@ import { commandMetadata, EventLog, NotFoundError, SERVICE_CONFIG, type SqlClien
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
-import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
+import { HostPortsPublisher, hostPortsRevision } from '../desired-state/host-ports.publisher.js';
 import type { SwitchState } from '../switches/switch.decider.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, type DcnCommand, dcnDecider, type DcnState, missingOnTarget, type Nic, type NicNetwork } from './dcn.decider.js';
@@ -72,7 +72,7 @@ export class DcnsService implements OnApplicationBootstrap {
         return dcnDecider.decide({ type: 'AttachNic', id: dcnId, nic, hostHasNetwork }, state);
       },
       async (state, _v, _recorded, tx) => {
-        const revision = await portsRevision(tx.client, state.hostId);
+        const revision = await hostPortsRevision(tx.client, state.hostId);
         return { task: await this.tasks.create(tx.client, 'dcn.attach-nic', [state.hostId], { kind: 'ports', targetId: state.hostId, revision }), hostId: state.hostId };
       },
     );
@@ -157,9 +157,4 @@ export class DcnsService implements OnApplicationBootstrap {
     ]);
     return { logicalNetworkIds: new Set(nets.map((n) => n.network_id)), switchIds: new Set(switches.map((s) => s.state.id)) };
   }
-}
-
-async function portsRevision(client: SqlClient, hostId: string): Promise<number> {
-  const { rows } = await client.query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
-  return rows[0]?.revision ?? 0;
 }

@@ -6,10 +6,16 @@ import type { Nic } from '../dcns/dcn.decider.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
 import { LatestValue } from './latest-value.js';
 
+/** The revision of a host's ports (0 before any DCN port reached it). */
+export async function hostPortsRevision(client: SqlClient, hostId: string): Promise<number> {
+  const { rows } = await client.query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
+  return rows[0]?.revision ?? 0;
+}
+
 /** The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it. */
 export async function hostPortsDesired(client: SqlClient, hostId: string): Promise<HostPortsDesired> {
-  const [{ rows: rev }, { rows: dcns }] = await Promise.all([
-    client.query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]),
+  const [revision, { rows: dcns }] = await Promise.all([
+    hostPortsRevision(client, hostId),
     client.query<{ id: string; nics: Nic[] }>(
       'SELECT id, nics FROM dcns WHERE host_id = $1 OR migrating_to = $1 ORDER BY created_position',
       [hostId],
@@ -26,7 +32,7 @@ export async function hostPortsDesired(client: SqlClient, hostId: string): Promi
           : { kind: 'port-group' as const, switchId: n.network.switchId, portGroupId: n.network.id },
     })),
   );
-  return { hostId, revision: rev[0]?.revision ?? 0, ports };
+  return { hostId, revision, ports };
 }
 
 /** Puts a host's ports into the bucket that host watches, once per revision, never an older one over a newer. */
@@ -61,10 +67,7 @@ export class HostPortsPublisher {
     await this.latest.publish(
       hostId,
       () => this.read(hostId),
-      async () => {
-        const { rows } = await poolOf(this.dataSource).query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
-        return rows[0]?.revision ?? null;
-      },
+      () => hostPortsRevision(poolOf(this.dataSource), hostId),
     );
   }
 

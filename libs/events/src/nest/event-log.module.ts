@@ -138,8 +138,6 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
   }
 
   async onApplicationBootstrap(): Promise<void> {
-    // One relay per process, however often the hook is called.
-    if (this.relay) return;
     const stream = eventStreamOf(this.service);
     await ensureStream(await jetstreamManager(this.nc), { name: stream.name, subjects: [`${stream.subjectPrefix}.>`] });
     const pool = poolOf(this.dataSource);
