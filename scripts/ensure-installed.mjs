@@ -87,5 +87,16 @@ function ensureServers() {
   }
 }
 
+/** Node as package.json's `engines` says (`>=MAJOR.MINOR`): the dependencies are pinned to run on it. */
+function ensureNode() {
+  const wanted = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).engines?.node ?? '';
+  const [, major = '0', minor = '0'] = /^>=\s*(\d+)(?:\.(\d+))?/.exec(wanted) ?? [];
+  const [haveMajor, haveMinor] = process.versions.node.split('.').map(Number);
+  if (haveMajor < Number(major) || (haveMajor === Number(major) && haveMinor < Number(minor))) {
+    fail(`Node.js ${wanted} is needed (package.json engines); this is ${process.versions.node}`);
+  }
+}
+
+ensureNode();
 ensurePackages();
 ensureServers();
