@@ -49,6 +49,15 @@ export class EventLogTransaction {
   }
 
   /**
+   * Waits for, then holds until this transaction ends, the stream's writer lock: the next writer of
+   * the stream loads only after this one committed. The key is the stream id hashed with the log's
+   * schema, so two services' logs on one database never wait for each other.
+   */
+  async lockStream(streamId: string): Promise<void> {
+    await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.log.schemaName}:${streamId}`]);
+  }
+
+  /**
    * Records that `consumer` handled `messageId`, in this transaction. False when it already had:
    * the caller then changes nothing (a redelivered message changes nothing twice).
    */
@@ -78,9 +87,24 @@ export interface EventLogOptions {
   projections: Projection[];
   snapshotEvery?: number;
   newId: () => string;
-  /** Attempts of a command that loses a race with a concurrent writer of the same stream. */
+  /**
+   * Attempts of a command that still loses a race (a writer that appended to the stream without
+   * going through `execute`, or a deadlock PostgreSQL broke). Writers through `execute` are
+   * serialised per stream and never race each other.
+   */
   maxAttempts?: number;
 }
+
+/** PostgreSQL's codes for a transaction it aborted to break a deadlock or a serialization cycle. */
+const RETRYABLE_SQLSTATES = new Set(['40P01', '40001']);
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof VersionConflictError) return err.retryable;
+  return RETRYABLE_SQLSTATES.has((err as { code?: unknown })?.code as string);
+}
+
+/** Full jitter on an exponential backoff (2 ms doubling, capped at 200 ms): losers spread out. */
+const backoff = (attempt: number) => new Promise<void>((r) => setTimeout(r, Math.random() * Math.min(200, 2 ** attempt)));
 
 /**
  * A service's event log: the store, aggregates with snapshots, inline projections, and the
@@ -108,7 +132,7 @@ export class EventLog {
     this.aggregates = new AggregateStore(this.store, this.snapshots, options.snapshotEvery ?? 100);
     this.projections = options.projections;
     this.newId = options.newId;
-    this.maxAttempts = options.maxAttempts ?? 10;
+    this.maxAttempts = options.maxAttempts ?? 50;
   }
 
   /** Called after a transaction that appended events commits (the relay listens). */
@@ -139,9 +163,10 @@ export class EventLog {
   }
 
   /**
-   * Loads an aggregate, decides, appends and projects, in one transaction; when a concurrent writer
-   * moved the stream in between, does it all again on the fresh state (no accepted change is lost,
-   * none is refused for the race).
+   * Loads an aggregate, decides, appends and projects, in one transaction. Writers of one stream take
+   * its transaction-scoped advisory lock before loading, so they queue instead of racing: however
+   * many there are, none is refused for the race and no accepted change is lost. Should a writer from
+   * outside still move the stream in between, it does it all again on the fresh state.
    */
   async execute<S, E extends DomainEvent, R>(
     type: AggregateType<S, E>,
@@ -153,6 +178,7 @@ export class EventLog {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.transaction(async (tx) => {
+          await tx.lockStream(this.aggregates.streamId(type, id));
           const loaded = await tx.load(type, id);
           const events = await decide(loaded.state, loaded.version, tx);
           if (events.length === 0) return answer(loaded.state, loaded.version, [], tx);
@@ -160,8 +186,8 @@ export class EventLog {
           return answer(state, version, recorded, tx);
         });
       } catch (err) {
-        if (err instanceof VersionConflictError && err.retryable && attempt < this.maxAttempts) continue;
-        throw err;
+        if (!isRetryable(err) || attempt >= this.maxAttempts) throw err;
+        await backoff(attempt);
       }
     }
   }
