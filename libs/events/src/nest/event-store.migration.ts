@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { eventStoreDdl } from '../store/schema.js';
+import { eventStoreDdl, eventStreamOrderIndexDdl } from '../store/schema.js';
 
 /** The event store's tables, as the first migration of every service that owns a log. */
 export function eventStoreMigration(schema: string): new () => MigrationInterface {
@@ -13,6 +13,21 @@ export function eventStoreMigration(schema: string): new () => MigrationInterfac
     async down(runner: QueryRunner): Promise<void> {
       await runner.query(`DROP TABLE IF EXISTS "${schema}".events, "${schema}".streams, "${schema}".snapshots,
         "${schema}".checkpoints, "${schema}".handled_messages, "${schema}".idempotency_keys`);
+    }
+  };
+}
+
+/** The index that pages one stream in global order, for logs created before it was in the DDL. */
+export function eventStreamOrderMigration(schema: string): new () => MigrationInterface {
+  return class EventStreamOrder1765000000000 implements MigrationInterface {
+    name = 'EventStreamOrder1765000000000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      await runner.query(eventStreamOrderIndexDdl(schema));
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP INDEX IF EXISTS "${schema}".events_stream_order`);
     }
   };
 }

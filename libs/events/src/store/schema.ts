@@ -32,6 +32,7 @@ export function eventStoreDdl(schema: string): string[] {
      )`,
     `CREATE INDEX IF NOT EXISTS events_global_order ON ${s}.events (transaction_id, position)`,
     `CREATE INDEX IF NOT EXISTS events_recorded_at ON ${s}.events (recorded_at)`,
+    eventStreamOrderIndexDdl(schema),
     `CREATE TABLE IF NOT EXISTS ${s}.snapshots (
        stream_id text PRIMARY KEY,
        version bigint NOT NULL,
@@ -62,4 +63,12 @@ export function eventStoreDdl(schema: string): string[] {
      )`,
     `CREATE INDEX IF NOT EXISTS idempotency_keys_created_at ON ${s}.idempotency_keys (created_at)`,
   ];
+}
+
+/**
+ * One stream's events in global order (`GET /events?streamId=`): without it PostgreSQL reads the
+ * stream by `(stream_id, version)` and sorts it whole in memory before the first page.
+ */
+export function eventStreamOrderIndexDdl(schema: string): string {
+  return `CREATE INDEX IF NOT EXISTS events_stream_order ON ${schemaIdentifier(schema)}.events (stream_id, transaction_id, position)`;
 }
