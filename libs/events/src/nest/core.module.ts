@@ -15,6 +15,7 @@ import { AdminTokenGuard } from '../http/admin-token.guard.js';
 import { AllExceptionsFilter } from '../http/all-exceptions.filter.js';
 import { CorrelationMiddleware } from '../http/correlation.middleware.js';
 import { HEALTH_CHECKS } from '../http/health.js';
+import { JsonBodyMiddleware } from '../http/json-body.middleware.js';
 import { HealthController } from '../http/health.controller.js';
 import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from '../http/metrics.js';
 import { createValidationPipe } from '../http/validation.js';
@@ -74,7 +75,7 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationMiddleware, HttpMetricsMiddleware).forRoutes('{*path}');
+    consumer.apply(CorrelationMiddleware, HttpMetricsMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
   }
 
   onModuleInit(): void {
