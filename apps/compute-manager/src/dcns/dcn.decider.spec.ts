@@ -1,5 +1,6 @@
 import { ConflictError, InvalidInputError } from '@vnet/events';
 import { deciderSpec } from '../../../../test/harness/decider-spec.js';
+import { UnknownHostsError } from '../hosts/unknown-hosts.error.js';
 import { type DcnEvent, dcnDecider, missingOnTarget, type Nic } from './dcn.decider.js';
 
 const spec = deciderSpec(dcnDecider);
@@ -15,11 +16,18 @@ describe('DCN decider', () => {
   });
 
   it('refuses a migration with what is missing on the target, and starts it otherwise', () => {
-    spec.given([created, attached]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h2', missingOnTarget: ['net-web'] }).thenThrows(ConflictError);
-    spec.given([created, attached]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h2', missingOnTarget: [] }).then([
+    spec.given([created, attached]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h2', targetKnown: true, missingOnTarget: ['net-web'] }).thenThrows(ConflictError);
+    spec.given([created, attached]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h2', targetKnown: true, missingOnTarget: [] }).then([
       { type: 'DcnMigrationStarted', data: { id: 'd1', from: 'h1', to: 'h2' } },
     ]);
-    spec.given([created]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h1', missingOnTarget: [] }).thenThrows(InvalidInputError);
+    spec.given([created]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h1', targetKnown: true, missingOnTarget: [] }).thenThrows(InvalidInputError);
+  });
+
+  it('refuses a DCN on, or a migration to, a host the compute manager does not know: 404 before anything else', () => {
+    spec.given([]).when({ type: 'CreateDcn', id: 'd1', name: 'vm', hostId: 'zz', hostKnown: false }).thenThrows(UnknownHostsError, /host zz not found/);
+    spec.given([]).when({ type: 'CreateDcn', id: 'd1', name: 'vm', hostId: 'h1', hostKnown: true }).then([created]);
+    spec.given([created, attached]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'zz', targetKnown: false, missingOnTarget: ['net-web'] })
+      .thenThrows(UnknownHostsError, /host zz not found/);
   });
 
   it('completes or aborts a started migration, and refuses a second one meanwhile', () => {
@@ -28,7 +36,7 @@ describe('DCN decider', () => {
     spec.given([created, started]).when({ type: 'AbortMigration', id: 'd1', reason: 'timeout' }).then([
       { type: 'DcnMigrationAborted', data: { id: 'd1', from: 'h1', to: 'h2', reason: 'timeout' } },
     ]);
-    spec.given([created, started]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h3', missingOnTarget: [] }).thenThrows(ConflictError, /already migrating/);
+    spec.given([created, started]).when({ type: 'StartMigration', id: 'd1', targetHostId: 'h3', targetKnown: true, missingOnTarget: [] }).thenThrows(ConflictError, /already migrating/);
   });
 
   it('compares networks by id: a same-named network elsewhere does not count', () => {

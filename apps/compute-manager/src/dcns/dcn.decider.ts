@@ -1,4 +1,5 @@
 import { ConflictError, type Decider, InvalidInputError, NotFoundError } from '@vnet/events';
+import { requireKnownHosts } from '../hosts/unknown-hosts.error.js';
 
 export type NicNetwork = { kind: 'logical'; id: string } | { kind: 'port-group'; id: string; switchId: string };
 
@@ -17,9 +18,9 @@ export type DcnEvent =
 
 /** What the host holds that a command needs to know, looked up by the service before deciding. */
 export type DcnCommand =
-  | { type: 'CreateDcn'; id: string; name: string; hostId: string }
+  | { type: 'CreateDcn'; id: string; name: string; hostId: string; hostKnown: boolean }
   | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean }
-  | { type: 'StartMigration'; id: string; targetHostId: string; missingOnTarget: string[] }
+  | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[] }
   | { type: 'CompleteMigration'; id: string }
   | { type: 'AbortMigration'; id: string; reason: string };
 
@@ -39,6 +40,7 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
     switch (command.type) {
       case 'CreateDcn':
         if (state.status !== 'none') throw new ConflictError('DCN_EXISTS', `DCN ${command.id} already exists`);
+        if (!command.hostKnown) requireKnownHosts([command.hostId]);
         return [{ type: 'DcnCreated', data: { id: command.id, name: command.name, hostId: command.hostId } }];
       case 'AttachNic': {
         active(state, command.id);
@@ -57,6 +59,7 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
         active(state, command.id);
         if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
         if (command.targetHostId === state.hostId) throw new InvalidInputError({ targetHostId: `is already the DCN's host` });
+        if (!command.targetKnown) requireKnownHosts([command.targetHostId]);
         if (command.missingOnTarget.length) {
           throw new ConflictError('NETWORK_NOT_ON_TARGET', `host ${command.targetHostId} lacks networks of DCN ${command.id}`, {
             missing: command.missingOnTarget,

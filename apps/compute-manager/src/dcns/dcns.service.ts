@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import { HostPortsPublisher, hostPortsRevision } from '../desired-state/host-ports.publisher.js';
+import { unknownHostIds } from '../hosts/host.read-model.js';
 import type { SwitchState } from '../switches/switch.decider.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, type DcnCommand, dcnDecider, type DcnState, missingOnTarget, type Nic, type NicNetwork } from './dcn.decider.js';
@@ -51,9 +52,8 @@ export class DcnsService implements OnApplicationBootstrap {
       id,
       commandMetadata(),
       async (state, _v, tx) => {
-        const { rows } = await tx.client.query('SELECT 1 FROM hosts WHERE host_id = $1', [hostId]);
-        if (rows.length === 0) throw new NotFoundError('host', hostId);
-        return dcnDecider.decide({ type: 'CreateDcn', id, name, hostId }, state);
+        const hostKnown = (await unknownHostIds(tx.client, [hostId])).length === 0;
+        return dcnDecider.decide({ type: 'CreateDcn', id, name, hostId, hostKnown }, state);
       },
       (state) => dcnView(state),
     );
@@ -91,6 +91,7 @@ export class DcnsService implements OnApplicationBootstrap {
       type: 'StartMigration',
       id: dcnId,
       targetHostId,
+      targetKnown: (await unknownHostIds(client, [targetHostId])).length === 0,
       missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.holdings(client, targetHostId)) : [],
     }));
     const targetRevision = await this.ports.publish(targetHostId);

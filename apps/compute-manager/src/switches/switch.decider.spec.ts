@@ -1,6 +1,7 @@
 import { DEFAULT_POLICY } from '@vnet/contracts';
 import { ConflictError, InvalidInputError, NotFoundError, VersionConflictError } from '@vnet/events';
 import { deciderSpec } from '../../../../test/harness/decider-spec.js';
+import { UnknownHostsError } from '../hosts/unknown-hosts.error.js';
 import { type SwitchEvent, switchDecider } from './switch.decider.js';
 
 const spec = deciderSpec(switchDecider);
@@ -10,30 +11,37 @@ const pgAdded: SwitchEvent = { type: 'PortGroupAdded', data: { id: 's1', portGro
 
 describe('switch decider', () => {
   it('creates a switch at revision 1', () =>
-    spec.given([]).when({ type: 'CreateSwitch', id: 's1', name: 'dvs', hostIds: ['h1', 'h2', 'h1'], rollbackTimeoutMs: 30000, mtu: 1500 }).then([created]));
+    spec.given([]).when({ type: 'CreateSwitch', id: 's1', name: 'dvs', hostIds: ['h1', 'h2', 'h1'], rollbackTimeoutMs: 30000, mtu: 1500, unknownHostIds: [] }).then([created]));
+
+  it('refuses host ids the compute manager does not know, naming each', () => {
+    spec.given([]).when({ type: 'CreateSwitch', id: 's1', name: 'dvs', hostIds: ['h1', 'zz', 'yy'], rollbackTimeoutMs: 30000, mtu: 1500, unknownHostIds: ['zz', 'yy'] })
+      .thenThrows(UnknownHostsError, /hosts zz, yy not found/);
+    spec.given([created]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'zz', hostKnown: false }).thenThrows(UnknownHostsError, /host zz not found/);
+    expect(new UnknownHostsError(['zz', 'yy']).details).toEqual({ hostIds: ['zz', 'yy'] });
+  });
 
   it('rejects a rollback timeout out of range', () =>
-    spec.given([]).when({ type: 'CreateSwitch', id: 's1', name: 'dvs', hostIds: [], rollbackTimeoutMs: 999, mtu: 1500 }).thenThrows(InvalidInputError, /rollbackTimeoutMs/));
+    spec.given([]).when({ type: 'CreateSwitch', id: 's1', name: 'dvs', hostIds: [], rollbackTimeoutMs: 999, mtu: 1500, unknownHostIds: [] }).thenThrows(InvalidInputError, /rollbackTimeoutMs/));
 
   it('every change is a new revision of the whole switch', () => {
     spec.given([created]).when({ type: 'AddPortGroup', id: 's1', portGroup: pg }).then([pgAdded]);
     spec.given([created, pgAdded]).when({ type: 'ReconfigurePortGroup', id: 's1', portGroupId: 'pg1', vlanId: 20 }).then([
       { type: 'PortGroupReconfigured', data: { id: 's1', portGroupId: 'pg1', vlanId: 20, revision: 3 } },
     ]);
-    spec.given([created]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'h3' }).then([
+    spec.given([created]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'h3', hostKnown: true }).then([
       { type: 'SwitchHostAdded', data: { id: 's1', hostId: 'h3', revision: 2 } },
     ]);
   });
 
   it('a change that changes nothing records nothing', () => {
     spec.given([created, pgAdded]).when({ type: 'ReconfigurePortGroup', id: 's1', portGroupId: 'pg1', vlanId: 10, policy: DEFAULT_POLICY }).then([]);
-    spec.given([created]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'h1' }).then([]);
+    spec.given([created]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'h1', hostKnown: true }).then([]);
   });
 
   it('refuses a stale If-Match, an unknown port group or switch, a duplicate port group', () => {
     spec.given([created, pgAdded]).when({ type: 'ReconfigurePortGroup', id: 's1', portGroupId: 'pg1', vlanId: 20, expectedRevision: 1 }).thenThrows(VersionConflictError);
     spec.given([created]).when({ type: 'ReconfigurePortGroup', id: 's1', portGroupId: 'nope', vlanId: 20 }).thenThrows(NotFoundError);
-    spec.given([]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'h1' }).thenThrows(NotFoundError);
+    spec.given([]).when({ type: 'AddSwitchHost', id: 's1', hostId: 'h1', hostKnown: true }).thenThrows(NotFoundError);
     spec.given([created, pgAdded]).when({ type: 'AddPortGroup', id: 's1', portGroup: pg }).thenThrows(ConflictError);
   });
 

@@ -1,5 +1,6 @@
 import { ConflictError, type Decider, InvalidInputError, NotFoundError, VersionConflictError } from '@vnet/events';
 import type { PortGroupConfig, PortGroupPolicy } from '@vnet/contracts';
+import { requireKnownHosts } from '../hosts/unknown-hosts.error.js';
 
 export const ROLLBACK_TIMEOUT_MIN = 1000;
 export const ROLLBACK_TIMEOUT_MAX = 600000;
@@ -29,8 +30,8 @@ export type SwitchEvent =
     };
 
 export type SwitchCommand =
-  | { type: 'CreateSwitch'; id: string; name: string; hostIds: string[]; rollbackTimeoutMs: number; mtu: number }
-  | { type: 'AddSwitchHost'; id: string; hostId: string }
+  | { type: 'CreateSwitch'; id: string; name: string; hostIds: string[]; rollbackTimeoutMs: number; mtu: number; unknownHostIds: string[] }
+  | { type: 'AddSwitchHost'; id: string; hostId: string; hostKnown: boolean }
   | { type: 'AddPortGroup'; id: string; portGroup: Omit<PortGroupConfig, 'changedAtRevision'> }
   | {
       type: 'ReconfigurePortGroup';
@@ -64,11 +65,13 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
         if (command.rollbackTimeoutMs < ROLLBACK_TIMEOUT_MIN || command.rollbackTimeoutMs > ROLLBACK_TIMEOUT_MAX) {
           throw new InvalidInputError({ rollbackTimeoutMs: `must be from ${ROLLBACK_TIMEOUT_MIN} to ${ROLLBACK_TIMEOUT_MAX}` });
         }
-        const { type: _t, ...data } = command;
+        requireKnownHosts(command.unknownHostIds);
+        const { type: _t, unknownHostIds: _u, ...data } = command;
         return [{ type: 'SwitchCreated', data: { ...data, hostIds: [...new Set(command.hostIds)], revision: 1 } }];
       }
       case 'AddSwitchHost': {
         active(state, command.id);
+        if (!command.hostKnown) requireKnownHosts([command.hostId]);
         if (state.hostIds.includes(command.hostId)) return [];
         return [{ type: 'SwitchHostAdded', data: { id: command.id, hostId: command.hostId, revision: state.revision + 1 } }];
       }

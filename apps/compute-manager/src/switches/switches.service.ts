@@ -1,9 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { PortGroupConfig } from '@vnet/contracts';
-import { type AsOf, commandMetadata, EventLog, InvalidInputError, NotFoundError } from '@vnet/events';
+import { type AsOf, commandMetadata, EventLog, InvalidInputError, NotFoundError, type SqlClient } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { SwitchDesiredPublisher } from '../desired-state/switch-desired.publisher.js';
+import { unknownHostIds } from '../hosts/host.read-model.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import type { CreatePortGroupDto, CreateSwitchDto, UpdatePortGroupDto } from './dto/switch.dto.js';
 import { completePolicy } from './policy.js';
@@ -42,20 +43,25 @@ export class SwitchesService {
 
   async create(dto: CreateSwitchDto): Promise<SwitchView & { taskId: string }> {
     const id = randomUUID();
-    const command: SwitchCommand = {
+    const { state, taskId } = await this.change(id, 'switch.create', async (_state, client) => ({
       type: 'CreateSwitch',
       id,
       name: dto.name,
       hostIds: dto.hostIds,
       rollbackTimeoutMs: dto.rollbackTimeoutMs ?? DEFAULT_ROLLBACK_TIMEOUT_MS,
       mtu: dto.mtu ?? DEFAULT_SWITCH_MTU,
-    };
-    const { state, taskId } = await this.change(id, 'switch.create', () => command);
+      unknownHostIds: await unknownHostIds(client, dto.hostIds),
+    }));
     return { ...switchView(state), taskId };
   }
 
   async addHost(id: string, hostId: string): Promise<{ taskId: string }> {
-    const { taskId } = await this.change(id, 'switch.add-host', () => ({ type: 'AddSwitchHost', id, hostId }), [hostId]);
+    const { taskId } = await this.change(
+      id,
+      'switch.add-host',
+      async (_state, client) => ({ type: 'AddSwitchHost', id, hostId, hostKnown: (await unknownHostIds(client, [hostId])).length === 0 }),
+      [hostId],
+    );
     return { taskId };
   }
 
@@ -112,14 +118,14 @@ export class SwitchesService {
   private async change(
     id: string,
     kind: string,
-    command: (state: SwitchState) => SwitchCommand,
+    command: (state: SwitchState, client: SqlClient) => SwitchCommand | Promise<SwitchCommand>,
     taskHosts?: string[],
   ): Promise<{ state: SwitchState; taskId: string; changed: boolean }> {
     const { state, task, changed } = await this.log.execute(
       SwitchAggregate,
       id,
       commandMetadata(),
-      (state) => switchDecider.decide(command(state), state),
+      async (state, _version, tx) => switchDecider.decide(await command(state, tx.client), state),
       async (state, _version, recorded, tx) => {
         const hosts = taskHosts ?? state.hostIds;
         const changed = recorded.length > 0;
