@@ -120,7 +120,7 @@ describe('compute manager: switches, tasks, DCNs', () => {
   });
 
   it('serves the switch as of a point of the log', async () => {
-    const events = (await admin.get(`/events?streamId=switch-${switchId}&limit=1000`)).body.events;
+    const events = (await admin.get(`/events?streamId=${switchId}&limit=1000`)).body.events;
     const second = events.find((e: { version: number }) => e.version === 2).position;
     const then = await admin.get(`/switches/${switchId}?asOf=${second}`);
     expect(then.body.revision).toBe(2);

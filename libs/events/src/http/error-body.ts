@@ -45,6 +45,25 @@ export class CodedHttpException extends HttpException {
   }
 }
 
+type HealthDetails = Record<string, { status: string; message?: string }>;
+
+/** `/health`'s 503 (thrown by terminus with the result of every check): names what is down. */
+function healthBody(exception: HttpException): ErrorBody | null {
+  const response = exception.getResponse() as { status?: unknown; details?: HealthDetails } | string;
+  if (typeof response !== 'object' || response.status !== 'error' || !response.details) return null;
+  const down = Object.entries(response.details)
+    .filter(([, check]) => check.status !== 'up')
+    .map(([name, check]) => (check.message ? `${name} (${check.message})` : name));
+  return {
+    statusCode: 503,
+    error: 'Service Unavailable',
+    message: `down: ${down.join(', ')}`,
+    code: 'DEPENDENCY_UNAVAILABLE',
+    status: 'error',
+    details: response.details,
+  };
+}
+
 /** Maps anything thrown to a status and body; null for the unexpected (a generic 500). */
 export function toErrorBody(exception: unknown): ErrorBody | null {
   if (isDomainError(exception)) {
@@ -59,6 +78,7 @@ export function toErrorBody(exception: unknown): ErrorBody | null {
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
+    if (status === 503) return healthBody(exception);
     if (status >= 500) return null;
     const response = exception.getResponse();
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;

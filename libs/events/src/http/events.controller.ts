@@ -2,6 +2,7 @@ import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { EventLog } from '../store/event-log.js';
 import { LOG_START } from '../store/event.js';
+import { objectIdOf } from '../store/stream-id.js';
 import type { EventPage } from './events.dto.js';
 import { ListEventsQuery } from './events.dto.js';
 
@@ -16,13 +17,21 @@ export class EventsController {
   async list(@Query() query: ListEventsQuery): Promise<EventPage> {
     const cursor = query.after ? ((await this.log.store.cursorAt(query.after)) ?? LOG_START) : LOG_START;
     // One more than asked tells whether a following page exists.
-    const page = await this.log.store.readAll(cursor, query.limit + 1, { streamId: query.streamId });
+    const filter = {
+      objectId: query.streamId,
+      type: query.type,
+      correlationId: query.correlationId,
+      actor: query.actor,
+      from: query.from === undefined ? undefined : new Date(query.from),
+      to: query.to === undefined ? undefined : new Date(query.to),
+    };
+    const page = await this.log.store.readAll(cursor, query.limit + 1, { filter });
     const events = page.events.slice(0, query.limit);
     return {
       events: events.map((e) => ({
         id: e.id,
         position: e.position,
-        streamId: e.streamId,
+        streamId: objectIdOf(e.streamId),
         type: e.type,
         version: e.version,
         data: e.data,

@@ -38,6 +38,21 @@ export interface ReadAllResult {
   cursor: LogCursor;
 }
 
+/**
+ * What a reader of the log may ask for (every given field must match). `objectId` is the id of the
+ * object as the API returns it: the part of the stream id after its category.
+ */
+export interface EventFilter {
+  objectId?: string;
+  type?: string;
+  correlationId?: string;
+  actor?: string;
+  /** Recorded at or after. */
+  from?: Date;
+  /** Recorded at or before. */
+  to?: Date;
+}
+
 /** Where a point-in-time read stops: a global position (inclusive) or a time. */
 export type AsOf = { position: number } | { time: Date };
 
@@ -52,7 +67,7 @@ export interface EventStore {
   readAll(
     cursor: LogCursor,
     limit: number,
-    options?: { streamId?: string; client?: SqlClient; wholeLog?: boolean },
+    options?: { filter?: EventFilter; client?: SqlClient; wholeLog?: boolean },
   ): Promise<ReadAllResult>;
   /** The global-order key of the event at `position` (or the nearest before it), or null if there is none. */
   cursorAt(position: number): Promise<LogCursor | null>;

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { VersionConflictError } from '../errors/domain-error.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
-import type { AppendOptions, AppendResult, AsOf, EventStore, ReadAllResult, SqlClient } from './event-store.js';
+import type { AppendOptions, AppendResult, AsOf, EventFilter, EventStore, ReadAllResult, SqlClient } from './event-store.js';
 import { schemaIdentifier } from './schema.js';
 
 interface EventRow {
@@ -115,13 +115,27 @@ export class PgEventStore implements EventStore {
   async readAll(
     cursor: LogCursor,
     limit: number,
-    options: { streamId?: string; client?: SqlClient; wholeLog?: boolean } = {},
+    options: { filter?: EventFilter; client?: SqlClient; wholeLog?: boolean } = {},
   ): Promise<ReadAllResult> {
     const client = options.client ?? this.pool;
+    const f = options.filter;
+    const filtered = f && Object.values(f).some((v) => v !== undefined);
     const { rows } = options.wholeLog
       ? await client.query<EventRow>(this.sql.readWholeLog.with([cursor.transactionId, cursor.position, limit]))
-      : options.streamId
-        ? await client.query<EventRow>(this.sql.readAllOfStream.with([cursor.transactionId, cursor.position, limit, options.streamId]))
+      : filtered
+        ? await client.query<EventRow>(
+            this.sql.readAllFiltered.with([
+              cursor.transactionId,
+              cursor.position,
+              limit,
+              f.objectId ?? null,
+              f.type ?? null,
+              f.correlationId ?? null,
+              f.actor ?? null,
+              f.from ?? null,
+              f.to ?? null,
+            ]),
+          )
         : await client.query<EventRow>(this.sql.readAll.with([cursor.transactionId, cursor.position, limit]));
     const events = rows.map(toRecorded);
     const last = events.at(-1);
@@ -207,8 +221,15 @@ function rawStatements(s: string) {
     // Only for a reader that holds the log still (rebuild locks out writers): no horizon needed.
     readWholeLog: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT $3`,
-    readAllOfStream: `SELECT ${COLUMNS} FROM ${s}.events
-      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon} AND stream_id = $4
+    // Stream ids are `<category>-<id>` and a category holds no '-': the object's id follows the first one.
+    readAllFiltered: `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon}
+        AND ($4::text IS NULL OR substr(stream_id, strpos(stream_id, '-') + 1) = $4::text)
+        AND ($5::text IS NULL OR type = $5::text)
+        AND ($6::text IS NULL OR metadata->>'correlationId' = $6::text)
+        AND ($7::text IS NULL OR metadata->>'actor' = $7::text)
+        AND ($8::timestamptz IS NULL OR recorded_at >= $8::timestamptz)
+        AND ($9::timestamptz IS NULL OR recorded_at <= $9::timestamptz)
       ORDER BY transaction_id, position LIMIT $3`,
     // A position we never gave out (a gap left by a rolled-back append) stands for the event before it.
     cursorAt: `SELECT transaction_id, position FROM ${s}.events
