@@ -26,7 +26,7 @@ import { EventLog } from '../store/event-log.js';
 import type { SqlClient } from '../store/event-store.js';
 import { schemaIdentifier } from '../store/schema.js';
 import { ensureStream } from '../transport/index.js';
-import { eventStoreMigration, eventStreamOrderMigration } from './event-store.migration.js';
+import { eventStoreMigration, eventObjectOrderMigration } from './event-store.migration.js';
 import { HealthRegistry } from './health-registry.js';
 import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
 
@@ -82,7 +82,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
               url: config.DATABASE_URL,
               schema,
               entities: options.entities,
-              migrations: [eventStoreMigration(schema), ...options.migrations, eventStreamOrderMigration(schema)],
+              migrations: [eventStoreMigration(schema), ...options.migrations, eventObjectOrderMigration(schema)],
               migrationsTableName: 'migrations',
               migrationsRun: true,
               migrationsTransactionMode: 'each' as const,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { eventStoreDdl, eventStreamOrderIndexDdl } from '../store/schema.js';
+import { eventStoreDdl, eventObjectOrderIndexDdl } from '../store/schema.js';
 
 /** The event store's tables, as the first migration of every service that owns a log. */
 export function eventStoreMigration(schema: string): new () => MigrationInterface {
@@ -17,17 +17,17 @@ export function eventStoreMigration(schema: string): new () => MigrationInterfac
   };
 }
 
-/** The index that pages one stream in global order, for logs created before it was in the DDL. */
-export function eventStreamOrderMigration(schema: string): new () => MigrationInterface {
-  return class EventStreamOrder1765000000000 implements MigrationInterface {
-    name = 'EventStreamOrder1765000000000';
+/** The index that pages one object's events in global order, for logs created before it was in the DDL. */
+export function eventObjectOrderMigration(schema: string): new () => MigrationInterface {
+  return class EventObjectOrder1765000000000 implements MigrationInterface {
+    name = 'EventObjectOrder1765000000000';
 
     async up(runner: QueryRunner): Promise<void> {
-      await runner.query(eventStreamOrderIndexDdl(schema));
+      await runner.query(eventObjectOrderIndexDdl(schema));
     }
 
     async down(runner: QueryRunner): Promise<void> {
-      await runner.query(`DROP INDEX IF EXISTS "${schema}".events_stream_order`);
+      await runner.query(`DROP INDEX IF EXISTS "${schema}".events_object_order`);
     }
   };
 }

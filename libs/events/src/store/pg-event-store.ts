@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { VersionConflictError } from '../errors/domain-error.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
 import type { AppendOptions, AppendResult, AsOf, EventFilter, EventStore, ReadAllResult, SqlClient } from './event-store.js';
-import { schemaIdentifier } from './schema.js';
+import { OBJECT_ID, schemaIdentifier } from './schema.js';
 
 interface EventRow {
   position: string;
@@ -41,12 +41,16 @@ function toRecorded(row: EventRow): RecordedEvent {
  */
 export class PgEventStore implements EventStore {
   private readonly sql: ReturnType<typeof statements>;
+  private readonly filteredStatements = new Map<string, ReturnType<typeof prepared>>();
+
+  private readonly schema: string;
 
   constructor(
     private readonly pool: SqlClient,
     schema: string,
   ) {
-    this.sql = statements(schemaIdentifier(schema));
+    this.schema = schemaIdentifier(schema);
+    this.sql = statements(this.schema);
   }
 
   async append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult> {
@@ -118,28 +122,34 @@ export class PgEventStore implements EventStore {
     options: { filter?: EventFilter; client?: SqlClient; wholeLog?: boolean } = {},
   ): Promise<ReadAllResult> {
     const client = options.client ?? this.pool;
-    const f = options.filter;
-    const filtered = f && Object.values(f).some((v) => v !== undefined);
+    const page = [cursor.transactionId, cursor.position, limit];
+    const filtered = options.filter ? this.filtered(options.filter) : null;
     const { rows } = options.wholeLog
-      ? await client.query<EventRow>(this.sql.readWholeLog.with([cursor.transactionId, cursor.position, limit]))
+      ? await client.query<EventRow>(this.sql.readWholeLog.with(page))
       : filtered
-        ? await client.query<EventRow>(
-            this.sql.readAllFiltered.with([
-              cursor.transactionId,
-              cursor.position,
-              limit,
-              f.objectId ?? null,
-              f.type ?? null,
-              f.correlationId ?? null,
-              f.actor ?? null,
-              f.from ?? null,
-              f.to ?? null,
-            ]),
-          )
-        : await client.query<EventRow>(this.sql.readAll.with([cursor.transactionId, cursor.position, limit]));
+        ? await client.query<EventRow>(filtered.statement.with([...page, ...filtered.values]))
+        : await client.query<EventRow>(this.sql.readAll.with(page));
     const events = rows.map(toRecorded);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
+  }
+
+  /**
+   * The statement for the filters given, and its values. Each combination is its own statement with
+   * only its own conditions, so its plan can use the index a condition has (an object's events
+   * through `events_object_order`); a generic `$n IS NULL OR ...` would leave it a scan of the log.
+   */
+  private filtered(filter: EventFilter): { statement: ReturnType<typeof prepared>; values: unknown[] } | null {
+    const given = FILTERS.filter((c) => filter[c.field] !== undefined);
+    if (given.length === 0) return null;
+    const key = given.map((c) => c.field).join(',');
+    let statement = this.filteredStatements.get(key);
+    if (!statement) {
+      const conditions = given.map((c, i) => c.sql(`$${4 + i}`));
+      statement = prepared(readAllText(this.schema, conditions));
+      this.filteredStatements.set(key, statement);
+    }
+    return { statement, values: given.map((c) => filter[c.field]) };
   }
 
   async cursorAt(position: number): Promise<LogCursor | null> {
@@ -159,6 +169,19 @@ export class PgEventStore implements EventStore {
 }
 
 /**
+ * The conditions `/events` can combine. The object id is the stream id after its category (a
+ * category holds no '-'), written exactly as the `events_object_order` index is, so that it is used.
+ */
+const FILTERS: Array<{ field: keyof EventFilter; sql: (p: string) => string }> = [
+  { field: 'objectId', sql: (p) => `${OBJECT_ID} = ${p}::text` },
+  { field: 'type', sql: (p) => `type = ${p}::text` },
+  { field: 'correlationId', sql: (p) => `metadata->>'correlationId' = ${p}::text` },
+  { field: 'actor', sql: (p) => `metadata->>'actor' = ${p}::text` },
+  { field: 'from', sql: (p) => `recorded_at >= ${p}::timestamptz` },
+  { field: 'to', sql: (p) => `recorded_at <= ${p}::timestamptz` },
+];
+
+/**
  * A statement sent as a named (prepared) query: parsed and planned once per connection rather than
  * on every call, which on the append path costs more than executing it. The name carries a digest
  * of the text, so the same name never stands for two texts (one per schema).
@@ -175,6 +198,17 @@ function statements(s: string) {
   };
 }
 
+// Rows at or above the oldest running transaction may still be joined by rows of that transaction
+// with a lower position: stop there (the "horizon").
+const BELOW_HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+
+/** A page of the log in global order, below the horizon, with `conditions` on top. */
+function readAllText(s: string, conditions: string[] = []): string {
+  return `SELECT ${COLUMNS} FROM ${s}.events
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${[BELOW_HORIZON, ...conditions].join(' AND ')}
+      ORDER BY transaction_id, position LIMIT $3`;
+}
+
 function rawStatements(s: string) {
   // The events INSERT ... SELECT joins the stream row's move: when the expected version does not
   // match, no stream row comes back and no event is inserted. A concurrent writer of the same stream
@@ -187,9 +221,6 @@ function rawStatements(s: string) {
     RETURNING position, version, transaction_id, recorded_at`;
   const params = (sql: string, first: number) =>
     sql.replace('$IDS', `$${first}`).replace('$TYPES', `$${first + 1}`).replace('$DATA', `$${first + 2}`).replace('$META', `$${first + 3}`);
-  // Rows at or above the oldest running transaction may still be joined by rows of that transaction
-  // with a lower position: stop there (the "horizon").
-  const belowHorizon = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
   return {
     appendExpected: params(
       `WITH moved AS (
@@ -215,27 +246,15 @@ function rawStatements(s: string) {
     readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE stream_id = $1 AND version > $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint) ORDER BY version`,
     readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
-    readAll: `SELECT ${COLUMNS} FROM ${s}.events
-      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon}
-      ORDER BY transaction_id, position LIMIT $3`,
+    readAll: readAllText(s),
     // Only for a reader that holds the log still (rebuild locks out writers): no horizon needed.
     readWholeLog: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE (transaction_id, position) > ($1::xid8, $2::bigint) ORDER BY transaction_id, position LIMIT $3`,
-    // Stream ids are `<category>-<id>` and a category holds no '-': the object's id follows the first one.
-    readAllFiltered: `SELECT ${COLUMNS} FROM ${s}.events
-      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${belowHorizon}
-        AND ($4::text IS NULL OR substr(stream_id, strpos(stream_id, '-') + 1) = $4::text)
-        AND ($5::text IS NULL OR type = $5::text)
-        AND ($6::text IS NULL OR metadata->>'correlationId' = $6::text)
-        AND ($7::text IS NULL OR metadata->>'actor' = $7::text)
-        AND ($8::timestamptz IS NULL OR recorded_at >= $8::timestamptz)
-        AND ($9::timestamptz IS NULL OR recorded_at <= $9::timestamptz)
-      ORDER BY transaction_id, position LIMIT $3`,
     // A position we never gave out (a gap left by a rolled-back append) stands for the event before it.
     cursorAt: `SELECT transaction_id, position FROM ${s}.events
       WHERE position <= $1 ORDER BY position DESC LIMIT 1`,
     cursorAtTime: `SELECT transaction_id, position FROM ${s}.events
-      WHERE recorded_at <= $1 AND ${belowHorizon} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+      WHERE recorded_at <= $1 AND ${BELOW_HORIZON} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
     streamVersion: `SELECT version FROM ${s}.streams WHERE stream_id = $1`,
   };
 }

@@ -32,7 +32,7 @@ export function eventStoreDdl(schema: string): string[] {
      )`,
     `CREATE INDEX IF NOT EXISTS events_global_order ON ${s}.events (transaction_id, position)`,
     `CREATE INDEX IF NOT EXISTS events_recorded_at ON ${s}.events (recorded_at)`,
-    eventStreamOrderIndexDdl(schema),
+    eventObjectOrderIndexDdl(schema),
     `CREATE TABLE IF NOT EXISTS ${s}.snapshots (
        stream_id text PRIMARY KEY,
        version bigint NOT NULL,
@@ -65,10 +65,13 @@ export function eventStoreDdl(schema: string): string[] {
   ];
 }
 
+/** The id of the object a stream is about, as the API returns it: the stream id after its category. */
+export const OBJECT_ID = `substr(stream_id, strpos(stream_id, '-') + 1)`;
+
 /**
- * One stream's events in global order (`GET /events?streamId=`): without it PostgreSQL reads the
- * stream by `(stream_id, version)` and sorts it whole in memory before the first page.
+ * One object's events in global order (`GET /events?streamId=<id>`): without it PostgreSQL reads the
+ * whole log, or a whole stream, and sorts it in memory before the first page.
  */
-export function eventStreamOrderIndexDdl(schema: string): string {
-  return `CREATE INDEX IF NOT EXISTS events_stream_order ON ${schemaIdentifier(schema)}.events (stream_id, transaction_id, position)`;
+export function eventObjectOrderIndexDdl(schema: string): string {
+  return `CREATE INDEX IF NOT EXISTS events_object_order ON ${schemaIdentifier(schema)}.events ((${OBJECT_ID}), transaction_id, position)`;
 }
