@@ -62,6 +62,21 @@ export interface HostPortsDesired {
   hostId: string;
   revision: number;
   ports: DcnPortDesired[];
+  /** Per-host overrides of ports of the host's switches (a repaired management port, §6.5); absent: none. */
+  overrides?: PortOverride[];
+}
+
+/**
+ * One port of one switch configured on this host apart from its port group: the compute manager
+ * writes one to give a host's management port back the last VLAN under which that host was connected,
+ * while the port group itself stays changed on the other hosts.
+ */
+export interface PortOverride {
+  switchId: string;
+  portId: string;
+  vlanId: number;
+  /** The switch revision under which the host was last connected, whose VLAN this is. */
+  fromRevision: number;
 }
 
 export const KV_HOST_PORTS = 'vnet-host-ports';
@@ -77,9 +92,40 @@ export interface HostApplyStatus {
   targetId: string;
   revision: number;
   state: 'applied' | 'rolled_back' | 'failed';
+  /** Why it failed or was rolled back. */
   detail?: string;
+  /** For `rolled_back`: the revision of the saved config the host runs again. */
+  restoredRevision?: number;
   sentAt: string;
 }
 
 export const hostStatusSubject = (hostId: string): string => `cm.status.${hostId}`;
 export const HOST_STATUS_SUBJECTS = 'cm.status.*';
+
+/**
+ * Host → compute manager, a core NATS request through the host's link on
+ * `managementRepairSubject(hostId)`: the host's management came back through a clone of its
+ * management port (`POST /hosts/:id/management/restore`). The compute manager answers once it has
+ * recorded the override that gives the original port the VLAN of `lastConnectedRevision`, and
+ * publishes it in the host's ports desired state.
+ */
+export interface ManagementRepairRequest {
+  hostId: string;
+  switchId: string;
+  /** The original management port. */
+  portId: string;
+  clonePortId: string;
+  /** The switch revision under which the host was last connected through the original port. */
+  lastConnectedRevision: number;
+  sentAt: string;
+}
+
+export interface ManagementRepairReply {
+  ok: boolean;
+  /** The host ports revision that carries the override (when ok). */
+  portsRevision?: number;
+  detail?: string;
+}
+
+export const managementRepairSubject = (hostId: string): string => `cm.repair.${hostId}`;
+export const MANAGEMENT_REPAIR_SUBJECTS = 'cm.repair.*';

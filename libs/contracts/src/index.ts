@@ -5,5 +5,6 @@ export * from './logical-network.js';
 export * from './desired-state.js';
 export * from './host-messages.js';
 export * from './host-report.schema.js';
+export * from './host-status.schema.js';
 export * from './compute-switch.js';
 export * from './report-fold.js';

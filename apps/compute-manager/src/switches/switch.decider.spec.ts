@@ -53,4 +53,40 @@ describe('switch decider', () => {
     expect(state.revision).toBe(3);
     expect(state.portGroups).toEqual([{ ...pg, vlanId: 30, changedAtRevision: 3 }]);
   });
+
+  describe('restoring an earlier state (rollback, snapshot, revert)', () => {
+    const reconfigured: SwitchEvent = { type: 'PortGroupReconfigured', data: { id: 's1', portGroupId: 'pg1', vlanId: 20, revision: 3 } };
+    const cause = { kind: 'rollback' as const, revision: 3, hostId: 'h2', reason: 'no management round trip within 30000 ms' };
+    const restore = { type: 'RestoreSwitchState' as const, id: 's1', cause, unknownHostIds: [], hostIds: ['h1', 'h2'], portGroups: [pg] };
+
+    it('puts members and port groups back whole, as a new revision that says why', () =>
+      spec.given([created, pgAdded, reconfigured]).when(restore).then([
+        { type: 'SwitchStateRestored', data: { id: 's1', revision: 4, hostIds: ['h1', 'h2'], portGroups: [pg], cause } },
+      ]));
+
+    it('records nothing when the switch already is in that state, whatever the key order of what is given', () => {
+      const reordered = { policy: pg.policy, management: pg.management, vlanId: pg.vlanId, name: pg.name, id: pg.id };
+      spec.given([created, pgAdded]).when({ ...restore, portGroups: [reordered] }).then([]);
+    });
+
+    it('refuses unknown members and an unknown switch', () => {
+      spec.given([created, pgAdded]).when({ ...restore, hostIds: ['h1', 'zz'], unknownHostIds: ['zz'] }).thenThrows(UnknownHostsError);
+      spec.given([]).when(restore).thenThrows(NotFoundError);
+    });
+
+    it('folds: a port group that comes back unchanged keeps its revision, a changed or new one gets the new revision', () => {
+      const other = { ...pg, id: 'pg2', name: 'db', vlanId: 30 };
+      const restored: SwitchEvent = { type: 'SwitchStateRestored', data: { id: 's1', revision: 4, hostIds: ['h1'], portGroups: [pg, other], cause } };
+      const twoGroups: SwitchEvent = { type: 'PortGroupAdded', data: { id: 's1', portGroup: { ...pg, id: 'pg3', name: 'gone' }, revision: 3 } };
+      const state = [created, pgAdded, twoGroups, restored].reduce(switchDecider.evolve, switchDecider.initialState());
+      expect(state.revision).toBe(4);
+      expect(state.hostIds).toEqual(['h1']);
+      expect(state.portGroups).toEqual([{ ...pg, changedAtRevision: 2 }, { ...other, changedAtRevision: 4 }]);
+      const back = [created, pgAdded, reconfigured, { ...restored, data: { ...restored.data, portGroups: [pg] } }].reduce(
+        switchDecider.evolve,
+        switchDecider.initialState(),
+      );
+      expect(back.portGroups).toEqual([{ ...pg, changedAtRevision: 4 }]);
+    });
+  });
 });

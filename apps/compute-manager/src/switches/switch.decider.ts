@@ -1,5 +1,6 @@
 import { ConflictError, type Decider, InvalidInputError, NotFoundError, VersionConflictError } from '@vnet/events';
 import type { PortGroupConfig, PortGroupPolicy } from '@vnet/contracts';
+import { isDeepStrictEqual } from 'node:util';
 import { requireKnownHosts } from '../hosts/unknown-hosts.error.js';
 
 export const ROLLBACK_TIMEOUT_MIN = 1000;
@@ -27,7 +28,23 @@ export type SwitchEvent =
   | {
       type: 'PortGroupReconfigured';
       data: { id: string; portGroupId: string; vlanId?: number; policy?: PortGroupPolicy; revision: number; rollback?: boolean };
-    };
+    }
+  | { type: 'SwitchStateRestored'; data: { id: string; revision: number } & RestoredSwitchState & { cause: RestoreCause } };
+
+/** What a restore puts back: a switch's members and port groups, whole. */
+export interface RestoredSwitchState {
+  hostIds: string[];
+  portGroups: Array<Omit<PortGroupConfig, 'changedAtRevision'>>;
+}
+
+/**
+ * Why a switch goes back to an earlier state: a host rolled a change back (§6.4), a snapshot was
+ * restored (§6.6), or an operator reverted it to a position of the log.
+ */
+export type RestoreCause =
+  | { kind: 'rollback'; revision: number; hostId: string; reason: string }
+  | { kind: 'snapshot'; snapshotId: string }
+  | { kind: 'revert'; toPosition: number };
 
 export type SwitchCommand =
   | { type: 'CreateSwitch'; id: string; name: string; hostIds: string[]; rollbackTimeoutMs: number; mtu: number; unknownHostIds: string[] }
@@ -41,7 +58,8 @@ export type SwitchCommand =
       policy?: PortGroupPolicy;
       expectedRevision?: number;
       rollback?: boolean;
-    };
+    }
+  | ({ type: 'RestoreSwitchState'; id: string; cause: RestoreCause; unknownHostIds: string[] } & RestoredSwitchState);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -98,6 +116,19 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
           { type: 'PortGroupReconfigured', data: { id: command.id, portGroupId: pg.id, ...change, revision: state.revision + 1, ...rollback } },
         ];
       }
+      case 'RestoreSwitchState': {
+        active(state, command.id);
+        requireKnownHosts(command.unknownHostIds);
+        const hostIds = [...new Set(command.hostIds)];
+        const current = { hostIds: state.hostIds, portGroups: state.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg) };
+        if (isDeepStrictEqual(current, { hostIds, portGroups: command.portGroups })) return [];
+        return [
+          {
+            type: 'SwitchStateRestored',
+            data: { id: command.id, revision: state.revision + 1, hostIds, portGroups: command.portGroups, cause: command.cause },
+          },
+        ];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -129,6 +160,21 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
               ? { ...pg, ...(vlanId !== undefined ? { vlanId } : {}), ...(policy !== undefined ? { policy } : {}), changedAtRevision: revision }
               : pg,
           ),
+        };
+      }
+      case 'SwitchStateRestored': {
+        const { revision, hostIds, portGroups } = event.data;
+        const before = new Map(state.portGroups.map((pg) => [pg.id, pg]));
+        return {
+          ...state,
+          revision,
+          hostIds,
+          rollback: true,
+          // A port group that comes back as it was keeps the revision it last changed at: hosts re-apply only what changed.
+          portGroups: portGroups.map((pg) => {
+            const was = before.get(pg.id);
+            return was && isDeepStrictEqual({ ...was, changedAtRevision: 0 }, { ...pg, changedAtRevision: 0 }) ? was : { ...pg, changedAtRevision: revision };
+          }),
         };
       }
       default: {

@@ -16,13 +16,19 @@ export class SwitchProjection implements Projection {
       }
       case 'SwitchHostAdded':
       case 'PortGroupAdded':
-      case 'PortGroupReconfigured': {
+      case 'PortGroupReconfigured':
+      case 'SwitchStateRestored': {
         const { rows } = await client.query<{ state: SwitchState }>('SELECT state FROM switches WHERE id = $1 FOR UPDATE', [e.data.id]);
         if (!rows[0]) return;
         const state = switchDecider.evolve(rows[0].state, e);
         await client.query('UPDATE switches SET state = $2 WHERE id = $1', [e.data.id, JSON.stringify(state)]);
         if (e.type === 'PortGroupAdded') {
           await client.query('INSERT INTO port_groups (id, switch_id) VALUES ($1, $2)', [e.data.portGroup.id, e.data.id]);
+        }
+        if (e.type === 'SwitchStateRestored') {
+          const ids = e.data.portGroups.map((pg) => pg.id);
+          await client.query('DELETE FROM port_groups WHERE switch_id = $1 AND NOT (id = ANY($2::uuid[]))', [e.data.id, ids]);
+          await client.query('INSERT INTO port_groups (id, switch_id) SELECT unnest($2::uuid[]), $1 ON CONFLICT (id) DO NOTHING', [e.data.id, ids]);
         }
         return;
       }
