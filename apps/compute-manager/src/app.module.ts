@@ -4,9 +4,11 @@ import type { ComputeManagerConfig } from './config/compute-manager.config.js';
 import { HostProjection } from './hosts/host.projection.js';
 import { HostsModule } from './hosts/hosts.module.js';
 import { LogicalNetworksModule } from './logical-networks/logical-networks.module.js';
+import { ManagementRepairModule } from './management-repair/management-repair.module.js';
 import { Hosts1764000000101 } from './migrations/1764000000101-hosts.js';
 import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
 import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
+import { HostPortOverrides1764000000104 } from './migrations/1764000000104-host-port-overrides.js';
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
 import { SwitchProjection } from './switches/switch.projection.js';
@@ -25,7 +27,7 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103],
+          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104],
           projections: [new HostProjection(), new SwitchProjection(), new DcnProjection()],
         }),
         HostsModule,
@@ -33,6 +35,7 @@ export class AppModule {
         TasksModule,
         SwitchesModule,
         DcnsModule,
+        ManagementRepairModule,
       ],
     };
   }

@@ -1,13 +1,6 @@
-import type { Projection, ProjectionContext, RecordedEvent, SqlClient } from '@vnet/events';
+import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import type { DcnEvent } from './dcn.decider.js';
-
-async function bump(client: SqlClient, hostId: string): Promise<void> {
-  await client.query(
-    `INSERT INTO host_port_revisions (host_id, revision) VALUES ($1, 1)
-     ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1`,
-    [hostId],
-  );
-}
 
 export class DcnProjection implements Projection {
   readonly name = 'dcns';
@@ -26,19 +19,19 @@ export class DcnProjection implements Projection {
         return;
       case 'NicAttached':
         await client.query('UPDATE dcns SET nics = nics || $2::jsonb WHERE id = $1', [e.data.id, JSON.stringify([e.data.nic])]);
-        await bump(client, e.data.hostId);
+        await bumpHostPorts(client, e.data.hostId);
         return;
       case 'DcnMigrationStarted':
         await client.query('UPDATE dcns SET migrating_to = $2 WHERE id = $1', [e.data.id, e.data.to]);
-        await bump(client, e.data.to);
+        await bumpHostPorts(client, e.data.to);
         return;
       case 'DcnMigrated':
         await client.query('UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1', [e.data.id, e.data.to]);
-        await bump(client, e.data.from);
+        await bumpHostPorts(client, e.data.from);
         return;
       case 'DcnMigrationAborted':
         await client.query('UPDATE dcns SET migrating_to = NULL WHERE id = $1', [e.data.id]);
-        await bump(client, e.data.to);
+        await bumpHostPorts(client, e.data.to);
         return;
     }
   }

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { DcnPortDesired, HostPortsDesired } from '@vnet/contracts';
+import type { DcnPortDesired, HostPortsDesired, PortOverride } from '@vnet/contracts';
 import { poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
@@ -14,10 +14,15 @@ export async function hostPortsRevision(client: SqlClient, hostId: string): Prom
 
 /** The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it. */
 export async function hostPortsDesired(client: SqlClient, hostId: string): Promise<HostPortsDesired> {
-  const [revision, { rows: dcns }] = await Promise.all([
+  const [revision, { rows: dcns }, { rows: overrides }] = await Promise.all([
     hostPortsRevision(client, hostId),
     client.query<{ id: string; nics: Nic[] }>(
       'SELECT id, nics FROM dcns WHERE host_id = $1 OR migrating_to = $1 ORDER BY created_position',
+      [hostId],
+    ),
+    client.query<PortOverride>(
+      `SELECT switch_id AS "switchId", port_id AS "portId", vlan_id AS "vlanId", from_revision AS "fromRevision"
+       FROM host_port_overrides WHERE host_id = $1 ORDER BY switch_id, port_id`,
       [hostId],
     ),
   ]);
@@ -32,7 +37,7 @@ export async function hostPortsDesired(client: SqlClient, hostId: string): Promi
           : { kind: 'port-group' as const, switchId: n.network.switchId, portGroupId: n.network.id },
     })),
   );
-  return { hostId, revision, ports };
+  return { hostId, revision, ports, ...(overrides.length ? { overrides } : {}) };
 }
 
 /** Puts a host's ports into the bucket that host watches, once per revision, never an older one over a newer. */

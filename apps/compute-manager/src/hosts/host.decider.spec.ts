@@ -37,4 +37,17 @@ describe('host decider (compute manager)', () => {
 
   it('ignores a stale report of the same boot', () =>
     spec.given([reported]).when({ type: 'ApplyHostReport', hostId: 'h1', bootId: 'b1', seq: 1, upserted: [net('c')], removed: [] }).then([]));
+
+  it('records a port override once, and again only when it changes', () => {
+    const override = { switchId: 's1', portId: 'mgmt-h1', vlanId: 10, fromRevision: 3 };
+    const overridden: HostEvent = { type: 'HostPortOverridden', data: { hostId: 'h1', ...override, reason: 'clone' } };
+    spec.given([]).when({ type: 'OverrideHostPort', hostId: 'h1', reason: 'clone', ...override }).then([overridden]);
+    spec.given([overridden]).when({ type: 'OverrideHostPort', hostId: 'h1', reason: 'asked again', ...override }).then([]);
+    spec.given([overridden]).when({ type: 'OverrideHostPort', hostId: 'h1', reason: 'clone', ...override, vlanId: 11, fromRevision: 5 }).then([
+      { type: 'HostPortOverridden', data: { hostId: 'h1', ...override, vlanId: 11, fromRevision: 5, reason: 'clone' } },
+    ]);
+    const state = [overridden].reduce(hostDecider.evolve, hostDecider.initialState());
+    expect(state.overrides).toEqual({ 's1/mgmt-h1': override });
+  });
 });
+

@@ -1,5 +1,5 @@
 import type { Decider } from '@vnet/events';
-import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct } from '@vnet/contracts';
+import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct, type PortOverride } from '@vnet/contracts';
 
 export type HostEvent =
   | { type: 'HostAdded'; data: { hostId: string } }
@@ -7,7 +7,8 @@ export type HostEvent =
   | {
       type: 'HostNetworksReported';
       data: { hostId: string; bootId: string; seq: number; upserted: LogicalNetworkConstruct[]; removed: string[] };
-    };
+    }
+  | { type: 'HostPortOverridden'; data: { hostId: string } & PortOverride & { reason: string } };
 
 export type HostCommand =
   | { type: 'AddHost'; hostId: string }
@@ -19,7 +20,8 @@ export type HostCommand =
       held?: Array<{ id: string; revision: number }>;
       upserted: LogicalNetworkConstruct[];
       removed: string[];
-    };
+    }
+  | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride);
 
 export interface HostState {
   added: boolean;
@@ -29,14 +31,18 @@ export interface HostState {
   networks: Record<string, number>;
   bootId: string | null;
   seq: number;
+  /** Ports of this host configured apart from their port group, by `<switchId>/<portId>`. */
+  overrides: Record<string, PortOverride>;
 }
+
+const overrideKey = (o: { switchId: string; portId: string }) => `${o.switchId}/${o.portId}`;
 
 /**
  * A host as the compute manager knows it: added by the operator, and what it reported it holds.
  * The compute manager learns logical networks from hosts' reports only.
  */
 export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
-  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0 }),
+  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0, overrides: {} }),
 
   decide(command, state) {
     switch (command.type) {
@@ -57,6 +63,13 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
           },
         ];
       }
+      case 'OverrideHostPort': {
+        const { type: _t, hostId, reason, ...override } = command;
+        const current = state.overrides[overrideKey(override)];
+        // A repair asked again (the host retries until it hears back) records nothing new.
+        if (current && current.vlanId === override.vlanId && current.fromRevision === override.fromRevision) return [];
+        return [{ type: 'HostPortOverridden', data: { hostId, ...override, reason } }];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -76,6 +89,10 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         for (const id of event.data.removed) delete networks[id];
         return { ...state, seen: true, networks, bootId: event.data.bootId, seq: event.data.seq };
       }
+      case 'HostPortOverridden': {
+        const { hostId: _h, reason: _r, ...override } = event.data;
+        return { ...state, overrides: { ...state.overrides, [overrideKey(override)]: override } };
+      }
       default: {
         const never: never = event;
         return never;
@@ -86,7 +103,7 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
 
 export const HostAggregate = {
   category: 'host',
-  snapshotSchema: 'host.v1',
+  snapshotSchema: 'host.v2',
   initialState: hostDecider.initialState,
   evolve: hostDecider.evolve,
 };

@@ -1,9 +1,10 @@
 import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import type { HostEvent } from './host.decider.js';
 
 export class HostProjection implements Projection {
   readonly name = 'hosts';
-  readonly tables = ['hosts', 'host_networks', 'learned_networks'];
+  readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
     const e = event as unknown as HostEvent;
@@ -15,6 +16,17 @@ export class HostProjection implements Projection {
           [e.data.hostId, event.position],
         );
         return;
+      case 'HostPortOverridden': {
+        const { hostId, switchId, portId, vlanId, fromRevision } = e.data;
+        await client.query(
+          `INSERT INTO host_port_overrides (host_id, switch_id, port_id, vlan_id, from_revision) VALUES ($1, $2, $3, $4, $5)
+           ON CONFLICT (host_id, switch_id, port_id) DO UPDATE SET vlan_id = EXCLUDED.vlan_id, from_revision = EXCLUDED.from_revision`,
+          [hostId, switchId, portId, vlanId, fromRevision],
+        );
+        // The host's ports desired state carries its overrides: a change of them is a new revision of it.
+        await bumpHostPorts(client, hostId);
+        return;
+      }
       case 'HostDiscovered':
         await client.query('INSERT INTO hosts (host_id, first_position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [e.data.hostId, event.position]);
         return;

@@ -1,0 +1,7 @@
+import { Module } from '@nestjs/common';
+import { ComputeDesiredStateModule } from '../desired-state/desired-state.module.js';
+import { ManagementRepairResponder } from './management-repair.responder.js';
+import { ManagementRepairService } from './management-repair.service.js';
+
+@Module({ imports: [ComputeDesiredStateModule], providers: [ManagementRepairService, ManagementRepairResponder] })
+export class ManagementRepairModule {}
