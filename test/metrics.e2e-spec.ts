@@ -7,7 +7,6 @@ import { parsePrometheusText, scrape, sum, type Family } from './harness/prometh
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 
 type Scrape = Map<string, Family>;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const CM_REPORTS = 'compute-manager__hosts_ANY_report';
 const NM_REPORTS = 'network-manager__hosts_ANY_report';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Counter, Histogram } from 'prom-client';
 import { MetricsRegistry, SLOW_BUCKETS_SECONDS } from './metrics-registry.js';
-import { routeTemplateOf, type RouterLike } from './route-template.js';
+import { routeTemplateOf, UNMATCHED_ROUTE, type RouterLike } from './route-template.js';
 
 interface Req {
   method: string;
@@ -49,7 +49,7 @@ export class HttpMetrics {
         const matched = req.route?.path;
         const routes = matched ? undefined : router();
         // The template, never the URL: ids would make the label set unbounded.
-        const route = matched ? `${req.baseUrl ?? ''}${matched}` : routes ? routeTemplateOf(routes, req.method, req.path) : 'unmatched';
+        const route = matched ? `${req.baseUrl ?? ''}${matched}` : routes ? routeTemplateOf(routes, req.method, req.path) : UNMATCHED_ROUTE;
         this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
         this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
       });

@@ -34,7 +34,7 @@ export class TransportMetrics {
       labelNames: ['consumer'] as const,
       registers,
     });
-    const self = this;
+    const pendingNow = () => this.pending?.get() ?? Promise.resolve(new Map<string, number>());
     new Gauge({
       name: 'vnet_consumer_pending_messages',
       help: 'Messages in the stream not yet delivered to the consumer (JetStream consumer info, read at most every 3 s)',
@@ -42,7 +42,7 @@ export class TransportMetrics {
       registers,
       async collect() {
         this.reset();
-        const pending = (await self.pending?.get()) ?? new Map<string, number>();
+        const pending = await pendingNow();
         for (const [consumer, n] of pending) this.set({ consumer }, n);
       },
     });
