@@ -4,6 +4,7 @@ import { TasksModule } from '../tasks/tasks.module.js';
 import { DcnsController } from './dcns.controller.js';
 import { DcnsHandlers } from './dcns.handlers.js';
 import { DcnsService } from './dcns.service.js';
+import { MigrationMetrics } from './migration.metrics.js';
 
-@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService] })
+@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, MigrationMetrics] })
 export class DcnsModule {}

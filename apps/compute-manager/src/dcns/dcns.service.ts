@@ -10,6 +10,7 @@ import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, type DcnCommand, dcnDecider, type DcnState, missingOnTarget, type Nic, type NicNetwork } from './dcn.decider.js';
 import type { AttachNicDto, DcnView, NicView } from './dto/dcn.dto.js';
 import { HostTimeoutError } from './host-timeout.error.js';
+import { MigrationMetrics } from './migration.metrics.js';
 
 const nicView = (n: Nic): NicView => ({ id: n.id, portId: n.portId, network: { kind: n.network.kind, id: n.network.id } });
 const dcnView = (s: DcnState): DcnView => ({ id: s.id, name: s.name, hostId: s.hostId, nics: s.nics.map(nicView) });
@@ -24,6 +25,7 @@ export class DcnsService implements OnApplicationBootstrap {
     private readonly tasks: TasksService,
     private readonly ports: HostPortsPublisher,
     @Inject(SERVICE_CONFIG) private readonly config: ComputeManagerConfig,
+    private readonly migrations: MigrationMetrics,
   ) {}
 
   /**
@@ -81,12 +83,16 @@ export class DcnsService implements OnApplicationBootstrap {
     return { ...nicView(nic), taskId: task.id };
   }
 
+  async migrate(dcnId: string, targetHostId: string): Promise<DcnView> {
+    return this.migrations.observe(() => this.move(dcnId, targetHostId));
+  }
+
   /**
    * Target first, then source: the target realizes the DCN's ports, then the move is recorded and
    * the source drops its own. A target that does not answer in time gets its ports taken back and
    * nothing moves.
    */
-  async migrate(dcnId: string, targetHostId: string): Promise<DcnView> {
+  private async move(dcnId: string, targetHostId: string): Promise<DcnView> {
     const started = await this.decide(dcnId, async (state, client) => ({
       type: 'StartMigration',
       id: dcnId,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { HeartbeatsModule } from '../heartbeats/heartbeats.module.js';
+import { HostMetrics } from './host.metrics.js';
 import { HostReportsHandlers } from './host-reports.handlers.js';
 import { HostsController } from './hosts.controller.js';
 import { HostsService } from './hosts.service.js';
@@ -7,7 +8,7 @@ import { HostsService } from './hosts.service.js';
 @Module({
   imports: [HeartbeatsModule],
   controllers: [HostsController, HostReportsHandlers],
-  providers: [HostsService],
+  providers: [HostsService, HostMetrics],
   exports: [HostsService],
 })
 export class HostsModule {}

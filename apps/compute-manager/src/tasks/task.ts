@@ -62,13 +62,16 @@ export function applyOutcome(task: Task, outcome: HostOutcome, now: Date): boole
   return true;
 }
 
+/** The detail of a host that was still pending when its task's deadline passed. */
+export const HOST_TIMED_OUT_DETAIL = 'the host did not report the change applied in time';
+
 /** Hosts still pending at the deadline failed: named, with the reason. */
 export function expire(task: Task, now: Date): boolean {
   if (task.state !== 'running' || now.getTime() < task.deadline) return false;
   for (const host of Object.values(task.hosts)) {
     if (host.state === 'pending') {
       host.state = 'failed';
-      host.detail = 'the host did not report the change applied in time';
+      host.detail = HOST_TIMED_OUT_DETAIL;
     }
   }
   pendingHosts.set(task, 0);

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import { applyOutcome, expire, type HostOutcome, newTask, type Task, type TaskTarget } from './task.js';
 import { TaskWriteBack } from './task-write-back.js';
+import { TaskMetrics } from './task.metrics.js';
 
 export interface TaskView {
   id: string;
@@ -52,6 +53,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     private readonly dataSource: DataSource,
     @Inject(SERVICE_CONFIG) private readonly config: ComputeManagerConfig,
+    private readonly metrics: TaskMetrics,
   ) {}
 
   async onModuleInit(): Promise<void> {
@@ -92,7 +94,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   activate(task: Task): void {
-    if (task.state !== 'running') return;
+    if (task.state !== 'running') return this.metrics.finished(task);
     this.track(task);
     // A host may have answered between the commit and now.
     const now = new Date();
@@ -161,6 +163,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
 
   /** The task changed: one host's entry, or (without `hostId`) any of them. */
   private changed(task: Task, hostId?: string): void {
+    this.metrics.changed(task, hostId);
     if (task.state !== 'running') {
       this.running.delete(task.id);
       this.byTarget.get(`${task.target.kind}:${task.target.targetId}`)?.delete(task.id);
@@ -196,6 +199,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
         const task = fromRow(row);
         if (expire(task, now)) {
           this.logger.warn({ msg: 'ended a stored task nobody tracked', taskId: task.id });
+          this.metrics.changed(task);
           this.writeBack.changed(task);
         }
       }

@@ -35,6 +35,9 @@ export class HostAgentMetrics implements OnModuleInit {
     gauge('vnet_host_agent_constructs_held', 'Logical network constructs held, summed over hosts', () =>
       sum((h) => h.networkSwitch.count),
     );
+    gauge('vnet_host_agent_hosts_management_connected', 'Hosts whose management round trips to the compute manager come back', () =>
+      sum((h) => (h.managementConnected ? 1 : 0)),
+    );
     gauge('vnet_host_agent_links_down', 'Hosts whose management link carries no traffic', () =>
       sum((h) => (h.link.flows ? 0 : 1)),
     );

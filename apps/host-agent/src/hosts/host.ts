@@ -132,10 +132,15 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
     this.link.setManagementVlan(vlan);
   }
 
+  /** A management round trip came back recently (the host's `managementConnected`). */
+  get managementConnected(): boolean {
+    return managementConnected(this.roundTrips, this.ctx.clock.now());
+  }
+
   view(): HostView {
     return {
       hostId: this.id,
-      managementConnected: managementConnected(this.roundTrips, this.ctx.clock.now()),
+      managementConnected: this.managementConnected,
       computeSwitches: this.compute.computeSwitchesView(),
       networkSwitch: { logicalNetworks: this.networkSwitch.constructs(), ports: this.compute.logicalPortsView() },
       uplink: this.link.uplink,
@@ -146,7 +151,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
   summary(): HostSummary {
     return {
       hostId: this.id,
-      managementConnected: managementConnected(this.roundTrips, this.ctx.clock.now()),
+      managementConnected: this.managementConnected,
       uplink: this.link.uplink,
       logicalNetworkCount: this.networkSwitch.count,
     };

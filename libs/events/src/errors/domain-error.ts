@@ -31,8 +31,12 @@ export class VersionConflictError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly code = 'NOT_FOUND';
   readonly status = 404;
-  constructor(what: string, id: string) {
-    super(`${what} ${id} not found`);
+  constructor(
+    /** What was looked for (`host`, `DCN`, ...): tells an unknown target host from an unknown DCN. */
+    readonly entity: string,
+    readonly id: string,
+  ) {
+    super(`${entity} ${id} not found`);
   }
 }
 

@@ -1,5 +1,6 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
@@ -7,6 +8,9 @@ import { JsonLogger } from '../logging/json-logger.js';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../logging/correlation.js';
 import { JetStreamExceptionFilter, JetStreamServer, type JetStreamContext, type StreamSpec } from '../transport/index.js';
+import { HttpMetrics } from '../metrics/http.metrics.js';
+import type { RouterLike } from '../metrics/route-template.js';
+import { TransportMetrics } from '../metrics/transport.metrics.js';
 import { NATS_CONNECTION } from './tokens.js';
 
 export interface BootstrapOptions {
@@ -24,8 +28,15 @@ export interface BootstrapOptions {
 /** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
   const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);
-  const app = await NestFactory.create(module, { logger, abortOnError: false });
+  // The parsers are mounted by hand, after the request counter: an answer the parser gives (400
+  // for malformed JSON, 413) must be counted too.
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false, bodyParser: false });
   app.enableShutdownHooks();
+  const express = app.getHttpAdapter().getInstance() as { router?: RouterLike };
+  const httpMetrics = provided(app, HttpMetrics);
+  if (httpMetrics) app.use(httpMetrics.middleware(() => express.router));
+  app.useBodyParser('json');
+  app.useBodyParser('urlencoded', { extended: true });
 
   const document = SwaggerModule.createDocument(
     app,
@@ -53,6 +64,12 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
     await app.init();
     const microservice = app.connectMicroservice({ strategy: server }, { deferInitialization: true });
     (microservice as unknown as { setIsInitHookCalled(called: boolean): void }).setIsInitHookCalled(true);
+    const transportMetrics = provided(app, TransportMetrics);
+    if (transportMetrics) {
+      server.on('redelivery', (entry) => transportMetrics.redelivered(entry.consumer));
+      server.on('deadLetter', (entry) => transportMetrics.deadLettered(entry.consumer));
+      transportMetrics.watch(nc, server);
+    }
     // Handler errors must reach the transport as they are (retry, or dead letter), not as Nest's
     // generic RPC error; handler classes also name this filter so the HTTP one never takes them.
     microservice.useGlobalFilters(new JetStreamExceptionFilter());
@@ -61,6 +78,15 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   await app.listen(options.port, options.config.BIND_ADDRESS);
   logger.log({ msg: `${options.service} listening`, url: `http://${options.config.BIND_ADDRESS}:${options.port}` }, 'Bootstrap');
   return app;
+}
+
+/** A provider of the app, or null when its modules do not provide it (a test app without the core module). */
+function provided<T>(app: INestApplication, type: Type<T>): T | null {
+  try {
+    return app.get(type, { strict: false });
+  } catch {
+    return null;
+  }
 }
 
 /** Runs `main`, turning a failure to start (such as a bad variable) into a message and exit code 1. */

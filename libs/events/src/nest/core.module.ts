@@ -17,7 +17,12 @@ import { CorrelationMiddleware } from '../http/correlation.middleware.js';
 import { HEALTH_CHECKS } from '../http/health.js';
 import { JsonBodyMiddleware } from '../http/json-body.middleware.js';
 import { HealthController } from '../http/health.controller.js';
-import { HttpMetricsMiddleware, MetricsController, MetricsRegistry } from '../http/metrics.js';
+import { MetricsController } from '../http/metrics.js';
+import { DependencyMetrics } from '../metrics/dependency.metrics.js';
+import { EventLogMetrics } from '../metrics/event-log.metrics.js';
+import { HttpMetrics } from '../metrics/http.metrics.js';
+import { MetricsRegistry } from '../metrics/metrics-registry.js';
+import { TransportMetrics } from '../metrics/transport.metrics.js';
 import { createValidationPipe } from '../http/validation.js';
 import { HealthRegistry } from './health-registry.js';
 import { type NatsClient, natsClientProvider, natsConnectionProvider } from './nats.provider.js';
@@ -55,6 +60,10 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
         HealthRegistry,
         { provide: HEALTH_CHECKS, inject: [HealthRegistry], useFactory: (r: HealthRegistry) => r.checks },
         MetricsRegistry,
+        HttpMetrics,
+        EventLogMetrics,
+        TransportMetrics,
+        DependencyMetrics,
         {
           provide: APP_GUARD,
           inject: [Reflector],
@@ -70,12 +79,16 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
         ...(options.natsAtBoot === 'background' ? [] : [NATS_CONNECTION]),
         HealthRegistry,
         MetricsRegistry,
+        HttpMetrics,
+        EventLogMetrics,
+        TransportMetrics,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(CorrelationMiddleware, HttpMetricsMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
+    // Answers are counted by HttpMetrics, mounted before the body parser (see bootstrapService).
+    consumer.apply(CorrelationMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
   }
 
   onModuleInit(): void {

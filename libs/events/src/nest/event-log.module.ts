@@ -26,7 +26,8 @@ import { EventLog } from '../store/event-log.js';
 import type { SqlClient } from '../store/event-store.js';
 import { schemaIdentifier } from '../store/schema.js';
 import { ensureStream } from '../transport/index.js';
-import { eventStoreMigration, eventObjectOrderMigration } from './event-store.migration.js';
+import { eventObjectOrderMigration, eventStoreMigration } from './event-store.migration.js';
+import { EventLogMetrics } from '../metrics/event-log.metrics.js';
 import { HealthRegistry } from './health-registry.js';
 import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
 
@@ -65,6 +66,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
     @Inject(SERVICE_NAME) private readonly service: string,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
     private readonly health: HealthRegistry,
+    private readonly metrics: EventLogMetrics,
   ) {}
 
   static forRoot(options: EventLogModuleOptions): DynamicModule {
@@ -123,6 +125,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
   }
 
   onModuleInit(): void {
+    this.log.onCommitted((events) => this.metrics.committed(events));
     this.health.register({
       name: 'database',
       check: async () => {
@@ -149,6 +152,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
         name: 'relay',
         schema: this.log.schemaName.replace(/"/g, ''),
         subjectPrefix: stream.subjectPrefix,
+        onProgress: (cursor, atMs) => this.metrics.relayProgressed(cursor, atMs),
         onError: (err) => this.logger.warn({ msg: 'relay failed, retrying', error: String((err as Error)?.message ?? err) }),
       },
     );

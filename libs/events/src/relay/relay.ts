@@ -23,6 +23,11 @@ export interface RelayOptions {
   /** How often an idle relay looks for events appended by another process. */
   idlePollMs?: number;
   onError?: (err: unknown) => void;
+  /**
+   * The checkpoint moved: after each batch this relay published, and, while another process leads,
+   * when the leader's checkpoint is seen to move (`atMs` is when it was written).
+   */
+  onProgress?: (cursor: LogCursor, atMs: number) => void;
 }
 
 export function subjectFor(prefix: string, event: Pick<RecordedEvent, 'streamId' | 'type'>): string {
@@ -113,6 +118,7 @@ export class Relay {
     while (this.running) {
       try {
         if (!(await this.lead())) {
+          await this.follow();
           await this.sleep(1000);
           continue;
         }
@@ -153,6 +159,7 @@ export class Relay {
     );
     this.cursor = page.cursor;
     this.published += page.events.length;
+    this.options.onProgress?.(page.cursor, Date.now());
     return page.events.length;
   }
 
@@ -179,6 +186,18 @@ export class Relay {
     } catch (err) {
       client.release(true);
       throw err;
+    }
+  }
+
+  /** Another process leads: its checkpoint tells how far the log is published. */
+  private async follow(): Promise<void> {
+    if (!this.options.onProgress) return;
+    const { rows } = await this.pool.query<{ transaction_id: string; position: string; updated_at: Date }>(
+      `SELECT transaction_id, position, updated_at FROM ${this.checkpoints} WHERE name = $1`,
+      [this.options.name],
+    );
+    if (rows[0]) {
+      this.options.onProgress({ transactionId: rows[0].transaction_id, position: Number(rows[0].position) }, rows[0].updated_at.getTime());
     }
   }
 

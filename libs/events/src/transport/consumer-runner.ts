@@ -43,6 +43,8 @@ export interface ConsumerRunnerDeps {
   /** Runs the handler; resolves when it has finished, rejects with its error. */
   dispatch(data: unknown, ctx: JetStreamContext): Promise<void>;
   deadLetter(entry: DeadLetter): void;
+  /** A message came again (after a nak, a failure or a missed ack). */
+  redelivered(consumer: string, msg: JsMsg): void;
 }
 
 const RESTART_DELAYS_MS = [250, 500, 1000, 2000, 5000];
@@ -154,6 +156,7 @@ export class ConsumerRunner {
   /** Never rejects: one message must not stop the consumer. */
   private async process(msg: JsMsg): Promise<void> {
     try {
+      if (msg.info.redelivered) this.deps.redelivered(this.binding.name, msg);
       let data: unknown;
       try {
         data = JSON.parse(this.utf8.decode(msg.data));

@@ -1,6 +1,6 @@
 import { Logger, type LoggerService } from '@nestjs/common';
 import { Server, type CustomTransportStrategy, type MessageHandler } from '@nestjs/microservices';
-import { jetstreamManager, type JetStreamManager } from '@nats-io/jetstream';
+import { jetstreamManager, type JetStreamManager, type JsMsg } from '@nats-io/jetstream';
 import type { NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
 import { ConsumerRunner, type ConsumerBinding, type ConsumerSettings } from './consumer-runner.js';
@@ -37,6 +37,8 @@ export type JetStreamServerStatus = 'connected' | 'disconnected';
 export type JetStreamServerEvents = {
   /** A message was terminated; the entry is also logged and published on `deadletter.<durablePrefix>`. */
   deadLetter: (entry: DeadLetter) => void;
+  /** A message was delivered again to `consumer` (its `deliveryCount` says how often it came). */
+  redelivery: (entry: { consumer: string; stream: string; subject: string; deliveryCount: number }) => void;
 };
 
 /**
@@ -52,6 +54,7 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
 
   private readonly settings: ConsumerSettings;
   private readonly deadLetterListeners = new Set<JetStreamServerEvents['deadLetter']>();
+  private readonly redeliveryListeners = new Set<JetStreamServerEvents['redelivery']>();
   private runners: ConsumerRunner[] = [];
   private nc: NatsConnection | null = null;
   private closing = false;
@@ -101,8 +104,14 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
     EventKey extends keyof JetStreamServerEvents = keyof JetStreamServerEvents,
     EventCallback extends JetStreamServerEvents[EventKey] = JetStreamServerEvents[EventKey],
   >(event: EventKey, callback: EventCallback): void {
-    if (event !== 'deadLetter') throw new Error(`JetStreamServer has no "${String(event)}" event`);
-    this.deadLetterListeners.add(callback);
+    if (event === 'deadLetter') this.deadLetterListeners.add(callback as JetStreamServerEvents['deadLetter']);
+    else if (event === 'redelivery') this.redeliveryListeners.add(callback as JetStreamServerEvents['redelivery']);
+    else throw new Error(`JetStreamServer has no "${String(event)}" event`);
+  }
+
+  /** The durable consumers running now (empty until listening). */
+  consumers(): ConsumerBinding[] {
+    return this.runners.map((runner) => runner.binding);
   }
 
   /** The NATS connection the consumers use. */
@@ -127,6 +136,16 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
       js: jsm.jetstream(),
       logger: this.logger,
       deadLetter: (entry: DeadLetter) => this.recordDeadLetter(entry),
+      redelivered: (consumer: string, msg: JsMsg) => {
+        const entry = { consumer, stream: msg.info.stream, subject: msg.subject, deliveryCount: msg.info.deliveryCount };
+        for (const listener of this.redeliveryListeners) {
+          try {
+            listener(entry);
+          } catch (err) {
+            this.logger.warn({ msg: 'redelivery listener failed', error: String(err) });
+          }
+        }
+      },
     };
     this.runners = bindings.map(
       (binding) =>
