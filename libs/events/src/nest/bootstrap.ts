@@ -1,8 +1,10 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
+import { IDEMPOTENCY_STORE } from '../http/idempotency.store.js';
+import { createServiceDocument } from '../http/openapi-document.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../logging/correlation.js';
@@ -27,10 +29,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   const app = await NestFactory.create(module, { logger, abortOnError: false });
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(options.title).setVersion('1').addBearerAuth().build(),
-  );
+  const document = createServiceDocument(app, { title: options.title, idempotency: hasProvider(app, IDEMPOTENCY_STORE) });
   SwaggerModule.setup('docs', app, document);
 
   if (options.consumes) {
@@ -61,6 +60,15 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   await app.listen(options.port, options.config.BIND_ADDRESS);
   logger.log({ msg: `${options.service} listening`, url: `http://${options.config.BIND_ADDRESS}:${options.port}` }, 'Bootstrap');
   return app;
+}
+
+function hasProvider(app: INestApplication, token: symbol): boolean {
+  try {
+    app.get(token, { strict: false });
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Runs `main`, turning a failure to start (such as a bad variable) into a message and exit code 1. */
