@@ -2,6 +2,7 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { checkAnswer } from './harness/openapi-check.js';
 import { api, SuiteStack, type RunningService, type ServiceName } from './harness/stack.js';
 
 const REDOCLY = resolve(import.meta.dirname, '../node_modules/.bin/redocly');
@@ -11,13 +12,14 @@ const SERVICES: ServiceName[] = ['network-manager', 'compute-manager', 'host-age
 
 interface Operation {
   security?: Array<Record<string, string[]>>;
+  requestBody?: { content: Record<string, { schema: { $ref: string } }> };
   responses: Record<string, { content?: Record<string, { schema?: unknown }> }>;
 }
 interface Document {
   openapi: string;
   security?: Array<Record<string, string[]>>;
   paths: Record<string, Record<string, Operation>>;
-  components?: { securitySchemes?: Record<string, { type: string; scheme?: string; bearerFormat?: string }> };
+  components?: { schemas?: Record<string, { additionalProperties?: unknown }>; securitySchemes?: Record<string, { type: string; scheme?: string; bearerFormat?: string }> };
 }
 
 interface LintProblem {
@@ -91,6 +93,23 @@ describe('OpenAPI documents', () => {
     }
   });
 
+  it.each(SERVICES)('%s: request bodies allow no unknown field, as the validation refuses them', (name) => {
+    const doc = documents[name];
+    const bodies = operations(doc).flatMap(({ op }) => (op.requestBody ? [op.requestBody.content['application/json'].schema.$ref.split('/').pop()!] : []));
+    expect(bodies.length).toBeGreaterThan(0);
+    for (const schema of bodies) expect({ schema, closed: doc.components?.schemas?.[schema].additionalProperties }).toEqual({ schema, closed: false });
+  });
+
+  it('the e2e client refuses answers the served document does not describe', async () => {
+    const nm = services['network-manager'].url;
+    await expect(checkAnswer(nm, 'GET', '/transport-zones', 200, 'application/json', [{ id: 'z', name: 'a', colour: 'red' }])).rejects.toThrow(
+      /OpenAPI: GET \/transport-zones answered 200.*does not match the documented schema/,
+    );
+    await expect(checkAnswer(nm, 'GET', '/transport-zones', 418, 'application/json', {})).rejects.toThrow(/status 418 is not documented/);
+    await expect(api(nm).get('/no-such-route')).rejects.toThrow(/OpenAPI: GET \/no-such-route answered 404.*the path is not documented/);
+    expect((await api(nm).unchecked.get('/no-such-route')).status).toBe(404);
+  });
+
   it('answers 404 NOT_FOUND with the plain message for an id that is not a UUID', async () => {
     const nm = api(services['network-manager'].url);
     const cm = api(services['compute-manager'].url);
@@ -98,6 +117,8 @@ describe('OpenAPI documents', () => {
     expect((await nm.get('/logical-networks/nope')).body).toMatchObject({ statusCode: 404, message: 'logical network nope not found', code: 'NOT_FOUND' });
     expect((await cm.get('/switches/nope')).body).toMatchObject({ statusCode: 404, message: 'switch nope not found', code: 'NOT_FOUND' });
     expect((await cm.get('/dcns/nope')).body).toMatchObject({ statusCode: 404, message: 'DCN nope not found', code: 'NOT_FOUND' });
-    expect((await cm.patch('/switches/nope/port-groups/other', { vlanId: 3 })).body).toMatchObject({ statusCode: 404, message: 'switch nope not found' });
+    expect((await cm.get('/tasks/nope')).body).toMatchObject({ statusCode: 404, message: 'task nope not found', code: 'NOT_FOUND' });
+    expect((await cm.post('/dcns/nope/nics', { logicalNetworkId: '5b0e5d8c-8a47-4a4c-9d53-2f3b7c1f6a11' })).body).toMatchObject({ message: 'DCN nope not found' });
+    expect((await nm.delete('/transport-nodes/host-1/zones/nope')).body).toMatchObject({ statusCode: 404, message: 'transport zone nope not found' });
   });
 });
