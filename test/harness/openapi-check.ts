@@ -77,13 +77,22 @@ function checker(baseUrl: string, fresh = false): Promise<Checker> {
 }
 
 /** The mismatch between an answer and the served document, or null when the document describes it. */
-async function mismatch(c: Checker, method: string, path: string, status: number, contentType: string, body: unknown): Promise<string | null> {
+async function mismatch(
+  c: Checker,
+  method: string,
+  path: string,
+  status: number,
+  contentType: string,
+  body: unknown,
+): Promise<string | null> {
   const route = c.routes.filter((r) => r.pattern.test(path)).sort((a, b) => a.params - b.params)[0];
   if (!route) return 'the path is not documented';
   const operation = c.document.paths[route.template][method.toLowerCase()];
   if (!operation) return `${method} is not documented for ${route.template}`;
-  const response = operation.responses?.[String(status)] ?? operation.responses?.[`${String(status)[0]}XX`] ?? operation.responses?.default;
-  if (!response) return `status ${status} is not documented for ${method} ${route.template} (documented: ${Object.keys(operation.responses ?? {}).join(', ')})`;
+  const response =
+    operation.responses?.[String(status)] ?? operation.responses?.[`${String(status)[0]}XX`] ?? operation.responses?.default;
+  if (!response)
+    return `status ${status} is not documented for ${method} ${route.template} (documented: ${Object.keys(operation.responses ?? {}).join(', ')})`;
   const schema = response.content?.['application/json']?.schema;
   if (!schema) return null;
   if (!/json/.test(contentType)) return `the document says JSON, the answer is ${contentType || 'without a body'}`;
@@ -98,7 +107,14 @@ async function mismatch(c: Checker, method: string, path: string, status: number
 }
 
 /** Throws, naming method, path, status and the mismatch, when the served document does not describe the answer. */
-export async function checkAnswer(baseUrl: string, method: string, url: string, status: number, contentType: string, body: unknown): Promise<void> {
+export async function checkAnswer(
+  baseUrl: string,
+  method: string,
+  url: string,
+  status: number,
+  contentType: string,
+  body: unknown,
+): Promise<void> {
   const path = url.split('?')[0];
   if (EXEMPT.some((e) => e.test(path))) return;
   let problem = await mismatch(await checker(baseUrl), method, path, status, contentType, body);
@@ -107,5 +123,6 @@ export async function checkAnswer(baseUrl: string, method: string, url: string, 
     const again = await checker(baseUrl, true).catch(() => null);
     if (again) problem = await mismatch(again, method, path, status, contentType, body);
   }
-  if (problem) throw new Error(`OpenAPI: ${method} ${url} answered ${status}, which ${baseUrl}/docs-json does not describe: ${problem}`);
+  if (problem)
+    throw new Error(`OpenAPI: ${method} ${url} answered ${status}, which ${baseUrl}/docs-json does not describe: ${problem}`);
 }

@@ -13,7 +13,11 @@ export const ERROR_BODY_SCHEMA = {
     statusCode: { type: 'integer', minimum: 400, maximum: 599, example: 404 },
     error: { type: 'string', description: 'the reason phrase of the status', example: 'Not Found' },
     message: { type: 'string', description: 'what went wrong, naming each offending field', example: 'switch 5b0c… not found' },
-    code: { type: 'string', description: 'the machine code (NOT_FOUND, VALIDATION_FAILED, VERSION_CONFLICT, ...)', example: 'NOT_FOUND' },
+    code: {
+      type: 'string',
+      description: 'the machine code (NOT_FOUND, VALIDATION_FAILED, VERSION_CONFLICT, ...)',
+      example: 'NOT_FOUND',
+    },
     fields: {
       description: 'VALIDATION_FAILED: each offending field',
       oneOf: [
@@ -21,7 +25,11 @@ export const ERROR_BODY_SCHEMA = {
         { type: 'object', additionalProperties: { type: 'string' } },
       ],
     },
-    missing: { type: 'array', items: { type: 'string' }, description: 'NETWORK_NOT_ON_TARGET: the networks and port groups the target lacks' },
+    missing: {
+      type: 'array',
+      items: { type: 'string' },
+      description: 'NETWORK_NOT_ON_TARGET: the networks and port groups the target lacks',
+    },
     hostIds: { type: 'array', items: { type: 'string' }, description: 'NOT_FOUND of hosts: the host ids not known' },
   },
   additionalProperties: true,
@@ -48,7 +56,11 @@ export function mergeErrorDocs(...docs: ErrorDocs[]): ErrorDocs {
 export function ApiErrors(...docs: ErrorDocs[]): MethodDecorator & ClassDecorator {
   return applyDecorators(
     ...Object.entries(mergeErrorDocs(...docs)).map(([status, description]) =>
-      ApiResponse({ status: Number(status), description, content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } } }),
+      ApiResponse({
+        status: Number(status),
+        description,
+        content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } },
+      }),
     ),
   );
 }

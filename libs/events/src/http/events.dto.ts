@@ -56,7 +56,11 @@ export class EventView {
 export class EventPage {
   @ApiProperty({ type: [EventView] })
   events!: EventView[];
-  @ApiProperty({ type: 'integer', nullable: true, description: 'pass as `after` for the following page; null when nothing more is recorded yet' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'pass as `after` for the following page; null when nothing more is recorded yet',
+  })
   next!: number | null;
 }
 

@@ -7,7 +7,14 @@ const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
 
 type Operation = NonNullable<OpenAPIObject['paths'][string]['get']>;
 type Parameter = { name: string; in: string };
-type Schema = { type?: string; properties?: Record<string, Schema>; items?: Schema; additionalProperties?: unknown; $ref?: string; oneOf?: Schema[] };
+type Schema = {
+  type?: string;
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  additionalProperties?: unknown;
+  $ref?: string;
+  oneOf?: Schema[];
+};
 
 export interface DocumentOptions {
   title: string;
@@ -15,7 +22,12 @@ export interface DocumentOptions {
   idempotency: boolean;
 }
 
-const SUCCESS: Record<string, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted: the task of the host work', 204: 'No Content' };
+const SUCCESS: Record<string, string> = {
+  200: 'OK',
+  201: 'Created',
+  202: 'Accepted: the task of the host work',
+  204: 'No Content',
+};
 
 const CORRELATION = {
   name: 'X-Correlation-Id',
@@ -36,11 +48,17 @@ const IDEMPOTENCY_KEY = {
 export function createServiceDocument(app: INestApplication, options: DocumentOptions): OpenAPIObject {
   const config = new DocumentBuilder()
     .setTitle(options.title)
-    .setDescription('vnet control plane service. Errors are CONTRACT §2 bodies (`ErrorBody`); every response echoes `X-Correlation-Id`.')
+    .setDescription(
+      'vnet control plane service. Errors are CONTRACT §2 bodies (`ErrorBody`); every response echoes `X-Correlation-Id`.',
+    )
     .setVersion('1')
     .setLicense('Apache-2.0', 'https://www.apache.org/licenses/LICENSE-2.0')
     .addServer('/', 'this service')
-    .addSecurity(BEARER_SCHEME, { type: 'http', scheme: 'bearer', description: 'the admin token: `Authorization: Bearer <ADMIN_TOKEN>`' })
+    .addSecurity(BEARER_SCHEME, {
+      type: 'http',
+      scheme: 'bearer',
+      description: 'the admin token: `Authorization: Bearer <ADMIN_TOKEN>`',
+    })
     .addSecurityRequirements(BEARER_SCHEME)
     .build();
   const document = SwaggerModule.createDocument(app, config);
@@ -51,7 +69,10 @@ export function createServiceDocument(app: INestApplication, options: DocumentOp
 export function completeDocument(document: OpenAPIObject, options: DocumentOptions): OpenAPIObject {
   const components = (document.components ??= {});
   components.schemas = { ...components.schemas, [ERROR_SCHEMA]: ERROR_BODY_SCHEMA as never };
-  components.headers = { ...components.headers, 'X-Correlation-Id': { description: CORRELATION.description, schema: CORRELATION.schema } };
+  components.headers = {
+    ...components.headers,
+    'X-Correlation-Id': { description: CORRELATION.description, schema: CORRELATION.schema },
+  };
   for (const item of Object.values(document.paths)) {
     for (const method of METHODS) {
       const op = item[method];
@@ -68,11 +89,15 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
   const invalid: string[] = [];
   const docs: ErrorDocs[] = [];
   if (op.requestBody) {
-    invalid.push('VALIDATION_FAILED: an invalid, missing or unknown body field (`fields` names each)', 'MALFORMED_JSON: a body that is not JSON');
+    invalid.push(
+      'VALIDATION_FAILED: an invalid, missing or unknown body field (`fields` names each)',
+      'MALFORMED_JSON: a body that is not JSON',
+    );
     docs.push({ 415: 'UNSUPPORTED_MEDIA_TYPE: a body whose Content-Type is not application/json' });
   }
   if (params.some((p) => p.in === 'query')) invalid.push('VALIDATION_FAILED: a bad query parameter (the message names it)');
-  if (params.some((p) => p.in === 'header' && p.name === 'If-Match')) invalid.push('VALIDATION_FAILED: an If-Match that is not a revision');
+  if (params.some((p) => p.in === 'header' && p.name === 'If-Match'))
+    invalid.push('VALIDATION_FAILED: an If-Match that is not a revision');
   if (method === 'post' && options.idempotency) {
     params.push(IDEMPOTENCY_KEY);
     invalid.push('VALIDATION_FAILED: a malformed Idempotency-Key');
@@ -93,7 +118,9 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
       ? { ...existing, description: `${existing.description}; ${description}` }
       : { description, content: { 'application/json': { schema: { $ref: ERROR_SCHEMA_REF } } } };
   }
-  for (const [status, response] of Object.entries(op.responses) as Array<[string, { description?: string; headers?: Record<string, unknown> }]>) {
+  for (const [status, response] of Object.entries(op.responses) as Array<
+    [string, { description?: string; headers?: Record<string, unknown> }]
+  >) {
     if (!response.description) response.description = SUCCESS[status] ?? 'the answer';
     response.headers = { ...response.headers, 'X-Correlation-Id': { $ref: '#/components/headers/X-Correlation-Id' } };
   }
@@ -106,10 +133,12 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
 function closeSchemas(document: OpenAPIObject): void {
   const close = (schema: Schema | undefined): void => {
     if (!schema || schema.$ref) return;
-    if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined) schema.additionalProperties = false;
+    if (schema.type === 'object' && schema.properties && schema.additionalProperties === undefined)
+      schema.additionalProperties = false;
     for (const child of Object.values(schema.properties ?? {})) close(child);
     close(schema.items);
     for (const alt of schema.oneOf ?? []) close(alt);
   };
-  for (const [name, schema] of Object.entries(document.components?.schemas ?? {})) if (name !== ERROR_SCHEMA) close(schema as Schema);
+  for (const [name, schema] of Object.entries(document.components?.schemas ?? {}))
+    if (name !== ERROR_SCHEMA) close(schema as Schema);
 }

@@ -15,4 +15,3 @@ export class ParseIdPipe implements PipeTransform<string, string> {
     return value;
   }
 }
-

@@ -18,7 +18,11 @@ export class TaskView {
   kind!: string;
   @ApiProperty({ enum: TASK_STATES })
   state!: TaskState;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/HostTaskView' }, description: "each host's outcome, by host id" })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { $ref: '#/components/schemas/HostTaskView' },
+    description: "each host's outcome, by host id",
+  })
   hosts!: Record<string, HostTaskView>;
   @ApiProperty({ format: 'date-time' })
   startedAt!: string;

@@ -21,11 +21,18 @@ export const CONNECTEE = {
 };
 
 export class HostPolicyView {
-  @ApiProperty({ type: 'object', properties: { promiscuous: { type: 'boolean' }, macChanges: { type: 'boolean' }, forgedTransmits: { type: 'boolean' } } })
+  @ApiProperty({
+    type: 'object',
+    properties: { promiscuous: { type: 'boolean' }, macChanges: { type: 'boolean' }, forgedTransmits: { type: 'boolean' } },
+  })
   security!: { promiscuous: boolean; macChanges: boolean; forgedTransmits: boolean };
   @ApiProperty({
     type: 'object',
-    properties: { policy: { type: 'string', enum: [...TEAMING_POLICIES] }, notifySwitches: { type: 'boolean' }, failback: { type: 'boolean' } },
+    properties: {
+      policy: { type: 'string', enum: [...TEAMING_POLICIES] },
+      notifySwitches: { type: 'boolean' },
+      failback: { type: 'boolean' },
+    },
   })
   teaming!: { policy: (typeof TEAMING_POLICIES)[number]; notifySwitches: boolean; failback: boolean };
   @ApiProperty({
