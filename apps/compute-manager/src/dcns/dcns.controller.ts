@@ -1,39 +1,59 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, notFound, ParseIdPipe } from '@vnet/events';
 import { DcnsService } from './dcns.service.js';
-import { AttachNicDto, CreateDcnDto, type DcnView, MigrateDcnDto, type NicView } from './dto/dcn.dto.js';
+import { AttachNicDto, CreateDcnDto, DcnView, MigrateDcnDto, NicAttachedView } from './dto/dcn.dto.js';
 
-const uuid = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+const dcnId = new ParseIdPipe('DCN');
 
 @ApiTags('dcns')
-@ApiBearerAuth()
 @Controller('dcns')
 export class DcnsController {
   constructor(private readonly dcns: DcnsService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a DCN on a host' })
+  @ApiCreatedResponse({ type: DcnView })
+  @ApiErrors(notFound('host'))
   create(@Body() body: CreateDcnDto): Promise<DcnView> {
     return this.dcns.create(body.name, body.hostId);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the DCNs' })
+  @ApiOkResponse({ type: [DcnView] })
   list(): Promise<DcnView[]> {
     return this.dcns.list();
   }
 
   @Get(':id')
-  get(@Param('id', uuid) id: string): Promise<DcnView> {
+  @ApiOperation({ summary: 'Read a DCN' })
+  @ApiOkResponse({ type: DcnView })
+  @ApiErrors(notFound('DCN'))
+  get(@Param('id', dcnId) id: string): Promise<DcnView> {
     return this.dcns.get(id);
   }
 
   @Post(':id/nics')
-  attachNic(@Param('id', uuid) id: string, @Body() body: AttachNicDto): Promise<NicView & { taskId: string }> {
+  @ApiOperation({ summary: "Attach a NIC to a logical network or a port group held by the DCN's host" })
+  @ApiCreatedResponse({ type: NicAttachedView })
+  @ApiErrors(notFound('DCN', 'port group'), {
+    409: "NETWORK_NOT_ON_HOST: the DCN's host does not hold that construct, or is not a member of that port group's switch; MIGRATION_IN_PROGRESS: the DCN is migrating",
+  })
+  attachNic(@Param('id', dcnId) id: string, @Body() body: AttachNicDto): Promise<NicAttachedView> {
     return this.dcns.attachNic(id, body);
   }
 
   @Post(':id/migrate')
   @HttpCode(200)
-  migrate(@Param('id', uuid) id: string, @Body() body: MigrateDcnDto): Promise<DcnView> {
+  @ApiOperation({ summary: 'Move a DCN to another host: the target realizes its ports, then the source removes its own' })
+  @ApiOkResponse({ type: DcnView, description: 'the DCN on its new host' })
+  @ApiErrors(notFound('DCN', 'target host'), {
+    400: 'VALIDATION_FAILED: the target is already the DCN\'s host',
+    409: 'NETWORK_NOT_ON_TARGET: the target lacks networks of the DCN (`missing` names them), and nothing moved; MIGRATION_IN_PROGRESS: the DCN is already migrating',
+    504: 'HOST_TIMEOUT: the target did not answer in time, and nothing moved',
+  })
+  migrate(@Param('id', dcnId) id: string, @Body() body: MigrateDcnDto): Promise<DcnView> {
     return this.dcns.migrate(id, body.targetHostId);
   }
 }

@@ -2,8 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import { NotFoundError } from '@vnet/events';
 import { DataSource } from 'typeorm';
-
-export type LearnedNetworkView = LogicalNetworkConstruct & { hosts: string[] };
+import type { LearnedNetworkView } from './dto/learned-network.view.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

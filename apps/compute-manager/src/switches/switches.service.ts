@@ -1,5 +1,4 @@
 import { Inject, Injectable } from '@nestjs/common';
-import type { PortGroupConfig } from '@vnet/contracts';
 import { type AsOf, commandMetadata, EventLog, InvalidInputError, NotFoundError, type SqlClient } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -7,18 +6,9 @@ import { SwitchDesiredPublisher } from '../desired-state/switch-desired.publishe
 import { unknownHostIds } from '../hosts/host.read-model.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import type { CreatePortGroupDto, CreateSwitchDto, UpdatePortGroupDto } from './dto/switch.dto.js';
+import type { SwitchView } from './dto/switch.view.js';
 import { completePolicy } from './policy.js';
 import { DEFAULT_ROLLBACK_TIMEOUT_MS, DEFAULT_SWITCH_MTU, type SwitchCommand, SwitchAggregate, switchDecider, type SwitchState } from './switch.decider.js';
-
-export interface SwitchView {
-  id: string;
-  name: string;
-  revision: number;
-  hostIds: string[];
-  rollbackTimeoutMs: number;
-  mtu: number;
-  portGroups: Array<Omit<PortGroupConfig, 'changedAtRevision'>>;
-}
 
 export function switchView(s: SwitchState): SwitchView {
   return {

@@ -8,15 +8,7 @@ import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import { applyOutcome, expire, type HostOutcome, newTask, type Task, type TaskTarget } from './task.js';
 import { TaskWriteBack } from './task-write-back.js';
 import { TaskMetrics } from './task.metrics.js';
-
-export interface TaskView {
-  id: string;
-  kind: string;
-  state: Task['state'];
-  hosts: Task['hosts'];
-  startedAt: string;
-  finishedAt: string | null;
-}
+import type { TaskView } from './dto/task.view.js';
 
 const FLUSH_MS = 50;
 const SWEEP_MS = 1000;

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, notFound } from '@vnet/events';
 import { AddHostDto } from './dto/add-host.dto.js';
-import { UplinkDto, type UplinkView } from './dto/uplink.dto.js';
-import type { HostSummary, HostView } from './host.view.js';
+import { DcnConnecteeView, ManagementConnecteeView } from './dto/compute-switch.view.js';
+import { UplinkDto, UplinkView } from './dto/uplink.dto.js';
+import { HostSummary, HostView } from './host.view.js';
 import { HostsService } from './hosts.service.js';
 
 interface StatusResponse {
@@ -10,18 +12,24 @@ interface StatusResponse {
 }
 
 @ApiTags('hosts')
-@ApiBearerAuth()
+@ApiExtraModels(DcnConnecteeView, ManagementConnecteeView)
 @Controller('hosts')
 export class HostsController {
   constructor(private readonly hosts: HostsService) {}
 
   @Get()
+  @ApiOperation({ summary: 'List the simulated hosts this agent serves' })
+  @ApiOkResponse({ type: [HostSummary] })
   list(): HostSummary[] {
     return this.hosts.list();
   }
 
   /** 201 for a new host, 200 for one already served. */
   @Post()
+  @ApiOperation({ summary: 'Add a simulated host' })
+  @ApiCreatedResponse({ type: HostView, description: 'a new host' })
+  @ApiOkResponse({ type: HostView, description: 'a host already served' })
+  @ApiErrors({ 409: 'SINGLE_HOST_AGENT: this agent serves only its HOST_ID' })
   async add(@Body() body: AddHostDto, @Res({ passthrough: true }) res: StatusResponse): Promise<HostView> {
     const { created, view } = await this.hosts.add(body.hostId);
     res.status(created ? HttpStatus.CREATED : HttpStatus.OK);
@@ -29,11 +37,17 @@ export class HostsController {
   }
 
   @Get(':hostId')
+  @ApiOperation({ summary: 'Read a host: its compute switches, network switch, uplink and pending rollback' })
+  @ApiOkResponse({ type: HostView })
+  @ApiErrors(notFound('host'))
   get(@Param('hostId') hostId: string): HostView {
     return this.hosts.get(hostId);
   }
 
   @Put(':hostId/uplink')
+  @ApiOperation({ summary: "Set the VLANs the host's simulated physical switch port lets through" })
+  @ApiOkResponse({ type: UplinkView })
+  @ApiErrors(notFound('host'))
   setUplink(@Param('hostId') hostId: string, @Body() body: UplinkDto): Promise<UplinkView> {
     return this.hosts.setUplink(hostId, body.allowedVlans);
   }

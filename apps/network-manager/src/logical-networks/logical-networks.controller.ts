@@ -1,45 +1,53 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiHeader, ApiTags } from '@nestjs/swagger';
-import { IfMatch } from '@vnet/events';
-import {
-  CreateLogicalNetworkDto,
-  type LogicalNetworkDetailView,
-  type LogicalNetworkView,
-  UpdateLogicalNetworkDto,
-} from './dto/logical-network.dto.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, IfMatch, notFound, ParseIdPipe } from '@vnet/events';
+import { CreateLogicalNetworkDto, LogicalNetworkDetailView, LogicalNetworkView, UpdateLogicalNetworkDto } from './dto/logical-network.dto.js';
 import { LogicalNetworksService } from './logical-networks.service.js';
 
-const networkId = new ParseUUIDPipe({ errorHttpStatusCode: 404 });
+const networkId = new ParseIdPipe('logical network');
 
 @ApiTags('logical-networks')
-@ApiBearerAuth()
 @Controller('logical-networks')
 export class LogicalNetworksController {
   constructor(private readonly networks: LogicalNetworksService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a logical network in a transport zone' })
+  @ApiCreatedResponse({ type: LogicalNetworkView })
+  @ApiErrors(notFound('transport zone'), { 409: 'VNI_IN_USE: another logical network has this VNI' })
   create(@Body() body: CreateLogicalNetworkDto): Promise<LogicalNetworkView> {
     return this.networks.create(body);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the logical networks, with where they are realized and their ports' })
+  @ApiOkResponse({ type: [LogicalNetworkDetailView] })
   list(): Promise<LogicalNetworkDetailView[]> {
     return this.networks.list();
   }
 
   @Get(':id')
+  @ApiOperation({ summary: 'Read a logical network' })
+  @ApiOkResponse({ type: LogicalNetworkDetailView })
+  @ApiErrors(notFound('logical network'))
   get(@Param('id', networkId) id: string): Promise<LogicalNetworkDetailView> {
     return this.networks.get(id);
   }
 
   @Patch(':id')
-  @ApiHeader({ name: 'If-Match', required: false, description: 'the revision the change is based on' })
+  @ApiOperation({ summary: 'Change a logical network; every host of its zone receives the new construct' })
+  @ApiHeader({ name: 'If-Match', required: false, description: 'the revision the change is based on', schema: { type: 'string', pattern: '^(W/)?"?\\d{1,15}"?$' } })
+  @ApiOkResponse({ type: LogicalNetworkDetailView, description: 'changed (revision + 1), or unchanged (same revision) when nothing differs' })
+  @ApiErrors(notFound('logical network'), { 409: 'VERSION_CONFLICT: If-Match names a stale revision' })
   update(@Param('id', networkId) id: string, @Body() body: UpdateLogicalNetworkDto, @IfMatch() revision?: number): Promise<LogicalNetworkDetailView> {
     return this.networks.update(id, body, revision);
   }
 
   @Delete(':id')
   @HttpCode(204)
+  @ApiOperation({ summary: 'Delete a logical network, removing it from every host' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(notFound('logical network'), { 409: 'NETWORK_IN_USE: a host reports a logical port on it' })
   remove(@Param('id', networkId) id: string): Promise<void> {
     return this.networks.remove(id);
   }

@@ -1,32 +1,44 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { CreateTransportZoneDto, type TransportZoneView } from './dto/create-transport-zone.dto.js';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiErrors, notFound, ParseIdPipe } from '@vnet/events';
+import { CreateTransportZoneDto, TransportZoneView } from './dto/create-transport-zone.dto.js';
 import { TransportZonesService } from './transport-zones.service.js';
 
+const zoneId = new ParseIdPipe('transport zone');
+
 @ApiTags('transport-zones')
-@ApiBearerAuth()
 @Controller('transport-zones')
 export class TransportZonesController {
   constructor(private readonly zones: TransportZonesService) {}
 
   @Post()
+  @ApiOperation({ summary: 'Create a transport zone' })
+  @ApiCreatedResponse({ type: TransportZoneView })
   create(@Body() body: CreateTransportZoneDto): Promise<TransportZoneView> {
     return this.zones.create(body.name);
   }
 
   @Get()
+  @ApiOperation({ summary: 'List the transport zones' })
+  @ApiOkResponse({ type: [TransportZoneView] })
   list(): Promise<TransportZoneView[]> {
     return this.zones.list();
   }
 
   @Get(':id')
-  get(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<TransportZoneView> {
+  @ApiOperation({ summary: 'Read a transport zone' })
+  @ApiOkResponse({ type: TransportZoneView })
+  @ApiErrors(notFound('transport zone'))
+  get(@Param('id', zoneId) id: string): Promise<TransportZoneView> {
     return this.zones.get(id);
   }
 
   @Delete(':id')
   @HttpCode(204)
-  remove(@Param('id', new ParseUUIDPipe({ errorHttpStatusCode: 404 })) id: string): Promise<void> {
+  @ApiOperation({ summary: 'Delete a transport zone that has no network' })
+  @ApiNoContentResponse({ description: 'deleted' })
+  @ApiErrors(notFound('transport zone'), { 409: 'ZONE_IN_USE: the zone still has logical networks' })
+  remove(@Param('id', zoneId) id: string): Promise<void> {
     return this.zones.remove(id);
   }
 }

@@ -1,19 +1,19 @@
 import { Controller, Get, HttpCode, Inject, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { EventLog } from '../store/event-log.js';
 import { LOG_START } from '../store/event.js';
 import { objectIdOf } from '../store/stream-id.js';
-import type { EventPage } from './events.dto.js';
-import { ListEventsQuery } from './events.dto.js';
+import { EventPage, ListEventsQuery, RebuildView } from './events.dto.js';
 
 /** The service's log, in global order (CONTRACT §2), and the rebuild of its read models. */
 @ApiTags('events')
-@ApiBearerAuth()
 @Controller()
 export class EventsController {
   constructor(@Inject(EventLog) private readonly log: EventLog) {}
 
   @Get('events')
+  @ApiOperation({ summary: 'Read the event log in global order, a page at a time' })
+  @ApiOkResponse({ type: EventPage })
   async list(@Query() query: ListEventsQuery): Promise<EventPage> {
     const cursor = query.after ? ((await this.log.store.cursorAt(query.after)) ?? LOG_START) : LOG_START;
     // One more than asked tells whether a following page exists.
@@ -44,7 +44,9 @@ export class EventsController {
 
   @Post('admin/rebuild')
   @HttpCode(200)
-  async rebuild(): Promise<{ rebuilt: true; events: number; durationMs: number }> {
+  @ApiOperation({ summary: 'Drop every read model and replay the log into it' })
+  @ApiOkResponse({ type: RebuildView })
+  async rebuild(): Promise<RebuildView> {
     const t0 = performance.now();
     const { events } = await this.log.rebuild();
     return { rebuilt: true, events, durationMs: Math.round(performance.now() - t0) };

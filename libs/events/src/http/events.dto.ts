@@ -1,16 +1,16 @@
-import { ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 
 export class ListEventsQuery {
-  @ApiPropertyOptional({ description: 'return events after this position (a `next` value)' })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'return events after this position (a `next` value)' })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'after must be an integer position' })
   @Min(0, { message: 'after must be 0 or more' })
   after?: number;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: 1000, default: 100 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'limit must be an integer from 1 to 1000' })
@@ -18,53 +18,85 @@ export class ListEventsQuery {
   @Max(1000, { message: 'limit must be an integer from 1 to 1000' })
   limit: number = 100;
 
-  @ApiPropertyOptional({ description: "the id of the object as the API returns it (a switch's, a DCN's, a network's, a host's id)" })
+  @ApiPropertyOptional({ maxLength: 300, description: 'only the events of this object (its id as the API returns it)' })
   @IsOptional()
   @IsString()
   @MaxLength(300)
   streamId?: string;
 
-  @ApiPropertyOptional({ description: 'only events of this type' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'only events of this type' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   type?: string;
 
-  @ApiPropertyOptional({ description: 'only events caused under this correlation id' })
+  @ApiPropertyOptional({ maxLength: 300, description: 'only events caused under this correlation id' })
   @IsOptional()
   @IsString()
   @MaxLength(300)
   correlationId?: string;
 
-  @ApiPropertyOptional({ description: 'only events recorded for this actor' })
+  @ApiPropertyOptional({ maxLength: 200, description: 'only events recorded for this actor' })
   @IsOptional()
   @IsString()
   @MaxLength(200)
   actor?: string;
 
-  @ApiPropertyOptional({ description: 'only events recorded at or after this ISO 8601 time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'only events recorded at or after this ISO 8601 time' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'from must be an ISO 8601 time' })
   from?: string;
 
-  @ApiPropertyOptional({ description: 'only events recorded at or before this ISO 8601 time' })
+  @ApiPropertyOptional({ format: 'date-time', description: 'only events recorded at or before this ISO 8601 time' })
   @IsOptional()
   @IsISO8601({ strict: true }, { message: 'to must be an ISO 8601 time' })
   to?: string;
 }
 
-export interface EventView {
-  id: string;
-  position: number;
-  streamId: string;
-  type: string;
-  version: number;
-  data: unknown;
-  metadata: { correlationId: string; causationId: string | null; actor: string };
-  recordedAt: string;
+export class EventMetadataView {
+  @ApiProperty()
+  correlationId!: string;
+  @ApiProperty({ type: String, nullable: true })
+  causationId!: string | null;
+  @ApiProperty({ description: 'who caused it: a token name, or `system`' })
+  actor!: string;
 }
 
-export interface EventPage {
-  events: EventView[];
-  next: number | null;
+export class EventView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'global position in the log' })
+  position!: number;
+  @ApiProperty()
+  streamId!: string;
+  @ApiProperty()
+  type!: string;
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'position in its stream' })
+  version!: number;
+  @ApiProperty({ type: 'object', additionalProperties: true })
+  data!: unknown;
+  @ApiProperty({ type: EventMetadataView })
+  metadata!: EventMetadataView;
+  @ApiProperty({ format: 'date-time' })
+  recordedAt!: string;
+}
+
+export class EventPage {
+  @ApiProperty({ type: [EventView] })
+  events!: EventView[];
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'pass as `after` for the following page; null when nothing more is recorded yet',
+  })
+  next!: number | null;
+}
+
+export class RebuildView {
+  @ApiProperty({ enum: [true] })
+  rebuilt!: true;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'events replayed' })
+  events!: number;
+  @ApiProperty({ type: 'integer', minimum: 0 })
+  durationMs!: number;
 }

@@ -1,5 +1,5 @@
 import { Controller, Get, Inject } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck as TerminusHealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
 import { HEALTH_CHECKS, type HealthCheck } from './health.js';
 import { Public } from './public.decorator.js';
@@ -17,6 +17,7 @@ export class HealthController {
 
   @Get()
   @TerminusHealthCheck()
+  @ApiOperation({ summary: 'Whether every dependency is up and the read models have caught up', security: [] })
   check(): Promise<HealthCheckResult> {
     return this.health.check(
       this.checks.map((c) => async () => {

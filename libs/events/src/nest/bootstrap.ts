@@ -1,9 +1,11 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
+import { IDEMPOTENCY_STORE } from '../http/idempotency.store.js';
+import { createServiceDocument } from '../http/openapi-document.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../logging/correlation.js';
@@ -38,10 +40,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
   app.useBodyParser('json');
   app.useBodyParser('urlencoded', { extended: true });
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder().setTitle(options.title).setVersion('1').addBearerAuth().build(),
-  );
+  const document = createServiceDocument(app, { title: options.title, idempotency: provided(app, IDEMPOTENCY_STORE) !== null });
   SwaggerModule.setup('docs', app, document);
 
   if (options.consumes) {
@@ -81,7 +80,7 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
 }
 
 /** A provider of the app, or null when its modules do not provide it (a test app without the core module). */
-function provided<T>(app: INestApplication, type: Type<T>): T | null {
+function provided<T>(app: INestApplication, type: Type<T> | symbol): T | null {
   try {
     return app.get(type, { strict: false });
   } catch {

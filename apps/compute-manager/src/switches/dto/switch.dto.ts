@@ -21,26 +21,26 @@ import { ROLLBACK_TIMEOUT_MAX, ROLLBACK_TIMEOUT_MIN } from '../switch.decider.js
 const range = (field: string, min: number, max: number) => ({ message: `${field} must be an integer from ${min} to ${max}` });
 
 export class CreateSwitchDto {
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: 255 })
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name!: string;
 
-  @ApiProperty({ type: [String] })
+  @ApiProperty({ type: 'string', isArray: true, maxItems: 10000, pattern: HOST_ID_PATTERN.source, description: 'the member hosts' })
   @IsArray({ message: 'hostIds must be an array of host ids' })
   @ArrayMaxSize(10000, { message: 'hostIds must hold at most 10000 hosts' })
   @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
   hostIds!: string[];
 
-  @ApiPropertyOptional({ minimum: ROLLBACK_TIMEOUT_MIN, maximum: ROLLBACK_TIMEOUT_MAX, default: 30000 })
+  @ApiPropertyOptional({ type: 'integer', minimum: ROLLBACK_TIMEOUT_MIN, maximum: ROLLBACK_TIMEOUT_MAX, description: 'default 30000' })
   @IsOptional()
   @IsInt(range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   @Min(ROLLBACK_TIMEOUT_MIN, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   @Max(ROLLBACK_TIMEOUT_MAX, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   rollbackTimeoutMs?: number;
 
-  @ApiPropertyOptional({ minimum: 576, maximum: 9216, default: 1500 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 576, maximum: 9216, description: 'default 1500' })
   @IsOptional()
   @IsInt(range('mtu', 576, 9216))
   @Min(576, range('mtu', 576, 9216))
@@ -49,40 +49,50 @@ export class CreateSwitchDto {
 }
 
 export class AddSwitchHostDto {
-  @ApiProperty({ example: 'host-1' })
+  @ApiProperty({ example: 'host-1', pattern: HOST_ID_PATTERN.source })
   @Matches(HOST_ID_PATTERN, { message: 'hostId must match ^[A-Za-z0-9_-]{1,64}$' })
   hostId!: string;
 }
 
 export class SecurityPolicyDto {
+  @ApiProperty()
   @IsBoolean({ message: 'policy.security.promiscuous must be a boolean' })
   promiscuous!: boolean;
+  @ApiProperty()
   @IsBoolean({ message: 'policy.security.macChanges must be a boolean' })
   macChanges!: boolean;
+  @ApiProperty()
   @IsBoolean({ message: 'policy.security.forgedTransmits must be a boolean' })
   forgedTransmits!: boolean;
 }
 
 export class TeamingPolicyDto {
+  @ApiProperty({ enum: TEAMING_POLICIES })
   @IsIn(TEAMING_POLICIES, { message: `policy.teaming.policy must be one of ${TEAMING_POLICIES.join(', ')}` })
   policy!: (typeof TEAMING_POLICIES)[number];
+  @ApiProperty()
   @IsBoolean({ message: 'policy.teaming.notifySwitches must be a boolean' })
   notifySwitches!: boolean;
+  @ApiProperty()
   @IsBoolean({ message: 'policy.teaming.failback must be a boolean' })
   failback!: boolean;
 }
 
 export class ShapingPolicyDto {
+  @ApiProperty()
   @IsBoolean({ message: 'policy.shaping.enabled must be a boolean' })
   enabled!: boolean;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100000000 })
   @IsInt(range('policy.shaping.averageBandwidthKbps', 0, 100000000))
   @Min(0, range('policy.shaping.averageBandwidthKbps', 0, 100000000))
   @Max(100000000, range('policy.shaping.averageBandwidthKbps', 0, 100000000))
   averageBandwidthKbps!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100000000 })
   @IsInt(range('policy.shaping.peakBandwidthKbps', 0, 100000000))
   @Min(0, range('policy.shaping.peakBandwidthKbps', 0, 100000000))
   @Max(100000000, range('policy.shaping.peakBandwidthKbps', 0, 100000000))
   peakBandwidthKbps!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 100000000 })
   @IsInt(range('policy.shaping.burstSizeKb', 0, 100000000))
   @Min(0, range('policy.shaping.burstSizeKb', 0, 100000000))
   @Max(100000000, range('policy.shaping.burstSizeKb', 0, 100000000))
@@ -91,16 +101,19 @@ export class ShapingPolicyDto {
 
 /** A port group policy: every part optional on input, completed from the defaults or the current policy. */
 export class PolicyDto {
+  @ApiPropertyOptional({ type: SecurityPolicyDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => SecurityPolicyDto)
   security?: SecurityPolicyDto;
 
+  @ApiPropertyOptional({ type: TeamingPolicyDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => TeamingPolicyDto)
   teaming?: TeamingPolicyDto;
 
+  @ApiPropertyOptional({ type: ShapingPolicyDto })
   @IsOptional()
   @ValidateNested()
   @Type(() => ShapingPolicyDto)
@@ -108,24 +121,24 @@ export class PolicyDto {
 }
 
 export class CreatePortGroupDto {
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: 255 })
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name!: string;
 
-  @ApiProperty({ minimum: 0, maximum: 4094 })
+  @ApiProperty({ type: 'integer', minimum: 0, maximum: 4094 })
   @IsInt(range('vlanId', 0, 4094))
   @Min(0, range('vlanId', 0, 4094))
   @Max(4094, range('vlanId', 0, 4094))
   vlanId!: number;
 
-  @ApiPropertyOptional({ default: false })
+  @ApiPropertyOptional({ description: 'default false: whether hosts put their management port on it' })
   @IsOptional()
   @IsBoolean({ message: 'management must be a boolean' })
   management?: boolean;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: PolicyDto, description: 'each part given replaces that part; the others keep their current (or default) value' })
   @IsOptional()
   @ValidateNested()
   @Type(() => PolicyDto)
@@ -133,14 +146,14 @@ export class CreatePortGroupDto {
 }
 
 export class UpdatePortGroupDto {
-  @ApiPropertyOptional({ minimum: 0, maximum: 4094 })
+  @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 4094 })
   @IsOptional()
   @IsInt(range('vlanId', 0, 4094))
   @Min(0, range('vlanId', 0, 4094))
   @Max(4094, range('vlanId', 0, 4094))
   vlanId?: number;
 
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ type: PolicyDto, description: 'each part given replaces that part; the others keep their current (or default) value' })
   @IsOptional()
   @ValidateNested()
   @Type(() => PolicyDto)
@@ -148,13 +161,14 @@ export class UpdatePortGroupDto {
 }
 
 export class SwitchQueryDto {
-  @ApiPropertyOptional({ description: 'a global log position, or an ISO time' })
+  @ApiPropertyOptional({ description: 'the state at this point of the log: a global log position, or an ISO time', pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+(Z|[+-]\\d{2}:\\d{2}))$' })
   @IsOptional()
   @Matches(/^(\d{1,15}|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/, { message: 'asOf must be a log position or an ISO time' })
   asOf?: string;
 }
 
 export class RollbackQueryDto {
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: '`false` disables the rollback safety net for this change' })
   @IsOptional()
   @IsIn(['true', 'false'], { message: 'rollback must be true or false' })
   rollback?: 'true' | 'false';

@@ -3,7 +3,7 @@ import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } 
 import { MTU_MAX, MTU_MIN, VNI_MAX, VNI_MIN } from '../logical-network.decider.js';
 
 export class CreateLogicalNetworkDto {
-  @ApiProperty()
+  @ApiProperty({ minLength: 1, maxLength: 255 })
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
@@ -13,14 +13,14 @@ export class CreateLogicalNetworkDto {
   @IsUUID('all', { message: 'transportZoneId must be a UUID' })
   transportZoneId!: string;
 
-  @ApiPropertyOptional({ minimum: VNI_MIN, maximum: VNI_MAX, description: 'allocated from the pool when not given' })
+  @ApiPropertyOptional({ type: 'integer', minimum: VNI_MIN, maximum: VNI_MAX, description: 'unique across the manager; allocated from the pool when not given' })
   @IsOptional()
   @IsInt({ message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   @Min(VNI_MIN, { message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   @Max(VNI_MAX, { message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   vni?: number;
 
-  @ApiPropertyOptional({ minimum: MTU_MIN, maximum: MTU_MAX, default: 1500 })
+  @ApiPropertyOptional({ type: 'integer', minimum: MTU_MIN, maximum: MTU_MAX, description: 'default 1500' })
   @IsOptional()
   @IsInt({ message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
   @Min(MTU_MIN, { message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
@@ -29,14 +29,14 @@ export class CreateLogicalNetworkDto {
 }
 
 export class UpdateLogicalNetworkDto {
-  @ApiPropertyOptional()
+  @ApiPropertyOptional({ minLength: 1, maxLength: 255 })
   @IsOptional()
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name?: string;
 
-  @ApiPropertyOptional({ minimum: MTU_MIN, maximum: MTU_MAX })
+  @ApiPropertyOptional({ type: 'integer', minimum: MTU_MIN, maximum: MTU_MAX })
   @IsOptional()
   @IsInt({ message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
   @Min(MTU_MIN, { message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
@@ -44,16 +44,33 @@ export class UpdateLogicalNetworkDto {
   mtu?: number;
 }
 
-export interface LogicalNetworkView {
-  id: string;
-  name: string;
-  vni: number;
-  transportZoneId: string;
-  mtu: number;
-  revision: number;
+export class LogicalNetworkView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty()
+  name!: string;
+  @ApiProperty({ type: 'integer', minimum: VNI_MIN, maximum: VNI_MAX })
+  vni!: number;
+  @ApiProperty({ format: 'uuid' })
+  transportZoneId!: string;
+  @ApiProperty({ type: 'integer', minimum: MTU_MIN, maximum: MTU_MAX })
+  mtu!: number;
+  @ApiProperty({ type: 'integer', minimum: 1 })
+  revision!: number;
 }
 
-export interface LogicalNetworkDetailView extends LogicalNetworkView {
-  realizedOn: string[];
-  ports: Array<{ hostId: string; portId: string; dcnId: string | null }>;
+export class LogicalPortView {
+  @ApiProperty()
+  hostId!: string;
+  @ApiProperty()
+  portId!: string;
+  @ApiProperty({ type: String, nullable: true })
+  dcnId!: string | null;
+}
+
+export class LogicalNetworkDetailView extends LogicalNetworkView {
+  @ApiProperty({ type: [String], description: 'hosts that reported it provisioned' })
+  realizedOn!: string[];
+  @ApiProperty({ type: [LogicalPortView], description: 'logical ports hosts reported on it' })
+  ports!: LogicalPortView[];
 }
