@@ -36,7 +36,7 @@ export const ERROR_BODY_SCHEMA = {
 } as const;
 
 /** The statuses an operation may document with the error schema. */
-export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 415 | 422 | 503 | 504;
+export type ErrorStatus = 400 | 401 | 403 | 404 | 405 | 409 | 413 | 415 | 422 | 503 | 504;
 /** Per status, the description: which codes it answers and when. */
 export type ErrorDocs = Partial<Record<ErrorStatus, string>>;
 

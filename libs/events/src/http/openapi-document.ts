@@ -93,7 +93,10 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
       'VALIDATION_FAILED: an invalid, missing or unknown body field (`fields` names each)',
       'MALFORMED_JSON: a body that is not JSON',
     );
-    docs.push({ 415: 'UNSUPPORTED_MEDIA_TYPE: a body whose Content-Type is not application/json' });
+    docs.push({
+      413: 'PAYLOAD_TOO_LARGE: a body over the size limit',
+      415: 'UNSUPPORTED_MEDIA_TYPE: a body whose Content-Type is not application/json',
+    });
   }
   if (params.some((p) => p.in === 'query')) invalid.push('VALIDATION_FAILED: a bad query parameter (the message names it)');
   if (params.some((p) => p.in === 'header' && p.name === 'If-Match'))
