@@ -26,6 +26,8 @@ export interface HostOutcome {
   revision: number;
   state: 'applied' | 'rolled_back' | 'failed';
   detail?: string;
+  /** For `rolled_back`: the revision of the saved config the host runs again. */
+  restoredRevision?: number;
 }
 
 /**
