@@ -9,6 +9,7 @@ import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
 import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
+import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { SwitchProjection } from './switches/switch.projection.js';
 import { SwitchesModule } from './switches/switches.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -33,6 +34,7 @@ export class AppModule {
         TasksModule,
         SwitchesModule,
         DcnsModule,
+        SnapshotsModule,
       ],
     };
   }
