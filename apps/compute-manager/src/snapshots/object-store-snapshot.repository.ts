@@ -39,7 +39,12 @@ export class ObjectStoreSnapshotRepository implements SnapshotRepository, OnModu
       {
         name: doc.id,
         description: `snapshot of switch ${doc.switch.id} at revision ${doc.switch.revision}`,
-        metadata: { switchId: summary.switchId, revision: String(summary.revision), createdAt: summary.createdAt, schemaVersion: String(doc.schemaVersion) },
+        metadata: {
+          switchId: summary.switchId,
+          revision: String(summary.revision),
+          createdAt: summary.createdAt,
+          schemaVersion: String(doc.schemaVersion),
+        },
       },
       new TextEncoder().encode(JSON.stringify(doc)),
     );
@@ -65,5 +70,7 @@ function summaryOf(info: ObjectInfo): { summary?: SnapshotSummary } {
   const m = info.metadata ?? {};
   const revision = Number(m.revision);
   if (!m.switchId || !m.createdAt || !Number.isInteger(revision)) return {};
-  return { summary: { id: info.name, switchId: m.switchId, revision, createdAt: m.createdAt, location: snapshotLocation(info.name) } };
+  return {
+    summary: { id: info.name, switchId: m.switchId, revision, createdAt: m.createdAt, location: snapshotLocation(info.name) },
+  };
 }

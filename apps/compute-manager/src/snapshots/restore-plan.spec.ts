@@ -35,7 +35,11 @@ describe('restore target', () => {
   it('takes each mode with what it needs', () => {
     expect(restoreTarget({ mode: 'same' })).toEqual({ mode: 'same' });
     expect(restoreTarget({ mode: 'new', name: 'copy' })).toEqual({ mode: 'new', name: 'copy' });
-    expect(restoreTarget({ mode: 'new', name: 'copy', hostIds: ['host-3'] })).toEqual({ mode: 'new', name: 'copy', hostIds: ['host-3'] });
+    expect(restoreTarget({ mode: 'new', name: 'copy', hostIds: ['host-3'] })).toEqual({
+      mode: 'new',
+      name: 'copy',
+      hostIds: ['host-3'],
+    });
     expect(restoreTarget({ mode: 'existing', switchId: 'x' })).toEqual({ mode: 'existing', switchId: 'x' });
   });
 
@@ -62,7 +66,7 @@ describe('restore plan', () => {
     });
   });
 
-  it('new: a new switch and new port group ids, with the snapshot\'s hosts unless others are given', () => {
+  it("new: a new switch and new port group ids, with the snapshot's hosts unless others are given", () => {
     const plan = planRestore(doc, { mode: 'new', name: 'copy' }, counter());
     expect(plan).toEqual({
       switchId: 'id-1',

@@ -5,7 +5,8 @@ import type { SnapshotDocument, SnapshotPortGroup } from './snapshot-document.js
 export const RESTORE_MODES = ['same', 'new', 'existing'] as const;
 
 /** Where a snapshot is restored: onto its own switch, a new switch, or another existing switch. */
-export type RestoreTarget = { mode: 'same' } | { mode: 'new'; name: string; hostIds?: string[] } | { mode: 'existing'; switchId: string };
+export type RestoreTarget =
+  { mode: 'same' } | { mode: 'new'; name: string; hostIds?: string[] } | { mode: 'existing'; switchId: string };
 
 /** A target as the request gives it: each field checked for its type, not yet for its mode. */
 export interface RestoreTargetInput {
@@ -25,7 +26,8 @@ const FIELDS_OF: Record<RestoreTargetInput['mode'], Array<keyof RestoreTargetInp
 export function restoreTarget(input: RestoreTargetInput): RestoreTarget {
   const problems: Record<string, string> = {};
   for (const field of ['name', 'hostIds', 'switchId'] as const) {
-    if (input[field] !== undefined && !FIELDS_OF[input.mode].includes(field)) problems[`target.${field}`] = `is not taken by mode "${input.mode}"`;
+    if (input[field] !== undefined && !FIELDS_OF[input.mode].includes(field))
+      problems[`target.${field}`] = `is not taken by mode "${input.mode}"`;
   }
   if (input.mode === 'new' && input.name === undefined) problems['target.name'] = 'is required for mode "new"';
   if (input.mode === 'existing' && input.switchId === undefined) problems['target.switchId'] = 'is required for mode "existing"';

@@ -59,7 +59,9 @@ class SwitchSchema {
   @IsInt() @Min(1) revision!: number;
   @IsInt() @Min(576) @Max(9216) mtu!: number;
   @IsInt() @Min(ROLLBACK_TIMEOUT_MIN) @Max(ROLLBACK_TIMEOUT_MAX) rollbackTimeoutMs!: number;
-  @IsArray() @ArrayMaxSize(10000) @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
+  @IsArray()
+  @ArrayMaxSize(10000)
+  @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
   hostIds!: string[];
   @IsArray() @ArrayMaxSize(4095) @ValidateNested({ each: true }) @Type(() => PortGroupSchema) portGroups!: PortGroupSchema[];
 }

@@ -17,7 +17,13 @@ const good = (): SnapshotDocument =>
     hostIds: ['host-1', 'host-2'],
     portGroups: [
       { id: PG1, name: 'web', vlanId: 10, management: false, policy: DEFAULT_POLICY },
-      { id: PG2, name: 'mgmt', vlanId: 100, management: true, policy: { ...DEFAULT_POLICY, teaming: { ...DEFAULT_POLICY.teaming, policy: 'failover_explicit' } } },
+      {
+        id: PG2,
+        name: 'mgmt',
+        vlanId: 100,
+        management: true,
+        policy: { ...DEFAULT_POLICY, teaming: { ...DEFAULT_POLICY.teaming, policy: 'failover_explicit' } },
+      },
     ],
   });
 
@@ -48,8 +54,11 @@ describe('switch snapshot document', () => {
     });
   });
 
-  it('keeps only the port groups\' configuration, not the revision they changed at', () => {
-    const doc = snapshotDocument(ID, new Date(), { ...good().switch, portGroups: [{ ...good().switch.portGroups[0], changedAtRevision: 3 } as never] });
+  it("keeps only the port groups' configuration, not the revision they changed at", () => {
+    const doc = snapshotDocument(ID, new Date(), {
+      ...good().switch,
+      portGroups: [{ ...good().switch.portGroups[0], changedAtRevision: 3 } as never],
+    });
     expect(doc.switch.portGroups[0]).toEqual({ id: PG1, name: 'web', vlanId: 10, management: false, policy: DEFAULT_POLICY });
   });
 
@@ -66,7 +75,9 @@ describe('switch snapshot document', () => {
   });
 
   it('refuses another schema and a version it does not read, before looking at any field', () => {
-    expect(problems(json({ ...good(), schema: 'something-else', switch: 'junk' }))).toEqual(['schema: "something-else" is not "vnet.switch-snapshot"']);
+    expect(problems(json({ ...good(), schema: 'something-else', switch: 'junk' }))).toEqual([
+      'schema: "something-else" is not "vnet.switch-snapshot"',
+    ]);
     expect(problems(json({ ...good(), schemaVersion: 2, switch: 'junk' }))).toEqual([
       'schemaVersion: 2 is not a version this compute manager reads (it reads 1)',
     ]);
@@ -84,7 +95,10 @@ describe('switch snapshot document', () => {
         ...doc.switch,
         mtu: 10,
         hostIds: ['host 1'],
-        portGroups: [{ ...doc.switch.portGroups[0], vlanId: 5000 }, { ...doc.switch.portGroups[1], policy: { ...DEFAULT_POLICY, security: { promiscuous: 'yes' } } }],
+        portGroups: [
+          { ...doc.switch.portGroups[0], vlanId: 5000 },
+          { ...doc.switch.portGroups[1], policy: { ...DEFAULT_POLICY, security: { promiscuous: 'yes' } } },
+        ],
       },
     };
     const found = problems(json(bad));
@@ -109,7 +123,10 @@ describe('switch snapshot document', () => {
     expect(problems(json(good()), '99999999-9999-4999-8999-999999999999')).toEqual([
       `id: ${ID} is not the snapshot stored as 99999999-9999-4999-8999-999999999999`,
     ]);
-    const twice = { ...good(), switch: { ...good().switch, portGroups: [good().switch.portGroups[0], good().switch.portGroups[0]] } };
+    const twice = {
+      ...good(),
+      switch: { ...good().switch, portGroups: [good().switch.portGroups[0], good().switch.portGroups[0]] },
+    };
     expect(problems(json(twice))).toEqual([`switch.portGroups: port group ids given more than once: ${PG1}`]);
     expect(problems(json({ ...good(), overrides: [{ hostId: 'host-1' }], opaque: { 'acme.x': { k: 1 } } }))).toEqual([
       'overrides: must be empty in schema version 1',

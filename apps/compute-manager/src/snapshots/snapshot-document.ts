@@ -50,7 +50,13 @@ export function snapshotDocument(id: string, createdAt: Date, sw: SnapshotSwitch
       mtu: sw.mtu,
       rollbackTimeoutMs: sw.rollbackTimeoutMs,
       hostIds: [...sw.hostIds],
-      portGroups: sw.portGroups.map(({ id: pgId, name, vlanId, management, policy }) => ({ id: pgId, name, vlanId, management, policy })),
+      portGroups: sw.portGroups.map(({ id: pgId, name, vlanId, management, policy }) => ({
+        id: pgId,
+        name,
+        vlanId,
+        management,
+        policy,
+      })),
     },
     overrides: [],
     opaque: {},
@@ -69,16 +75,22 @@ export function parseSnapshotDocument(id: string, bytes: Uint8Array | string): S
   } catch (err) {
     throw new SnapshotInvalidError(id, [`not JSON (${(err as Error).message})`]);
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new SnapshotInvalidError(id, ['not a JSON object']);
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw new SnapshotInvalidError(id, ['not a JSON object']);
   const doc = value as Record<string, unknown>;
   // Which document it is comes first: the fields of another schema or version mean nothing here.
-  if (doc.schema !== SNAPSHOT_SCHEMA) throw new SnapshotInvalidError(id, [`schema: ${JSON.stringify(doc.schema ?? null)} is not "${SNAPSHOT_SCHEMA}"`]);
+  if (doc.schema !== SNAPSHOT_SCHEMA)
+    throw new SnapshotInvalidError(id, [`schema: ${JSON.stringify(doc.schema ?? null)} is not "${SNAPSHOT_SCHEMA}"`]);
   if (doc.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
     throw new SnapshotInvalidError(id, [
       `schemaVersion: ${JSON.stringify(doc.schemaVersion ?? null)} is not a version this compute manager reads (it reads ${SNAPSHOT_SCHEMA_VERSION})`,
     ]);
   }
-  const errors = validateSync(plainToInstance(SnapshotDocumentSchema, doc), { whitelist: true, forbidNonWhitelisted: true, forbidUnknownValues: true });
+  const errors = validateSync(plainToInstance(SnapshotDocumentSchema, doc), {
+    whitelist: true,
+    forbidNonWhitelisted: true,
+    forbidUnknownValues: true,
+  });
   const problems = [...describeValidationErrors(errors), ...consistency(id, value as SnapshotDocument)];
   if (problems.length) throw new SnapshotInvalidError(id, problems);
   return value as SnapshotDocument;
@@ -96,6 +108,7 @@ function consistency(id: string, doc: SnapshotDocument): string[] {
   if (new Set(hostIds).size !== hostIds.length) problems.push('switch.hostIds: a host is given more than once');
   // Version 1 has the slots but nothing to put back into them yet: a document that holds some would be restored only in part.
   if (Array.isArray(doc.overrides) && doc.overrides.length) problems.push('overrides: must be empty in schema version 1');
-  if (doc.opaque && typeof doc.opaque === 'object' && Object.keys(doc.opaque).length) problems.push('opaque: must be empty in schema version 1');
+  if (doc.opaque && typeof doc.opaque === 'object' && Object.keys(doc.opaque).length)
+    problems.push('opaque: must be empty in schema version 1');
   return problems;
 }

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiTags,
+  ApiUnprocessableEntityResponse,
+} from '@nestjs/swagger';
 import { RestoreAnswer, RestoreSnapshotDto, SnapshotDetailView, SnapshotView } from './dto/snapshot.dto.js';
 import { SnapshotsService } from './snapshots.service.js';
 
@@ -12,13 +19,13 @@ export class SnapshotsController {
   constructor(private readonly snapshots: SnapshotsService) {}
 
   @Post('switches/:id/snapshots')
-  @ApiCreatedResponse({ type: SnapshotView, description: 'written to storage independent of the compute manager\'s database' })
+  @ApiCreatedResponse({ type: SnapshotView, description: "written to storage independent of the compute manager's database" })
   create(@Param('id', uuid) id: string): Promise<SnapshotView> {
     return this.snapshots.create(id);
   }
 
   @Get('snapshots')
-  @ApiOkResponse({ type: [SnapshotView], description: 'listed from the snapshots\' own storage, oldest first' })
+  @ApiOkResponse({ type: [SnapshotView], description: "listed from the snapshots' own storage, oldest first" })
   list(): Promise<SnapshotView[]> {
     return this.snapshots.list();
   }
@@ -32,8 +39,10 @@ export class SnapshotsController {
 
   @Post('snapshots/:id/restore')
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: RestoreAnswer, description: 'the task of the push to the target switch\'s hosts' })
-  @ApiUnprocessableEntityResponse({ description: 'SNAPSHOT_INVALID: the stored document cannot be read as a snapshot; nothing is restored' })
+  @ApiAcceptedResponse({ type: RestoreAnswer, description: "the task of the push to the target switch's hosts" })
+  @ApiUnprocessableEntityResponse({
+    description: 'SNAPSHOT_INVALID: the stored document cannot be read as a snapshot; nothing is restored',
+  })
   restore(@Param('id', uuid) id: string, @Body() body: RestoreSnapshotDto): Promise<RestoreAnswer> {
     return this.snapshots.restore(id, body.target);
   }

@@ -11,7 +11,8 @@ import { parseSnapshotDocument, type SnapshotDocument, snapshotDocument } from '
 import { SnapshotInvalidError } from './snapshot-invalid.error.js';
 import { SNAPSHOT_REPOSITORY, type SnapshotRepository, type SnapshotSummary } from './snapshot.repository.js';
 
-export type SnapshotDetail = SnapshotSummary & Pick<SnapshotDocument, 'schema' | 'schemaVersion' | 'switch' | 'overrides' | 'opaque'>;
+export type SnapshotDetail = SnapshotSummary &
+  Pick<SnapshotDocument, 'schema' | 'schemaVersion' | 'switch' | 'overrides' | 'opaque'>;
 
 /**
  * Switch snapshots (§6.6): written to storage of their own, read back whole and validated before a
@@ -41,22 +42,45 @@ export class SnapshotsService {
         if (s.summary) return s.summary;
         try {
           const doc = await this.document(s.id);
-          return { id: doc.id, switchId: doc.switch.id, revision: doc.switch.revision, createdAt: doc.createdAt, location: this.repository.location(doc.id) };
+          return {
+            id: doc.id,
+            switchId: doc.switch.id,
+            revision: doc.switch.revision,
+            createdAt: doc.createdAt,
+            location: this.repository.location(doc.id),
+          };
         } catch (err) {
           if (!(err instanceof SnapshotInvalidError || err instanceof NotFoundError)) throw err;
-          this.logger.warn({ msg: 'unreadable snapshot left out of the list', snapshotId: s.id, problem: (err as Error).message });
+          this.logger.warn({
+            msg: 'unreadable snapshot left out of the list',
+            snapshotId: s.id,
+            problem: (err as Error).message,
+          });
           return null;
         }
       }),
     );
-    return summaries.filter((s): s is SnapshotSummary => s !== null).sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
+    return summaries
+      .filter((s): s is SnapshotSummary => s !== null)
+      .sort((a, b) => a.createdAt.localeCompare(b.createdAt) || a.id.localeCompare(b.id));
   }
 
   async get(id: string): Promise<SnapshotDetail> {
     const doc = await this.document(id);
     const { schema, schemaVersion, switch: sw, overrides, opaque } = doc;
     const location = this.repository.location(id);
-    return { id, switchId: sw.id, revision: sw.revision, createdAt: doc.createdAt, location, schema, schemaVersion, switch: sw, overrides, opaque };
+    return {
+      id,
+      switchId: sw.id,
+      revision: sw.revision,
+      createdAt: doc.createdAt,
+      location,
+      schema,
+      schemaVersion,
+      switch: sw,
+      overrides,
+      opaque,
+    };
   }
 
   /**
@@ -76,7 +100,9 @@ export class SnapshotsService {
       unknownHostIds: plan.hostIds ? await unknownHostIds(client, plan.hostIds) : [],
       ...(plan.create ? { create: plan.create } : {}),
       // Its own switch, lost with the database: its hosts still run the revision they last had.
-      ...(target.mode === 'same' && state.status === 'none' ? { revisionAbove: Math.max(doc.switch.revision, await this.heldRevision(plan.switchId)) } : {}),
+      ...(target.mode === 'same' && state.status === 'none'
+        ? { revisionAbove: Math.max(doc.switch.revision, await this.heldRevision(plan.switchId)) }
+        : {}),
     }));
     return { taskId, switchId: plan.switchId };
   }

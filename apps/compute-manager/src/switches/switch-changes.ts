@@ -42,7 +42,13 @@ export class SwitchChanges {
       async (state, _version, recorded, tx) => {
         const hosts = taskHosts ?? state.hostIds;
         const changed = recorded.length > 0;
-        const task = await this.tasks.create(tx.client, kind, hosts, { kind: 'switch', targetId: id, revision: state.revision }, !changed);
+        const task = await this.tasks.create(
+          tx.client,
+          kind,
+          hosts,
+          { kind: 'switch', targetId: id, revision: state.revision },
+          !changed,
+        );
         return { state, task, changed };
       },
     );

@@ -1,29 +1,45 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOST_ID_PATTERN, type PortGroupPolicy } from '@vnet/contracts';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsDefined, IsIn, IsNotEmpty, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsNotEmpty,
+  IsObject,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
+} from 'class-validator';
 import { RESTORE_MODES, type RestoreTargetInput } from '../restore-plan.js';
 
 export class RestoreTargetDto implements RestoreTargetInput {
-  @ApiProperty({ enum: RESTORE_MODES, description: '`same`: the snapshot\'s own switch; `new`: a new switch; `existing`: another existing switch' })
+  @ApiProperty({
+    enum: RESTORE_MODES,
+    description: "`same`: the snapshot's own switch; `new`: a new switch; `existing`: another existing switch",
+  })
   @IsIn(RESTORE_MODES, { message: `mode must be one of ${RESTORE_MODES.join(', ')}` })
   mode!: RestoreTargetInput['mode'];
 
-  @ApiPropertyOptional({ description: 'mode `new`: the new switch\'s name' })
+  @ApiPropertyOptional({ description: "mode `new`: the new switch's name" })
   @IsOptional()
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name?: string;
 
-  @ApiPropertyOptional({ type: [String], description: 'mode `new`: its hosts (default: the snapshot\'s hosts)' })
+  @ApiPropertyOptional({ type: [String], description: "mode `new`: its hosts (default: the snapshot's hosts)" })
   @IsOptional()
   @IsArray({ message: 'hostIds must be an array of host ids' })
   @ArrayMaxSize(10000, { message: 'hostIds must hold at most 10000 hosts' })
   @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
   hostIds?: string[];
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'mode `existing`: the switch that takes the snapshot\'s port groups' })
+  @ApiPropertyOptional({ format: 'uuid', description: "mode `existing`: the switch that takes the snapshot's port groups" })
   @IsOptional()
   @IsUUID('all', { message: 'switchId must be a UUID' })
   switchId?: string;
@@ -47,7 +63,10 @@ export class SnapshotView {
   revision!: number;
   @ApiProperty({ format: 'date-time' })
   createdAt!: string;
-  @ApiProperty({ example: 'nats-object://vnet-snapshots/0b7c…', description: 'where the document is stored, outside the database' })
+  @ApiProperty({
+    example: 'nats-object://vnet-snapshots/0b7c…',
+    description: 'where the document is stored, outside the database',
+  })
   location!: string;
 }
 
