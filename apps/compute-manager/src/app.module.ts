@@ -11,6 +11,7 @@ import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
 import { HostPortOverrides1764000000104 } from './migrations/1764000000104-host-port-overrides.js';
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
+import { SnapshotsModule } from './snapshots/snapshots.module.js';
 import { SwitchProjection } from './switches/switch.projection.js';
 import { SwitchesModule } from './switches/switches.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -36,6 +37,7 @@ export class AppModule {
         SwitchesModule,
         DcnsModule,
         ManagementRepairModule,
+        SnapshotsModule,
       ],
     };
   }

@@ -89,4 +89,43 @@ describe('switch decider', () => {
       expect(back.portGroups).toEqual([{ ...pg, changedAtRevision: 4 }]);
     });
   });
+
+  describe('restoring a snapshot', () => {
+    const cause = { kind: 'snapshot' as const, snapshotId: 'snap-1' };
+    const create = { name: 'dvs', rollbackTimeoutMs: 30000, mtu: 1500 };
+    const restore = { type: 'RestoreSwitchState' as const, id: 's1', cause, unknownHostIds: [], hostIds: ['h1', 'h2', 'h1'], portGroups: [pg] };
+
+    it('creates a switch that does not exist with its port groups at once: created, then restored', () =>
+      spec.given([]).when({ ...restore, create }).then([
+        { type: 'SwitchCreated', data: { id: 's1', name: 'dvs', hostIds: ['h1', 'h2'], rollbackTimeoutMs: 30000, mtu: 1500, revision: 1 } },
+        { type: 'SwitchStateRestored', data: { id: 's1', revision: 2, hostIds: ['h1', 'h2'], portGroups: [pg], cause } },
+      ]));
+
+    it('a switch the database lost comes back above the revision its hosts may still hold', () => {
+      const events = switchDecider.decide({ ...restore, create, revisionAbove: 7 }, switchDecider.initialState());
+      expect(events.map((e) => [e.type, e.data.revision])).toEqual([['SwitchCreated', 1], ['SwitchStateRestored', 8]]);
+      const state = events.reduce(switchDecider.evolve, switchDecider.initialState());
+      expect(state).toMatchObject({ status: 'active', revision: 8, hostIds: ['h1', 'h2'], portGroups: [{ ...pg, changedAtRevision: 8 }] });
+    });
+
+    it('restores an existing switch as a plain restore, even when asked to create it', () =>
+      spec.given([created]).when({ ...restore, create }).then([
+        { type: 'SwitchStateRestored', data: { id: 's1', revision: 2, hostIds: ['h1', 'h2'], portGroups: [pg], cause } },
+      ]));
+
+    it('an unchanged switch records nothing, unless its revision must move above the one given', () => {
+      spec.given([created, pgAdded]).when(restore).then([]);
+      spec.given([created, pgAdded]).when({ ...restore, revisionAbove: 5 }).then([
+        { type: 'SwitchStateRestored', data: { id: 's1', revision: 6, hostIds: ['h1', 'h2'], portGroups: [pg], cause } },
+      ]);
+    });
+
+    it('refuses unknown hosts, a bad rollback timeout, port group ids given twice, and an unknown switch without create', () => {
+      spec.given([]).when({ ...restore, create, unknownHostIds: ['h2'] }).thenThrows(UnknownHostsError, /host h2 not found/);
+      spec.given([]).when({ ...restore, create: { ...create, rollbackTimeoutMs: 5 } }).thenThrows(InvalidInputError, /rollbackTimeoutMs/);
+      spec.given([]).when({ ...restore, create, portGroups: [pg, pg] }).thenThrows(ConflictError, /pg1 is given more than once/);
+      spec.given([created]).when({ ...restore, portGroups: [pg, pg] }).thenThrows(ConflictError);
+      spec.given([]).when(restore).thenThrows(NotFoundError);
+    });
+  });
 });

@@ -59,7 +59,22 @@ export type SwitchCommand =
       expectedRevision?: number;
       rollback?: boolean;
     }
-  | ({ type: 'RestoreSwitchState'; id: string; cause: RestoreCause; unknownHostIds: string[] } & RestoredSwitchState);
+  | ({
+      type: 'RestoreSwitchState';
+      id: string;
+      cause: RestoreCause;
+      unknownHostIds: string[];
+      /**
+       * Creates the switch when it does not exist (a new switch from a snapshot, or its own switch
+       * that the database lost): `SwitchCreated`, then `SwitchStateRestored`, in one decision.
+       */
+      create?: { name: string; rollbackTimeoutMs: number; mtu: number };
+      /**
+       * The restored revision is above this one too: hosts may still hold a later revision of a
+       * switch the database lost, and apply only a revision newer than the one they run.
+       */
+      revisionAbove?: number;
+    } & RestoredSwitchState);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -117,17 +132,18 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
         ];
       }
       case 'RestoreSwitchState': {
+        if (state.status === 'none' && command.create) {
+          const { create, unknownHostIds, hostIds, id } = command;
+          const created = switchDecider.decide({ type: 'CreateSwitch', id, ...create, hostIds, unknownHostIds }, state);
+          const after = created.reduce(switchDecider.evolve, state);
+          return [...created, restored(after, command)];
+        }
         active(state, command.id);
         requireKnownHosts(command.unknownHostIds);
-        const hostIds = [...new Set(command.hostIds)];
         const current = { hostIds: state.hostIds, portGroups: state.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg) };
-        if (isDeepStrictEqual(current, { hostIds, portGroups: command.portGroups })) return [];
-        return [
-          {
-            type: 'SwitchStateRestored',
-            data: { id: command.id, revision: state.revision + 1, hostIds, portGroups: command.portGroups, cause: command.cause },
-          },
-        ];
+        const unchanged = isDeepStrictEqual(current, { hostIds: [...new Set(command.hostIds)], portGroups: command.portGroups });
+        if (unchanged && state.revision > (command.revisionAbove ?? 0)) return [];
+        return [restored(state, command)];
       }
       default: {
         const never: never = command;
@@ -184,6 +200,22 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
     }
   },
 };
+
+/** The restore of an active switch, as its next revision (and above `revisionAbove`). */
+function restored(state: SwitchState, command: Extract<SwitchCommand, { type: 'RestoreSwitchState' }>): SwitchEvent {
+  requireUniquePortGroups(command.portGroups);
+  const revision = Math.max(state.revision, command.revisionAbove ?? 0) + 1;
+  return {
+    type: 'SwitchStateRestored',
+    data: { id: command.id, revision, hostIds: [...new Set(command.hostIds)], portGroups: command.portGroups, cause: command.cause },
+  };
+}
+
+function requireUniquePortGroups(portGroups: RestoredSwitchState['portGroups']): void {
+  const ids = portGroups.map((pg) => pg.id);
+  const twice = ids.filter((id, i) => ids.indexOf(id) !== i);
+  if (twice.length) throw new ConflictError('PORT_GROUP_EXISTS', `port group ${twice[0]} is given more than once`);
+}
 
 function active(state: SwitchState, id: string): void {
   if (state.status !== 'active') throw new NotFoundError('switch', id);

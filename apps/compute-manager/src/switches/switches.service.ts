@@ -1,14 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AsOf, commandMetadata, EventLog, InvalidInputError, NotFoundError, type SqlClient } from '@vnet/events';
+import { type AsOf, EventLog, InvalidInputError, NotFoundError } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { SwitchDesiredPublisher } from '../desired-state/switch-desired.publisher.js';
 import { unknownHostIds } from '../hosts/host.read-model.js';
-import { TasksService } from '../tasks/tasks.service.js';
 import type { CreatePortGroupDto, CreateSwitchDto, UpdatePortGroupDto } from './dto/switch.dto.js';
 import type { SwitchView } from './dto/switch.view.js';
 import { completePolicy } from './policy.js';
-import { DEFAULT_ROLLBACK_TIMEOUT_MS, DEFAULT_SWITCH_MTU, type SwitchCommand, SwitchAggregate, switchDecider, type SwitchState } from './switch.decider.js';
+import { SwitchChanges } from './switch-changes.js';
+import { DEFAULT_ROLLBACK_TIMEOUT_MS, DEFAULT_SWITCH_MTU, SwitchAggregate, type SwitchState } from './switch.decider.js';
 
 export function switchView(s: SwitchState): SwitchView {
   return {
@@ -27,13 +26,12 @@ export class SwitchesService {
   constructor(
     @Inject(EventLog) private readonly log: EventLog,
     private readonly dataSource: DataSource,
-    private readonly tasks: TasksService,
-    private readonly publisher: SwitchDesiredPublisher,
+    private readonly changes: SwitchChanges,
   ) {}
 
   async create(dto: CreateSwitchDto): Promise<SwitchView & { taskId: string }> {
     const id = randomUUID();
-    const { state, taskId } = await this.change(id, 'switch.create', async (_state, client) => ({
+    const { state, taskId } = await this.changes.change(id, 'switch.create', async (_state, client) => ({
       type: 'CreateSwitch',
       id,
       name: dto.name,
@@ -46,7 +44,7 @@ export class SwitchesService {
   }
 
   async addHost(id: string, hostId: string): Promise<{ taskId: string }> {
-    const { taskId } = await this.change(
+    const { taskId } = await this.changes.change(
       id,
       'switch.add-host',
       async (_state, client) => ({ type: 'AddSwitchHost', id, hostId, hostKnown: (await unknownHostIds(client, [hostId])).length === 0 }),
@@ -58,7 +56,7 @@ export class SwitchesService {
   async addPortGroup(id: string, dto: CreatePortGroupDto): Promise<{ taskId: string; portGroupId: string }> {
     const portGroupId = randomUUID();
     const policy = completePolicy(dto.policy);
-    const { taskId } = await this.change(id, 'port-group.create', () => ({
+    const { taskId } = await this.changes.change(id, 'port-group.create', () => ({
       type: 'AddPortGroup',
       id,
       portGroup: { id: portGroupId, name: dto.name, vlanId: dto.vlanId, management: dto.management ?? false, policy },
@@ -73,7 +71,7 @@ export class SwitchesService {
     rollback: boolean,
     expectedRevision?: number,
   ): Promise<{ taskId: string; revision: number; changed: boolean }> {
-    const { taskId, state, changed } = await this.change(id, 'port-group.update', (state) => {
+    const { taskId, state, changed } = await this.changes.change(id, 'port-group.update', (state) => {
       const current = state.portGroups.find((pg) => pg.id === portGroupId);
       if (!current) throw new NotFoundError('port group', portGroupId);
       const policy = dto.policy ? completePolicy(dto.policy, current.policy) : undefined;
@@ -99,32 +97,5 @@ export class SwitchesService {
     const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches WHERE id = $1', [id]);
     if (!rows[0]) throw new NotFoundError('switch', id);
     return switchView(rows[0].state);
-  }
-
-  /**
-   * One change of a switch: decide and append it with a task over its hosts in one transaction,
-   * then push the final state once. A change that changes nothing gets a task that is done.
-   */
-  private async change(
-    id: string,
-    kind: string,
-    command: (state: SwitchState, client: SqlClient) => SwitchCommand | Promise<SwitchCommand>,
-    taskHosts?: string[],
-  ): Promise<{ state: SwitchState; taskId: string; changed: boolean }> {
-    const { state, task, changed } = await this.log.execute(
-      SwitchAggregate,
-      id,
-      commandMetadata(),
-      async (state, _version, tx) => switchDecider.decide(await command(state, tx.client), state),
-      async (state, _version, recorded, tx) => {
-        const hosts = taskHosts ?? state.hostIds;
-        const changed = recorded.length > 0;
-        const task = await this.tasks.create(tx.client, kind, hosts, { kind: 'switch', targetId: id, revision: state.revision }, !changed);
-        return { state, task, changed };
-      },
-    );
-    this.tasks.activate(task);
-    if (changed) await this.publisher.publish(id, state);
-    return { state, taskId: task.id, changed };
   }
 }
