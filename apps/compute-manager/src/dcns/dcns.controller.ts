@@ -1,6 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, notFound, ParseIdPipe } from '@vnet/events';
+import { DcnMigrationService } from './dcn-migration.service.js';
 import { DcnsService } from './dcns.service.js';
 import { AttachNicDto, CreateDcnDto, DcnView, MigrateDcnDto, NicAttachedView } from './dto/dcn.dto.js';
 
@@ -9,7 +10,10 @@ const dcnId = new ParseIdPipe('DCN');
 @ApiTags('dcns')
 @Controller('dcns')
 export class DcnsController {
-  constructor(private readonly dcns: DcnsService) {}
+  constructor(
+    private readonly dcns: DcnsService,
+    private readonly migrations: DcnMigrationService,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a DCN on a host' })
@@ -54,6 +58,6 @@ export class DcnsController {
     504: 'HOST_TIMEOUT: the target did not answer in time, and nothing moved',
   })
   migrate(@Param('id', dcnId) id: string, @Body() body: MigrateDcnDto): Promise<DcnView> {
-    return this.dcns.migrate(id, body.targetHostId);
+    return this.migrations.migrate(id, body.targetHostId);
   }
 }

@@ -3,8 +3,11 @@ import { ComputeDesiredStateModule } from '../desired-state/desired-state.module
 import { TasksModule } from '../tasks/tasks.module.js';
 import { DcnsController } from './dcns.controller.js';
 import { DcnsHandlers } from './dcns.handlers.js';
+import { DcnMigrationService } from './dcn-migration.service.js';
+import { DcnReadModel } from './dcn.read-model.js';
+import { DcnWriter } from './dcn-writer.js';
 import { DcnsService } from './dcns.service.js';
 import { MigrationMetrics } from './migration.metrics.js';
 
-@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, MigrationMetrics] })
+@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnWriter, MigrationMetrics] })
 export class DcnsModule {}
