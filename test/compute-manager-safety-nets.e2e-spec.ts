@@ -161,5 +161,29 @@ describe('compute manager: rollback and management repair', () => {
       expect((await repair({ hostId: 'h2', switchId: 'nope', portId: 'mgmt-h2', clonePortId: 'c', lastConnectedRevision: 4 })).ok).toBe(false);
       expect((await readLog(admin, '', { after: position })).length).toBe(0);
     }, 20000);
+  
+    it('the override lapses when an operator changes the management port group again: the host follows it like the others', async () => {
+      const before = (await hostPorts.get('h2'))!.json<HostPortsDesired>().revision;
+      const patched = await admin.patch(`/switches/${switchId}/port-groups/${mgmtId}`, { vlanId: 13 });
+      expect((await taskEnd(patched.body.taskId)).state).toBe('succeeded');
+      const ports = await eventually(async () => {
+        const p = (await hostPorts.get('h2'))!.json<HostPortsDesired>();
+        return p.revision > before ? p : null;
+      }, 10000, "h2's ports desired state without the override");
+      expect(ports.overrides).toBeUndefined();
+      const cleared = await readLog(admin, 'streamId=h2&type=HostPortOverridesCleared');
+      expect(cleared).toHaveLength(1);
+      expect(cleared[0].data).toMatchObject({ hostId: 'h2', switchId });
+    }, 20000);
+
+    it('a VLAN change of a port group that is not the management one leaves an override alone', async () => {
+      expect((await repair({ hostId: 'h2', switchId, portId: 'mgmt-h2', clonePortId: 'c2', lastConnectedRevision: 4 })).ok).toBe(true);
+      const web = await admin.post(`/switches/${switchId}/port-groups`, { name: 'web', vlanId: 100 });
+      expect((await taskEnd(web.body.taskId)).state).toBe('succeeded');
+      const patched = await admin.patch(`/switches/${switchId}/port-groups/${web.body.portGroupId}`, { vlanId: 101 });
+      expect((await taskEnd(patched.body.taskId)).state).toBe('succeeded');
+      expect((await hostPorts.get('h2'))!.json<HostPortsDesired>().overrides).toEqual([{ switchId, portId: 'mgmt-h2', vlanId: 10, fromRevision: 4 }]);
+      expect(await readLog(admin, 'streamId=h2&type=HostPortOverridesCleared')).toHaveLength(1);
+    }, 20000);
   });
 });

@@ -49,5 +49,17 @@ describe('host decider (compute manager)', () => {
     const state = [overridden].reduce(hostDecider.evolve, hostDecider.initialState());
     expect(state.overrides).toEqual({ 's1/mgmt-h1': override });
   });
+
+  it("clears a host's overrides of one switch, and records nothing when it has none", () => {
+    const on = (switchId: string): HostEvent => ({ type: 'HostPortOverridden', data: { hostId: 'h1', switchId, portId: 'mgmt-h1', vlanId: 10, fromRevision: 3, reason: 'clone' } });
+    const clear = { type: 'ClearHostPortOverrides' as const, hostId: 'h1', switchId: 's1', reason: 'port group changed' };
+    spec.given([on('s1'), on('s2')]).when(clear).then([{ type: 'HostPortOverridesCleared', data: { hostId: 'h1', switchId: 's1', reason: 'port group changed' } }]);
+    spec.given([on('s2')]).when(clear).then([]);
+    const state = [on('s1'), on('s2'), { type: 'HostPortOverridesCleared', data: { hostId: 'h1', switchId: 's1', reason: 'x' } } as HostEvent].reduce(
+      hostDecider.evolve,
+      hostDecider.initialState(),
+    );
+    expect(Object.keys(state.overrides)).toEqual(['s2/mgmt-h1']);
+  });
 });
 

@@ -8,7 +8,8 @@ export type HostEvent =
       type: 'HostNetworksReported';
       data: { hostId: string; bootId: string; seq: number; upserted: LogicalNetworkConstruct[]; removed: string[] };
     }
-  | { type: 'HostPortOverridden'; data: { hostId: string } & PortOverride & { reason: string } };
+  | { type: 'HostPortOverridden'; data: { hostId: string } & PortOverride & { reason: string } }
+  | { type: 'HostPortOverridesCleared'; data: { hostId: string; switchId: string; reason: string } };
 
 export type HostCommand =
   | { type: 'AddHost'; hostId: string }
@@ -21,7 +22,8 @@ export type HostCommand =
       upserted: LogicalNetworkConstruct[];
       removed: string[];
     }
-  | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride);
+  | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride)
+  | { type: 'ClearHostPortOverrides'; hostId: string; switchId: string; reason: string };
 
 export interface HostState {
   added: boolean;
@@ -70,6 +72,11 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         if (current && current.vlanId === override.vlanId && current.fromRevision === override.fromRevision) return [];
         return [{ type: 'HostPortOverridden', data: { hostId, ...override, reason } }];
       }
+      case 'ClearHostPortOverrides': {
+        const { hostId, switchId, reason } = command;
+        if (!Object.values(state.overrides).some((o) => o.switchId === switchId)) return [];
+        return [{ type: 'HostPortOverridesCleared', data: { hostId, switchId, reason } }];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -92,6 +99,10 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
       case 'HostPortOverridden': {
         const { hostId: _h, reason: _r, ...override } = event.data;
         return { ...state, overrides: { ...state.overrides, [overrideKey(override)]: override } };
+      }
+      case 'HostPortOverridesCleared': {
+        const overrides = Object.fromEntries(Object.entries(state.overrides).filter(([, o]) => o.switchId !== event.data.switchId));
+        return { ...state, overrides };
       }
       default: {
         const never: never = event;

@@ -27,6 +27,10 @@ export class HostProjection implements Projection {
         await bumpHostPorts(client, hostId);
         return;
       }
+      case 'HostPortOverridesCleared':
+        await client.query('DELETE FROM host_port_overrides WHERE host_id = $1 AND switch_id = $2', [e.data.hostId, e.data.switchId]);
+        await bumpHostPorts(client, e.data.hostId);
+        return;
       case 'HostDiscovered':
         await client.query('INSERT INTO hosts (host_id, first_position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [e.data.hostId, event.position]);
         return;
