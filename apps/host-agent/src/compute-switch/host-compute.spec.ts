@@ -1,6 +1,10 @@
 import { DEFAULT_POLICY, type HostPortsDesired, type PortGroupConfig, type SwitchDesired } from '@vnet/contracts';
 import type { HostStore } from '../store/host-store.js';
-import { COMPUTE_NS, HostCompute } from './host-compute.js';
+import { TimerWheel } from '../common/timer-wheel.js';
+import { ManagementLink } from '../link/management-link.js';
+import { ApplyConfirmation } from './apply-confirmation.js';
+import { HostCompute } from './host-compute.js';
+import { COMPUTE_NS } from './running-config.store.js';
 
 /** The store as HostCompute uses it, recording what each change writes. */
 class FakeStore {
@@ -43,10 +47,13 @@ function host(store: FakeStore): HostCompute {
     hostId: 'h1',
     store: store as unknown as HostStore,
     setManagementVlan: () => undefined,
-    linkFlows: () => true,
     constructRevision: () => undefined,
-    roundTrip: async () => true,
-    sendStatus: () => true,
+    confirmation: new ApplyConfirmation({
+      target: { id: 'h1', link: new ManagementLink(), roundTrips: { lastRoundTripAt: null } },
+      channel: { roundTrip: async () => true, send: () => true },
+      whenDurable: () => Promise.resolve(),
+      wheel: new TimerWheel(100),
+    }),
     reportChanged: () => undefined,
   });
 }

@@ -18,8 +18,6 @@ import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
 
 const THROTTLE_MS = 10000;
-/** How long a host waits for the round trip that proves a change (replies queue up behind thousands of hosts). */
-const CONFIRM_ROUND_TRIP_MS = 3000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
@@ -49,8 +47,10 @@ export const hostContextProvider: Provider = {
       throttled: new ThrottledLog(logger, THROTTLE_MS, () => clock.now()),
       compute: {
         source: compute,
-        roundTrip: (host) => heartbeats.roundTrip(host, CONFIRM_ROUND_TRIP_MS),
-        sendStatus: (host, outcome) => statuses.send(host, outcome),
+        channel: {
+          roundTrip: (host, timeoutMs) => heartbeats.roundTrip(host, timeoutMs),
+          send: (host, outcome) => statuses.send(host, outcome),
+        },
       },
     };
   },

@@ -1,5 +1,6 @@
 import type { HostPortsDesired, LogicalNetworkConstruct, SwitchDesired } from '@vnet/contracts';
 import type { ComputeReceiver } from '../compute-switch/compute-feeds.js';
+import { ApplyConfirmation } from '../compute-switch/apply-confirmation.js';
 import { computeCodec } from '../compute-switch/compute-codec.js';
 import { HostCompute } from '../compute-switch/host-compute.js';
 import type { ReportExtras } from '../reports/report-plan.js';
@@ -56,10 +57,8 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       hostId: id,
       store,
       setManagementVlan: (vlan) => this.link.setManagementVlan(vlan),
-      linkFlows: () => this.link.flows,
       constructRevision: (networkId) => this.networkSwitch.get(networkId)?.revision,
-      roundTrip: () => ctx.compute.roundTrip(this),
-      sendStatus: (outcome) => ctx.compute.sendStatus(this, outcome),
+      confirmation: new ApplyConfirmation({ target: this, channel: ctx.compute.channel, whenDurable: () => store.whenDurable(), wheel: ctx.retries }),
       reportChanged: () => this.reports.markExtras(),
     });
   }
