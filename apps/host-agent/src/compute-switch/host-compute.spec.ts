@@ -42,14 +42,27 @@ const ports = (n: number): HostPortsDesired => ({
   ports: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, dcnId: 'd1', nicId: `n${i}`, network: { kind: 'port-group' as const, switchId: 's1', portGroupId: 'web' } })),
 });
 
+let now = 1_000_000;
+/** A round trip sent after the latest change came back: the change is proven, the next one saves what runs. */
+function proven(compute: HostCompute): void {
+  now += 10;
+  compute.roundTripBack(now);
+}
+
 function host(store: FakeStore): HostCompute {
+  const target = { id: 'h1', link: new ManagementLink(), roundTrips: { lastRoundTripAt: null } };
   return new HostCompute({
     hostId: 'h1',
     store: store as unknown as HostStore,
     setManagementVlan: () => undefined,
     constructRevision: () => undefined,
+    target,
+    repairs: { request: async () => null },
+    wheel: new TimerWheel(100),
+    clock: { now: () => now },
+    log: () => undefined,
     confirmation: new ApplyConfirmation({
-      target: { id: 'h1', link: new ManagementLink(), roundTrips: { lastRoundTripAt: null } },
+      target,
       channel: { roundTrip: async () => true, send: () => true },
       whenDurable: () => Promise.resolve(),
       wheel: new TimerWheel(100),
@@ -65,9 +78,10 @@ describe('HostCompute: what a change writes to the host store', () => {
     compute.applySwitch(desired(1, [pg('web', 10, 1)]));
     compute.applyPorts(ports(30));
     expect(store.writes).toContain('switch-ports:s1');
+    proven(compute);
     store.writes = [];
     compute.applySwitch(desired(2, [pg('web', 20, 2)]));
-    expect(store.writes).toEqual(['saved:s1', 'switch:s1']);
+    expect(store.writes).toEqual(['change:s1', 'saved:s1', 'switch:s1']);
     const [view] = compute.computeSwitchesView();
     expect(view.ports).toHaveLength(30);
     expect(view.ports.every((p) => p.vlanId === 20 && p.appliedAtRevision === 2)).toBe(true);
@@ -78,10 +92,11 @@ describe('HostCompute: what a change writes to the host store', () => {
     const compute = host(store);
     compute.applySwitch(desired(1, [pg('web', 10, 1), pg('db', 11, 1)]));
     compute.applyPorts(ports(2));
+    proven(compute);
     store.writes = [];
     // The port group the ports are on goes away: the ports go with it.
     compute.applySwitch(desired(2, [pg('db', 11, 1)]));
-    expect(store.writes).toEqual(['saved:s1', 'saved-ports:s1', 'switch:s1', 'switch-ports:s1']);
+    expect(store.writes).toEqual(['change:s1', 'saved:s1', 'saved-ports:s1', 'switch:s1', 'switch-ports:s1']);
     expect(compute.computeSwitchesView()[0].ports).toEqual([]);
   });
 
@@ -105,7 +120,7 @@ describe('HostCompute: what a change writes to the host store', () => {
     expect(upgraded.computeSwitchesView()).toEqual(before);
     // Its first change writes the config without the ports, and the ports under their own key.
     upgraded.applySwitch(desired(4, [pg('web', 30, 4)]));
-    expect(older.writes).toEqual(['saved:s1', 'switch:s1', 'switch-ports:s1']);
+    expect(older.writes).toEqual(['change:s1', 'saved:s1', 'switch:s1', 'switch-ports:s1']);
     expect(host(older).computeSwitchesView()[0].ports.map((p) => [p.id, p.vlanId])).toEqual([
       ['p0', 30],
       ['p1', 30],

@@ -1,6 +1,13 @@
 import type { HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
+import type { Clock } from '../common/clock.js';
+import type { TimerWheel } from '../common/timer-wheel.js';
+import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
 import type { HostStore } from '../store/host-store.js';
 import type { ApplyConfirmation } from './apply-confirmation.js';
+import { ChangeGuard } from './change-guard.js';
+import { carrierVlan, overrideFor, placeClone, withOverridesAndClone } from './clone-placement.js';
+import { ManagementRepair, type RepairChannel } from './management-repair.js';
+import { lastConnectedRevision } from './rollback.machine.js';
 import {
   applySwitch,
   dcnPortsOn,
@@ -31,6 +38,11 @@ export interface HostComputeDeps {
   constructRevision(networkId: string): number | undefined;
   /** Tells the compute manager each outcome, once durable and proven by a round trip. */
   confirmation: ApplyConfirmation;
+  target: HeartbeatTarget;
+  repairs: RepairChannel;
+  wheel: TimerWheel;
+  clock: Clock;
+  log(msg: string, fields: Record<string, unknown>): void;
   /**
    * The logical ports changed: the managers record them from the next report. A switch revision
    * applied is not reported this way: the outcome sent to the compute manager says it, and 2,000
@@ -54,6 +66,9 @@ export class HostCompute {
   private failedPorts = -1;
   private readonly config: RunningConfigStore;
   private readonly switches: Map<string, RunningSwitch>;
+  /** Each switch change awaiting its proof, proven or rolled back. */
+  private readonly guard: ChangeGuard;
+  private readonly repair: ManagementRepair;
 
   constructor(private readonly deps: HostComputeDeps) {
     this.config = new RunningConfigStore(deps.store);
@@ -61,13 +76,35 @@ export class HostCompute {
     this.desiredPorts = this.config.desiredPorts();
     this.logicalPorts = this.config.logicalPorts();
     this.management = this.config.management();
-    deps.setManagementVlan(managementVlan(this.management, this.switches));
+    const { store, wheel, clock, log } = deps;
+    this.guard = new ChangeGuard({ store, wheel, clock, restore: (id, reason) => this.rollBack(id, reason), discard: (id) => this.config.discardSaved(id) });
+    this.repair = new ManagementRepair({
+      target: deps.target, store, channel: deps.repairs, confirmation: deps.confirmation, wheel, clock, log,
+      carrierChanged: () => this.setLinkVlan(),
+    });
+    this.setLinkVlan();
+  }
+
+  /** The agent starts: changes awaiting their proof wait on to their stored deadlines, a repair under way goes on. */
+  start(): void {
+    this.guard.resume();
+    this.repair.resume();
   }
 
   applySwitch(desired: SwitchDesired): void {
     const running = this.switches.get(desired.id);
     if (running && running.revision >= desired.revision) {
       this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied' });
+      return;
+    }
+    const decision = this.guard.beforeApply(desired, running?.revision ?? 0);
+    if (decision === 'skip') {
+      // Rolled back here: said again at each resync while the desired state still holds it.
+      const change = this.guard.state(desired.id);
+      if (change?.phase === 'rolled_back') {
+        const { revision, restoredRevision, reason: detail } = change;
+        this.confirm({ kind: 'switch', targetId: desired.id, revision, state: 'rolled_back', restoredRevision, detail });
+      }
       return;
     }
     const known = new Set((running?.portGroups ?? []).map((pg) => pg.id));
@@ -80,7 +117,7 @@ export class HostCompute {
     const { next } = applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement));
     // The pre-change running config, kept until the change is proven (rollback needs it); its ports
     // only when the change changes them.
-    if (running) this.config.save(desired.id, { switch: running, management: this.management }, next, placement);
+    if (decision === 'save') this.config.save(desired.id, { switch: running ?? null, management: this.management }, next, placement);
     this.put(next);
     this.moveManagement(placement);
     this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
@@ -90,6 +127,8 @@ export class HostCompute {
   dropSwitch(switchId: string): void {
     if (!this.switches.delete(switchId)) return;
     this.config.drop(switchId);
+    this.guard.forget(switchId);
+    this.repair.switchDropped(switchId);
     this.moveManagement(placeManagement(this.management, this.switches, null));
   }
 
@@ -100,8 +139,33 @@ export class HostCompute {
       this.config.putDesiredPorts(desired);
       this.confirmedPorts = -1;
       this.failedPorts = -1;
+      this.setLinkVlan();
     }
     this.realize();
+    const clone = this.repair.clone;
+    if (clone) {
+      const timeoutMs = this.switches.get(clone.switchId)?.rollbackTimeoutMs ?? 30000;
+      this.repair.overridden(overrideFor(desired.overrides, clone.switchId, clone.clonedFrom), desired.revision, timeoutMs);
+    }
+  }
+
+  /** A management round trip sent at `sentAt` came back through the link: it may prove a change or a repair. */
+  roundTripBack(sentAt: number): void {
+    this.guard.roundTripBack(sentAt);
+    this.repair.roundTripBack(sentAt);
+  }
+
+  /** The console's repair (`POST /hosts/:id/management/restore`): management onto a clone of its port, on `vlanId`. */
+  restoreManagement(vlanId: number): { clonePortId: string } {
+    const switchId = this.management?.switchId ?? '';
+    const clone = placeClone(this.deps.hostId, this.management, this.switches, vlanId, lastConnectedRevision(this.guard.state(switchId)));
+    this.repair.start(clone);
+    this.setLinkVlan();
+    return { clonePortId: clone.portId };
+  }
+
+  pendingRollback(): { switchId: string; savedRevision: number; deadline: string } | null {
+    return this.guard.pendingRollback();
   }
 
   /** The network switch's constructs changed: logical ports may now be realizable (or not). */
@@ -129,7 +193,7 @@ export class HostCompute {
       id: sw.id,
       revision: sw.revision,
       portGroups: sw.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
-      ports: portViews(sw),
+      ports: withOverridesAndClone(sw.id, portViews(sw), this.desiredPorts?.overrides, this.repair.clone),
     }));
   }
 
@@ -206,7 +270,28 @@ export class HostCompute {
         if (old) this.put(applySwitch(old, asDesired(old), this.wantedOn(old.id, placement)).next);
       }
     }
-    this.deps.setManagementVlan(managementVlan(this.management, this.switches));
+    this.setLinkVlan();
+  }
+
+  /** The link's VLAN: the clone's while it carries management, else the management port's (with its override). */
+  private setLinkVlan(): void {
+    const place = this.management;
+    const override = place && overrideFor(this.desiredPorts?.overrides, place.switchId, managementPortId(this.deps.hostId));
+    this.deps.setManagementVlan(carrierVlan(this.repair.clone, override ? override.vlanId : managementVlan(place, this.switches)));
+  }
+
+  /**
+   * No round trip proved the change in time: the saved config (switch, ports, management place)
+   * runs again, and the link follows it; the host reconnects and resyncs through it.
+   */
+  private rollBack(switchId: string, reason: string): void {
+    const running = this.switches.get(switchId);
+    const saved = this.config.saved(switchId, running, this.management);
+    if (saved.switch) this.put(saved.switch);
+    else if (this.switches.delete(switchId)) this.config.drop(switchId);
+    this.config.discardSaved(switchId);
+    this.deps.log('switch change rolled back', { switchId, revision: running?.revision, restoredRevision: saved.switch?.revision ?? 0, reason });
+    this.moveManagement(saved.management);
   }
 
   /** Runs `sw`, writing its config and its ports each only when they changed. */

@@ -12,6 +12,7 @@ import { ReportPublisher } from '../reports/report.publisher.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
 import { defaultJournalLimit, OpenJournals } from '../store/open-journals.js';
 import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
+import { RepairRequester } from '../compute-switch/repair.requester.js';
 import { StatusSender } from '../compute-switch/status.sender.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
@@ -21,7 +22,7 @@ const THROTTLE_MS = 10000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
-  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender],
+  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender, RepairRequester],
   useFactory: (
     catalog: ConstructCatalog,
     feeds: DesiredStateFeeds,
@@ -32,6 +33,7 @@ export const hostContextProvider: Provider = {
     compute: ComputeFeeds,
     heartbeats: HeartbeatSender,
     statuses: StatusSender,
+    repairs: RepairRequester,
   ): HostContext => {
     const logger = new Logger('Host');
     return {
@@ -51,6 +53,7 @@ export const hostContextProvider: Provider = {
           roundTrip: (host, timeoutMs) => heartbeats.roundTrip(host, timeoutMs),
           send: (host, outcome) => statuses.send(host, outcome),
         },
+        repairs,
       },
     };
   },

@@ -10,6 +10,7 @@ import type { OpenJournals } from '../store/open-journals.js';
 import type { SyncSource } from './host-sync.js';
 import type { ComputeDesiredSource } from '../compute-switch/compute-feeds.js';
 import type { ConfirmationChannel } from '../compute-switch/apply-confirmation.js';
+import type { RepairChannel } from '../compute-switch/management-repair.js';
 
 /** What every host of the process shares: one of each, however many hosts. */
 export const HOST_CONTEXT = Symbol('HOST_CONTEXT');
@@ -32,5 +33,7 @@ export interface HostContext {
     source: ComputeDesiredSource;
     /** Round trips and statuses through a host's own link. */
     channel: ConfirmationChannel;
+    /** Management repair requests through a host's own link. */
+    repairs: RepairChannel;
   };
 }

@@ -20,6 +20,7 @@ function context(now: () => number): HostContext {
     compute: {
       source: { ready: Promise.resolve(), switches: () => [], ports: () => undefined },
       channel: { roundTrip: async () => true, send: () => true },
+      repairs: { request: async () => null },
     },
     logger: { warn: () => undefined } as unknown as Logger,
   };

@@ -45,6 +45,7 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
     compute: {
       source: { ready: Promise.resolve(), switches: () => [], ports: () => undefined },
       channel: { roundTrip: async () => true, send: () => true },
+      repairs: { request: async () => null },
     },
     clock: { now: () => Date.parse('2025-01-01T00:00:00Z') },
     logger: { warn: () => undefined, log: () => undefined } as unknown as Logger,

@@ -59,6 +59,11 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       setManagementVlan: (vlan) => this.link.setManagementVlan(vlan),
       constructRevision: (networkId) => this.networkSwitch.get(networkId)?.revision,
       confirmation: new ApplyConfirmation({ target: this, channel: ctx.compute.channel, whenDurable: () => store.whenDurable(), wheel: ctx.retries }),
+      target: this,
+      repairs: ctx.compute.repairs,
+      wheel: ctx.retries,
+      clock: ctx.clock,
+      log: (msg, fields) => ctx.logger.log({ msg, hostId: id, ...fields }),
       reportChanged: () => this.reports.markExtras(),
     });
   }
@@ -90,6 +95,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
 
   /** Starts talking to the managers, if the link lets it. */
   start(): void {
+    this.compute.start();
     if (this.link.flows) {
       this.sync.requestFull();
       this.resyncCompute();
@@ -131,6 +137,18 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
     this.link.setManagementVlan(vlan);
   }
 
+  /** A management round trip (heartbeat or confirmation) sent at `sentAt` came back through the link. */
+  roundTripBack(sentAt: number): void {
+    this.compute.roundTripBack(sentAt);
+  }
+
+  /** `POST /hosts/:id/management/restore`: answered once the clone is stored. */
+  async restoreManagement(vlanId: number): Promise<{ clonePortId: string }> {
+    const answer = this.compute.restoreManagement(vlanId);
+    await this.store.whenDurable();
+    return answer;
+  }
+
   view(): HostView {
     return {
       hostId: this.id,
@@ -138,7 +156,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       computeSwitches: this.compute.computeSwitchesView(),
       networkSwitch: { logicalNetworks: this.networkSwitch.constructs(), ports: this.compute.logicalPortsView() },
       uplink: this.link.uplink,
-      pendingRollback: null,
+      pendingRollback: this.compute.pendingRollback(),
     };
   }
 

@@ -8,7 +8,8 @@ export interface HostView {
   computeSwitches: unknown[];
   networkSwitch: { logicalNetworks: LogicalNetworkConstruct[]; ports: unknown[] };
   uplink: UplinkConfig;
-  pendingRollback: null;
+  /** A switch change awaiting its proof: the saved config's revision, and when it is restored without one. */
+  pendingRollback: { switchId: string; savedRevision: number; deadline: string } | null;
 }
 
 /** An item of `GET /hosts`: the host without its constructs, which thousands of hosts would make huge. */

@@ -1,6 +1,7 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
 import { AddHostDto } from './dto/add-host.dto.js';
+import { ManagementRestoreDto, type ManagementRestoreView } from './dto/management-restore.dto.js';
 import { UplinkDto, type UplinkView } from './dto/uplink.dto.js';
 import type { HostSummary, HostView } from './host.view.js';
 import { HostsService } from './hosts.service.js';
@@ -36,5 +37,12 @@ export class HostsController {
   @Put(':hostId/uplink')
   setUplink(@Param('hostId') hostId: string, @Body() body: UplinkDto): Promise<UplinkView> {
     return this.hosts.setUplink(hostId, body.allowedVlans);
+  }
+
+  /** The local console's repair (CONTRACT §6.5): 202, the clone carries management from now on. */
+  @Post(':hostId/management/restore')
+  @HttpCode(HttpStatus.ACCEPTED)
+  restoreManagement(@Param('hostId') hostId: string, @Body() body: ManagementRestoreDto): Promise<ManagementRestoreView> {
+    return this.hosts.restoreManagement(hostId, body.vlanId);
   }
 }
