@@ -15,7 +15,8 @@ interface HostView {
   pendingRollback: { switchId: string; savedRevision: number; deadline: string } | null;
 }
 
-const ROLLBACK_TIMEOUT_MS = 3000;
+// The switch's rollback timeout (ROLLBACK_TIMEOUT_MS measures another, e.g. 2000).
+const ROLLBACK_TIMEOUT_MS = Number(process.env.ROLLBACK_TIMEOUT_MS ?? 3000);
 /** The machine is a loaded 2-core box: what a host may take beyond the contract's 1 s to be seen back. */
 const SLACK_MS = 1500;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
