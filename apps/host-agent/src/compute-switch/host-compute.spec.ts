@@ -49,7 +49,7 @@ function proven(compute: HostCompute): void {
   compute.roundTripBack(now);
 }
 
-function host(store: FakeStore): HostCompute {
+function host(store: FakeStore, wheel = new TimerWheel(100), sent: unknown[] = []): HostCompute {
   const target = { id: 'h1', link: new ManagementLink(), roundTrips: { lastRoundTripAt: null } };
   return new HostCompute({
     hostId: 'h1',
@@ -58,14 +58,14 @@ function host(store: FakeStore): HostCompute {
     constructRevision: () => undefined,
     target,
     repairs: { request: async () => null },
-    wheel: new TimerWheel(100),
+    wheel,
     clock: { now: () => now },
     log: () => undefined,
     confirmation: new ApplyConfirmation({
       target,
-      channel: { roundTrip: async () => true, send: () => true },
+      channel: { roundTrip: async () => true, send: (_t, status) => sent.push(status) > 0 },
       whenDurable: () => Promise.resolve(),
-      wheel: new TimerWheel(100),
+      wheel,
     }),
     reportChanged: () => undefined,
   });
@@ -125,5 +125,56 @@ describe('HostCompute: what a change writes to the host store', () => {
       ['p0', 30],
       ['p1', 30],
     ]);
+  });
+});
+
+describe('HostCompute: a change not proven in time is rolled back', () => {
+  const mgmt = (vlanId: number, changedAtRevision: number): PortGroupConfig => ({ ...pg('mgmt', vlanId, changedAtRevision), management: true });
+  const vlanOfManagement = (compute: HostCompute) => compute.computeSwitchesView()[0].ports.find((p) => p.id === 'mgmt-h1')?.vlanId;
+  const settle = () => new Promise((r) => setImmediate(r));
+  const fast = (revision: number, groups: PortGroupConfig[]): SwitchDesired => ({ ...desired(revision, groups), rollbackTimeoutMs: 3000 });
+
+  it('restores the saved config at the deadline, reports it, skips that revision after, and applies a newer one', async () => {
+    const store = new FakeStore();
+    const wheel = new TimerWheel(100, () => now);
+    const sent: Array<{ state: string; revision: number; restoredRevision?: number }> = [];
+    const compute = host(store, wheel, sent);
+    compute.applySwitch(fast(1, [mgmt(10, 1)]));
+    proven(compute);
+    compute.applySwitch(fast(2, [mgmt(20, 2)]));
+    expect(vlanOfManagement(compute)).toBe(20);
+    expect(compute.pendingRollback()).toEqual({ switchId: 's1', savedRevision: 1, deadline: new Date(now + 3000).toISOString() });
+    now += 2000;
+    wheel.runDue();
+    expect(vlanOfManagement(compute)).toBe(20);
+    now += 2000;
+    wheel.runDue();
+    expect(compute.pendingRollback()).toBeNull();
+    expect(vlanOfManagement(compute)).toBe(10);
+    expect(compute.computeSwitchesView()[0].revision).toBe(1);
+    // After a restart too, the rolled-back revision is not applied again, and is reported as such.
+    const restarted = host(store, wheel, sent);
+    restarted.applySwitch(fast(2, [mgmt(20, 2)]));
+    await settle();
+    expect(vlanOfManagement(restarted)).toBe(10);
+    expect(sent.at(-1)).toMatchObject({ state: 'rolled_back', revision: 2, restoredRevision: 1 });
+    restarted.applySwitch(fast(3, [mgmt(30, 3)]));
+    expect(vlanOfManagement(restarted)).toBe(30);
+    expect(restarted.pendingRollback()?.savedRevision).toBe(1);
+  });
+
+  it('rollback=false: nothing saved, nothing pending, and the change stays past any deadline', () => {
+    const store = new FakeStore();
+    const wheel = new TimerWheel(100, () => now);
+    const compute = host(store, wheel);
+    compute.applySwitch(fast(1, [mgmt(10, 1)]));
+    proven(compute);
+    store.writes = [];
+    compute.applySwitch({ ...fast(2, [mgmt(20, 2)]), rollback: false });
+    expect(store.writes.filter((w) => w.startsWith('saved'))).toEqual([]);
+    expect(compute.pendingRollback()).toBeNull();
+    now += 60_000;
+    wheel.runDue();
+    expect(vlanOfManagement(compute)).toBe(20);
   });
 });
