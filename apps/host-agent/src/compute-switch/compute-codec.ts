@@ -2,7 +2,7 @@ import type { PortGroupConfig } from '@vnet/contracts';
 import { encodePut } from '../store/store-record.js';
 import type { ValueCodec } from '../store/store-state.js';
 import type { RunningPort, RunningSwitch } from './compute-state.js';
-import { COMPUTE_NS, PORTS_KEY, SAVED_KEY, SAVED_PORTS_KEY, SWITCH_KEY } from './host-compute.js';
+import { COMPUTE_NS, PORTS_KEY, SAVED_KEY, SAVED_PORTS_KEY, SWITCH_KEY } from './running-config.store.js';
 
 const isConfigKey = (key: string): boolean => key.startsWith(SWITCH_KEY) || key.startsWith(SAVED_KEY);
 const isPortsKey = (key: string): boolean => key.startsWith(PORTS_KEY) || key.startsWith(SAVED_PORTS_KEY);

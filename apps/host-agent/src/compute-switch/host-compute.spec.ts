@@ -1,6 +1,10 @@
 import { DEFAULT_POLICY, type HostPortsDesired, type PortGroupConfig, type SwitchDesired } from '@vnet/contracts';
 import type { HostStore } from '../store/host-store.js';
-import { COMPUTE_NS, HostCompute } from './host-compute.js';
+import { TimerWheel } from '../common/timer-wheel.js';
+import { ManagementLink } from '../link/management-link.js';
+import { ApplyConfirmation } from './apply-confirmation.js';
+import { HostCompute } from './host-compute.js';
+import { COMPUTE_NS } from './running-config.store.js';
 
 /** The store as HostCompute uses it, recording what each change writes. */
 class FakeStore {
@@ -38,15 +42,31 @@ const ports = (n: number): HostPortsDesired => ({
   ports: Array.from({ length: n }, (_, i) => ({ id: `p${i}`, dcnId: 'd1', nicId: `n${i}`, network: { kind: 'port-group' as const, switchId: 's1', portGroupId: 'web' } })),
 });
 
-function host(store: FakeStore): HostCompute {
+let now = 1_000_000;
+/** A round trip sent after the latest change came back: the change is proven, the next one saves what runs. */
+function proven(compute: HostCompute): void {
+  now += 10;
+  compute.roundTripBack(now);
+}
+
+function host(store: FakeStore, wheel = new TimerWheel(100), sent: unknown[] = []): HostCompute {
+  const target = { id: 'h1', link: new ManagementLink(), roundTrips: { lastRoundTripAt: null } };
   return new HostCompute({
     hostId: 'h1',
     store: store as unknown as HostStore,
     setManagementVlan: () => undefined,
-    linkFlows: () => true,
     constructRevision: () => undefined,
-    roundTrip: async () => true,
-    sendStatus: () => true,
+    target,
+    repairs: { request: async () => null },
+    wheel,
+    clock: { now: () => now },
+    log: () => undefined,
+    confirmation: new ApplyConfirmation({
+      target,
+      channel: { roundTrip: async () => true, send: (_t, status) => sent.push(status) > 0 },
+      whenDurable: () => Promise.resolve(),
+      wheel,
+    }),
     reportChanged: () => undefined,
   });
 }
@@ -58,9 +78,10 @@ describe('HostCompute: what a change writes to the host store', () => {
     compute.applySwitch(desired(1, [pg('web', 10, 1)]));
     compute.applyPorts(ports(30));
     expect(store.writes).toContain('switch-ports:s1');
+    proven(compute);
     store.writes = [];
     compute.applySwitch(desired(2, [pg('web', 20, 2)]));
-    expect(store.writes).toEqual(['saved:s1', 'switch:s1']);
+    expect(store.writes).toEqual(['change:s1', 'saved:s1', 'switch:s1']);
     const [view] = compute.computeSwitchesView();
     expect(view.ports).toHaveLength(30);
     expect(view.ports.every((p) => p.vlanId === 20 && p.appliedAtRevision === 2)).toBe(true);
@@ -71,10 +92,11 @@ describe('HostCompute: what a change writes to the host store', () => {
     const compute = host(store);
     compute.applySwitch(desired(1, [pg('web', 10, 1), pg('db', 11, 1)]));
     compute.applyPorts(ports(2));
+    proven(compute);
     store.writes = [];
     // The port group the ports are on goes away: the ports go with it.
     compute.applySwitch(desired(2, [pg('db', 11, 1)]));
-    expect(store.writes).toEqual(['saved:s1', 'saved-ports:s1', 'switch:s1', 'switch-ports:s1']);
+    expect(store.writes).toEqual(['change:s1', 'saved:s1', 'saved-ports:s1', 'switch:s1', 'switch-ports:s1']);
     expect(compute.computeSwitchesView()[0].ports).toEqual([]);
   });
 
@@ -98,10 +120,61 @@ describe('HostCompute: what a change writes to the host store', () => {
     expect(upgraded.computeSwitchesView()).toEqual(before);
     // Its first change writes the config without the ports, and the ports under their own key.
     upgraded.applySwitch(desired(4, [pg('web', 30, 4)]));
-    expect(older.writes).toEqual(['saved:s1', 'switch:s1', 'switch-ports:s1']);
+    expect(older.writes).toEqual(['change:s1', 'saved:s1', 'switch:s1', 'switch-ports:s1']);
     expect(host(older).computeSwitchesView()[0].ports.map((p) => [p.id, p.vlanId])).toEqual([
       ['p0', 30],
       ['p1', 30],
     ]);
+  });
+});
+
+describe('HostCompute: a change not proven in time is rolled back', () => {
+  const mgmt = (vlanId: number, changedAtRevision: number): PortGroupConfig => ({ ...pg('mgmt', vlanId, changedAtRevision), management: true });
+  const vlanOfManagement = (compute: HostCompute) => compute.computeSwitchesView()[0].ports.find((p) => p.id === 'mgmt-h1')?.vlanId;
+  const settle = () => new Promise((r) => setImmediate(r));
+  const fast = (revision: number, groups: PortGroupConfig[]): SwitchDesired => ({ ...desired(revision, groups), rollbackTimeoutMs: 3000 });
+
+  it('restores the saved config at the deadline, reports it, skips that revision after, and applies a newer one', async () => {
+    const store = new FakeStore();
+    const wheel = new TimerWheel(100, () => now);
+    const sent: Array<{ state: string; revision: number; restoredRevision?: number }> = [];
+    const compute = host(store, wheel, sent);
+    compute.applySwitch(fast(1, [mgmt(10, 1)]));
+    proven(compute);
+    compute.applySwitch(fast(2, [mgmt(20, 2)]));
+    expect(vlanOfManagement(compute)).toBe(20);
+    expect(compute.pendingRollback()).toEqual({ switchId: 's1', savedRevision: 1, deadline: new Date(now + 3000).toISOString() });
+    now += 2000;
+    wheel.runDue();
+    expect(vlanOfManagement(compute)).toBe(20);
+    now += 2000;
+    wheel.runDue();
+    expect(compute.pendingRollback()).toBeNull();
+    expect(vlanOfManagement(compute)).toBe(10);
+    expect(compute.computeSwitchesView()[0].revision).toBe(1);
+    // After a restart too, the rolled-back revision is not applied again, and is reported as such.
+    const restarted = host(store, wheel, sent);
+    restarted.applySwitch(fast(2, [mgmt(20, 2)]));
+    await settle();
+    expect(vlanOfManagement(restarted)).toBe(10);
+    expect(sent.at(-1)).toMatchObject({ state: 'rolled_back', revision: 2, restoredRevision: 1 });
+    restarted.applySwitch(fast(3, [mgmt(30, 3)]));
+    expect(vlanOfManagement(restarted)).toBe(30);
+    expect(restarted.pendingRollback()?.savedRevision).toBe(1);
+  });
+
+  it('rollback=false: nothing saved, nothing pending, and the change stays past any deadline', () => {
+    const store = new FakeStore();
+    const wheel = new TimerWheel(100, () => now);
+    const compute = host(store, wheel);
+    compute.applySwitch(fast(1, [mgmt(10, 1)]));
+    proven(compute);
+    store.writes = [];
+    compute.applySwitch({ ...fast(2, [mgmt(20, 2)]), rollback: false });
+    expect(store.writes.filter((w) => w.startsWith('saved'))).toEqual([]);
+    expect(compute.pendingRollback()).toBeNull();
+    now += 60_000;
+    wheel.runDue();
+    expect(vlanOfManagement(compute)).toBe(20);
   });
 });

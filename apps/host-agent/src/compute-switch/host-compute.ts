@@ -1,5 +1,13 @@
-import type { HostApplyStatus, HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
+import type { HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
+import type { Clock } from '../common/clock.js';
+import type { TimerWheel } from '../common/timer-wheel.js';
+import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
 import type { HostStore } from '../store/host-store.js';
+import type { ApplyConfirmation } from './apply-confirmation.js';
+import { ChangeGuard } from './change-guard.js';
+import { carrierVlan, overrideFor, placeClone, withOverridesAndClone } from './clone-placement.js';
+import { ManagementRepair, type RepairChannel } from './management-repair.js';
+import { lastConnectedRevision } from './rollback.machine.js';
 import {
   applySwitch,
   dcnPortsOn,
@@ -10,19 +18,15 @@ import {
   portViews,
   realizeLogicalPorts,
   type RunningLogicalPort,
-  type RunningPort,
   type RunningSwitch,
   unrealizedPorts,
   type WantedPort,
 } from './compute-state.js';
 import type { ComputeDesiredSource } from './compute-feeds.js';
+import { RunningConfigStore } from './running-config.store.js';
 
-export const COMPUTE_NS = 'compute';
-const CONFIRM_BACKOFF_MAX_MS = 2000;
 /** How long an unrealizable port waits for the switch revision that may bring it, before failing. */
 const UNREALIZED_GRACE_MS = 250;
-
-type Outcome = Omit<HostApplyStatus, 'hostId' | 'sentAt'>;
 
 /** What a host's compute side needs of its host and of the process. */
 export interface HostComputeDeps {
@@ -30,12 +34,15 @@ export interface HostComputeDeps {
   store: HostStore;
   /** The management port moved: its VLAN is what the link checks now. */
   setManagementVlan(vlan: number): void;
-  linkFlows(): boolean;
   /** A construct's revision, if the host holds it. */
   constructRevision(networkId: string): number | undefined;
-  /** One management round trip through the link, after a change. */
-  roundTrip(): Promise<boolean>;
-  sendStatus(outcome: Outcome): boolean;
+  /** Tells the compute manager each outcome, once durable and proven by a round trip. */
+  confirmation: ApplyConfirmation;
+  target: HeartbeatTarget;
+  repairs: RepairChannel;
+  wheel: TimerWheel;
+  clock: Clock;
+  log(msg: string, fields: Record<string, unknown>): void;
   /**
    * The logical ports changed: the managers record them from the next report. A switch revision
    * applied is not reported this way: the outcome sent to the compute manager says it, and 2,000
@@ -50,7 +57,6 @@ export interface HostComputeDeps {
  * port, and the outcome it sends once a change is durable and a management round trip came back.
  */
 export class HostCompute {
-  private readonly switches = new Map<string, RunningSwitch>();
   private desiredPorts: HostPortsDesired | null = null;
   private logicalPorts: RunningLogicalPort[] = [];
   private management: ManagementPlacement | null = null;
@@ -58,28 +64,47 @@ export class HostCompute {
   private confirmedPorts = -1;
   /** The ports revision reported failed (some port could not be realized). */
   private failedPorts = -1;
-  private failTimer: NodeJS.Timeout | null = null;
+  private readonly config: RunningConfigStore;
+  private readonly switches: Map<string, RunningSwitch>;
+  /** Each switch change awaiting its proof, proven or rolled back. */
+  private readonly guard: ChangeGuard;
+  private readonly repair: ManagementRepair;
 
   constructor(private readonly deps: HostComputeDeps) {
-    const { store } = deps;
-    for (const [key, value] of store.entries<unknown>(COMPUTE_NS)) {
-      if (key.startsWith(SWITCH_KEY)) {
-        const id = key.slice(SWITCH_KEY.length);
-        const ports = store.get<RunningPort[]>(COMPUTE_NS, `${PORTS_KEY}${id}`);
-        if (!ports) this.portsUnwritten.add(id);
-        this.switches.set(id, runningFrom(value as StoredSwitch, ports));
-      }
-    }
-    this.desiredPorts = store.get<HostPortsDesired>(COMPUTE_NS, 'ports') ?? null;
-    this.logicalPorts = store.get<RunningLogicalPort[]>(COMPUTE_NS, 'logical-ports') ?? [];
-    this.management = store.get<ManagementPlacement>(COMPUTE_NS, 'management') ?? null;
-    deps.setManagementVlan(managementVlan(this.management, this.switches));
+    this.config = new RunningConfigStore(deps.store);
+    this.switches = this.config.loadSwitches();
+    this.desiredPorts = this.config.desiredPorts();
+    this.logicalPorts = this.config.logicalPorts();
+    this.management = this.config.management();
+    const { store, wheel, clock, log } = deps;
+    this.guard = new ChangeGuard({ store, wheel, clock, restore: (id, reason) => this.rollBack(id, reason), discard: (id) => this.config.discardSaved(id) });
+    this.repair = new ManagementRepair({
+      target: deps.target, store, channel: deps.repairs, confirmation: deps.confirmation, wheel, clock, log,
+      carrierChanged: () => this.setLinkVlan(),
+    });
+    this.setLinkVlan();
+  }
+
+  /** The agent starts: changes awaiting their proof wait on to their stored deadlines, a repair under way goes on. */
+  start(): void {
+    this.guard.resume();
+    this.repair.resume();
   }
 
   applySwitch(desired: SwitchDesired): void {
     const running = this.switches.get(desired.id);
     if (running && running.revision >= desired.revision) {
       this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied' });
+      return;
+    }
+    const decision = this.guard.beforeApply(desired, running?.revision ?? 0);
+    if (decision === 'skip') {
+      // Rolled back here: said again at each resync while the desired state still holds it.
+      const change = this.guard.state(desired.id);
+      if (change?.phase === 'rolled_back') {
+        const { revision, restoredRevision, reason: detail } = change;
+        this.confirm({ kind: 'switch', targetId: desired.id, revision, state: 'rolled_back', restoredRevision, detail });
+      }
       return;
     }
     const known = new Set((running?.portGroups ?? []).map((pg) => pg.id));
@@ -92,11 +117,7 @@ export class HostCompute {
     const { next } = applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement));
     // The pre-change running config, kept until the change is proven (rollback needs it); its ports
     // only when the change changes them.
-    if (running) {
-      this.deps.store.put(COMPUTE_NS, `${SAVED_KEY}${desired.id}`, running);
-      if (next.ports !== running.ports) this.deps.store.put(COMPUTE_NS, `${SAVED_PORTS_KEY}${desired.id}`, running.ports);
-      else this.deps.store.delete(COMPUTE_NS, `${SAVED_PORTS_KEY}${desired.id}`);
-    }
+    if (decision === 'save') this.config.save(desired.id, { switch: running ?? null, management: this.management }, next, placement);
     this.put(next);
     this.moveManagement(placement);
     this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
@@ -105,7 +126,9 @@ export class HostCompute {
   /** The host is no longer a member of that switch. */
   dropSwitch(switchId: string): void {
     if (!this.switches.delete(switchId)) return;
-    for (const prefix of [SWITCH_KEY, PORTS_KEY, SAVED_KEY, SAVED_PORTS_KEY]) this.deps.store.delete(COMPUTE_NS, `${prefix}${switchId}`);
+    this.config.drop(switchId);
+    this.guard.forget(switchId);
+    this.repair.switchDropped(switchId);
     this.moveManagement(placeManagement(this.management, this.switches, null));
   }
 
@@ -113,11 +136,36 @@ export class HostCompute {
     if (this.desiredPorts && this.desiredPorts.revision > desired.revision) return;
     if (this.desiredPorts?.revision !== desired.revision) {
       this.desiredPorts = desired;
-      this.deps.store.put(COMPUTE_NS, 'ports', desired);
+      this.config.putDesiredPorts(desired);
       this.confirmedPorts = -1;
       this.failedPorts = -1;
+      this.setLinkVlan();
     }
     this.realize();
+    const clone = this.repair.clone;
+    if (clone) {
+      const timeoutMs = this.switches.get(clone.switchId)?.rollbackTimeoutMs ?? 30000;
+      this.repair.overridden(overrideFor(desired.overrides, clone.switchId, clone.clonedFrom), desired.revision, timeoutMs);
+    }
+  }
+
+  /** A management round trip sent at `sentAt` came back through the link: it may prove a change or a repair. */
+  roundTripBack(sentAt: number): void {
+    this.guard.roundTripBack(sentAt);
+    this.repair.roundTripBack(sentAt);
+  }
+
+  /** The console's repair (`POST /hosts/:id/management/restore`): management onto a clone of its port, on `vlanId`. */
+  restoreManagement(vlanId: number): { clonePortId: string } {
+    const switchId = this.management?.switchId ?? '';
+    const clone = placeClone(this.deps.hostId, this.management, this.switches, vlanId, lastConnectedRevision(this.guard.state(switchId)));
+    this.repair.start(clone);
+    this.setLinkVlan();
+    return { clonePortId: clone.portId };
+  }
+
+  pendingRollback(): { switchId: string; savedRevision: number; deadline: string } | null {
+    return this.guard.pendingRollback();
   }
 
   /** The network switch's constructs changed: logical ports may now be realizable (or not). */
@@ -145,7 +193,7 @@ export class HostCompute {
       id: sw.id,
       revision: sw.revision,
       portGroups: sw.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
-      ports: portViews(sw),
+      ports: withOverridesAndClone(sw.id, portViews(sw), this.desiredPorts?.overrides, this.repair.clone),
     }));
   }
 
@@ -171,7 +219,7 @@ export class HostCompute {
     const { ports: logical } = realizeLogicalPorts(this.logicalPorts, ports, this.deps.constructRevision);
     if (!sameLogical(logical, this.logicalPorts)) {
       this.logicalPorts = logical;
-      this.deps.store.put(COMPUTE_NS, 'logical-ports', logical);
+      this.config.putLogicalPorts(logical);
       this.deps.reportChanged();
     }
     const desired = this.desiredPorts;
@@ -191,18 +239,16 @@ export class HostCompute {
    * moment later. Once realized after all, the revision is confirmed applied.
    */
   private failLater(revision: number): void {
-    if (this.failedPorts >= revision || this.failTimer) return;
-    this.failTimer = setTimeout(() => {
-      this.failTimer = null;
+    if (this.failedPorts >= revision) return;
+    this.deps.confirmation.later('ports', UNREALIZED_GRACE_MS, () => {
       const desired = this.desiredPorts;
-      if (!desired || desired.revision !== revision || this.confirmedPorts >= revision || this.failedPorts >= revision) return;
+      if (!desired || desired.revision !== revision || this.confirmedPorts >= revision || this.failedPorts >= revision) return null;
       const unrealized = unrealizedPorts(desired.ports, this.switches, (id) => this.deps.constructRevision(id) !== undefined);
-      if (unrealized.length === 0) return;
+      if (unrealized.length === 0) return null;
       this.failedPorts = revision;
       const detail = unrealized.map((u) => `port ${u.id}: ${u.reason}`).join('; ');
-      this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision, state: 'failed', detail });
-    }, UNREALIZED_GRACE_MS);
-    this.failTimer.unref();
+      return { kind: 'ports', targetId: this.deps.hostId, revision, state: 'failed', detail };
+    });
   }
 
   private wantedOn(switchId: string, placement: ManagementPlacement | null): WantedPort[] {
@@ -217,46 +263,46 @@ export class HostCompute {
     const before = this.management;
     if (before?.switchId !== placement?.switchId || before?.portGroupId !== placement?.portGroupId) {
       this.management = placement;
-      this.deps.store.put(COMPUTE_NS, 'management', placement);
+      this.config.putManagement(placement);
       // The port leaves its former switch.
       if (before && before.switchId !== placement?.switchId) {
         const old = this.switches.get(before.switchId);
         if (old) this.put(applySwitch(old, asDesired(old), this.wantedOn(old.id, placement)).next);
       }
     }
-    this.deps.setManagementVlan(managementVlan(this.management, this.switches));
+    this.setLinkVlan();
+  }
+
+  /** The link's VLAN: the clone's while it carries management, else the management port's (with its override). */
+  private setLinkVlan(): void {
+    const place = this.management;
+    const override = place && overrideFor(this.desiredPorts?.overrides, place.switchId, managementPortId(this.deps.hostId));
+    this.deps.setManagementVlan(carrierVlan(this.repair.clone, override ? override.vlanId : managementVlan(place, this.switches)));
+  }
+
+  /**
+   * No round trip proved the change in time: the saved config (switch, ports, management place)
+   * runs again, and the link follows it; the host reconnects and resyncs through it.
+   */
+  private rollBack(switchId: string, reason: string): void {
+    const running = this.switches.get(switchId);
+    const saved = this.config.saved(switchId, running, this.management);
+    if (saved.switch) this.put(saved.switch);
+    else if (this.switches.delete(switchId)) this.config.drop(switchId);
+    this.config.discardSaved(switchId);
+    this.deps.log('switch change rolled back', { switchId, revision: running?.revision, restoredRevision: saved.switch?.revision ?? 0, reason });
+    this.moveManagement(saved.management);
   }
 
   /** Runs `sw`, writing its config and its ports each only when they changed. */
   private put(sw: RunningSwitch): void {
     const before = this.switches.get(sw.id);
     this.switches.set(sw.id, sw);
-    if (!before || !sameConfig(before, sw)) this.deps.store.put(COMPUTE_NS, `${SWITCH_KEY}${sw.id}`, sw);
-    const unwritten = this.portsUnwritten.delete(sw.id);
-    if (!before || before.ports !== sw.ports || unwritten) this.deps.store.put(COMPUTE_NS, `${PORTS_KEY}${sw.id}`, sw.ports);
+    this.config.put(sw, before);
   }
 
-  /** Switches read from a record that carried their ports: the next write gives the ports their own key. */
-  private readonly portsUnwritten = new Set<string>();
-
-  /** Once durable and after a management round trip through the link, tells the compute manager. */
-  private confirm(outcome: Outcome): void {
-    // A round trip that does not come back (a reply late behind thousands of hosts) is tried again
-    // while the link carries traffic and this is still the latest outcome for its target.
-    const key = `${outcome.kind}:${outcome.targetId}`;
-    const generation = (this.confirming.get(key) ?? 0) + 1;
-    this.confirming.set(key, generation);
-    void this.deps.store.whenDurable().then(async () => {
-      // Until it comes back, or the link cuts (its return reads everything back and confirms again),
-      // or a newer outcome for the same target takes over: the compute manager's task has the deadline.
-      for (let attempt = 0; this.deps.linkFlows() && this.confirming.get(key) === generation; attempt++) {
-        if (await this.deps.roundTrip()) {
-          if (this.confirming.get(key) === generation) this.deps.sendStatus(outcome);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, Math.min(CONFIRM_BACKOFF_MAX_MS, 100 * 2 ** attempt)));
-      }
-    });
+  private confirm(outcome: Parameters<ApplyConfirmation['confirm']>[0]): void {
+    this.deps.confirmation.confirm(outcome);
   }
 
   /**
@@ -276,46 +322,6 @@ export class HostCompute {
 
   private wantedFor: HostPortsDesired | null = null;
   private readonly wantedBySwitch = new Map<string, readonly WantedPort[]>();
-
-  /** The latest confirmation under way per target: an older one gives way. */
-  private readonly confirming = new Map<string, number>();
-}
-
-/**
- * Store keys of a switch: its config (without ports) and its ports, each written only when it
- * changes; the config before the latest change (`saved:`), with the ports before it (`saved-ports:`)
- * only when that change changed them (absent, the saved config's ports are the running ones).
- */
-export const SWITCH_KEY = 'switch:';
-export const PORTS_KEY = 'switch-ports:';
-export const SAVED_KEY = 'saved:';
-export const SAVED_PORTS_KEY = 'saved-ports:';
-
-/** A switch's config as stored; a record written before ports had a key of their own carries them. */
-type StoredSwitch = Omit<RunningSwitch, 'ports' | 'groupsAppliedAt'> & {
-  groupsAppliedAt?: Record<string, number>;
-  ports?: Array<RunningPort & { vlanId?: number }>;
-};
-
-function runningFrom(stored: StoredSwitch, ports: RunningPort[] | undefined): RunningSwitch {
-  const { ports: inline, groupsAppliedAt, ...config } = stored;
-  return {
-    ...config,
-    // Such an older record's ports carry their VLAN changes in their own revision.
-    groupsAppliedAt: groupsAppliedAt ?? {},
-    ports: ports ?? (inline ?? []).map(({ vlanId: _v, ...p }) => p),
-  };
-}
-
-function sameConfig(a: RunningSwitch, b: RunningSwitch): boolean {
-  return (
-    a.revision === b.revision &&
-    a.portGroups === b.portGroups &&
-    a.groupsAppliedAt === b.groupsAppliedAt &&
-    a.name === b.name &&
-    a.mtu === b.mtu &&
-    a.rollbackTimeoutMs === b.rollbackTimeoutMs
-  );
 }
 
 function emptyFrom(desired: SwitchDesired): RunningSwitch {

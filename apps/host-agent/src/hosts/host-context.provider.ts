@@ -12,18 +12,17 @@ import { ReportPublisher } from '../reports/report.publisher.js';
 import { CommitScheduler } from '../store/commit-scheduler.js';
 import { defaultJournalLimit, OpenJournals } from '../store/open-journals.js';
 import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
+import { RepairRequester } from '../compute-switch/repair.requester.js';
 import { StatusSender } from '../compute-switch/status.sender.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
 
 const THROTTLE_MS = 10000;
-/** How long a host waits for the round trip that proves a change (replies queue up behind thousands of hosts). */
-const CONFIRM_ROUND_TRIP_MS = 3000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
-  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender],
+  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender, RepairRequester],
   useFactory: (
     catalog: ConstructCatalog,
     feeds: DesiredStateFeeds,
@@ -34,6 +33,7 @@ export const hostContextProvider: Provider = {
     compute: ComputeFeeds,
     heartbeats: HeartbeatSender,
     statuses: StatusSender,
+    repairs: RepairRequester,
   ): HostContext => {
     const logger = new Logger('Host');
     return {
@@ -49,8 +49,11 @@ export const hostContextProvider: Provider = {
       throttled: new ThrottledLog(logger, THROTTLE_MS, () => clock.now()),
       compute: {
         source: compute,
-        roundTrip: (host) => heartbeats.roundTrip(host, CONFIRM_ROUND_TRIP_MS),
-        sendStatus: (host, outcome) => statuses.send(host, outcome),
+        channel: {
+          roundTrip: (host, timeoutMs) => heartbeats.roundTrip(host, timeoutMs),
+          send: (host, outcome) => statuses.send(host, outcome),
+        },
+        repairs,
       },
     };
   },

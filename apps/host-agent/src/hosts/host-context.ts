@@ -9,9 +9,8 @@ import type { Committable } from '../store/commit-scheduler.js';
 import type { OpenJournals } from '../store/open-journals.js';
 import type { SyncSource } from './host-sync.js';
 import type { ComputeDesiredSource } from '../compute-switch/compute-feeds.js';
-import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
-import type { ManagementLink } from '../link/management-link.js';
-import type { HostApplyStatus } from '@vnet/contracts';
+import type { ConfirmationChannel } from '../compute-switch/apply-confirmation.js';
+import type { RepairChannel } from '../compute-switch/management-repair.js';
 
 /** What every host of the process shares: one of each, however many hosts. */
 export const HOST_CONTEXT = Symbol('HOST_CONTEXT');
@@ -32,7 +31,9 @@ export interface HostContext {
   /** The compute manager's desired state, and the way back to it. */
   compute: {
     source: ComputeDesiredSource;
-    roundTrip(host: HeartbeatTarget): Promise<boolean>;
-    sendStatus(host: { id: string; link: ManagementLink }, outcome: Omit<HostApplyStatus, 'hostId' | 'sentAt'>): boolean;
+    /** Round trips and statuses through a host's own link. */
+    channel: ConfirmationChannel;
+    /** Management repair requests through a host's own link. */
+    repairs: RepairChannel;
   };
 }

@@ -17,6 +17,11 @@ function context(now: () => number): HostContext {
     retries: new TimerWheel(100),
     throttled: new ThrottledLog({ warn: () => undefined }, 1000),
     clock: { now },
+    compute: {
+      source: { ready: Promise.resolve(), switches: () => [], ports: () => undefined },
+      channel: { roundTrip: async () => true, send: () => true },
+      repairs: { request: async () => null },
+    },
     logger: { warn: () => undefined } as unknown as Logger,
   };
 }

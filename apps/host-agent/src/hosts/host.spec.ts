@@ -44,8 +44,8 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
     throttled: new ThrottledLog({ warn: () => undefined }, 1000),
     compute: {
       source: { ready: Promise.resolve(), switches: () => [], ports: () => undefined },
-      roundTrip: async () => true,
-      sendStatus: () => true,
+      channel: { roundTrip: async () => true, send: () => true },
+      repairs: { request: async () => null },
     },
     clock: { now: () => Date.parse('2025-01-01T00:00:00Z') },
     logger: { warn: () => undefined, log: () => undefined } as unknown as Logger,

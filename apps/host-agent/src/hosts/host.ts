@@ -1,5 +1,6 @@
 import type { HostPortsDesired, LogicalNetworkConstruct, SwitchDesired } from '@vnet/contracts';
 import type { ComputeReceiver } from '../compute-switch/compute-feeds.js';
+import { ApplyConfirmation } from '../compute-switch/apply-confirmation.js';
 import { computeCodec } from '../compute-switch/compute-codec.js';
 import { HostCompute } from '../compute-switch/host-compute.js';
 import type { ReportExtras } from '../reports/report-plan.js';
@@ -56,10 +57,13 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       hostId: id,
       store,
       setManagementVlan: (vlan) => this.link.setManagementVlan(vlan),
-      linkFlows: () => this.link.flows,
       constructRevision: (networkId) => this.networkSwitch.get(networkId)?.revision,
-      roundTrip: () => ctx.compute.roundTrip(this),
-      sendStatus: (outcome) => ctx.compute.sendStatus(this, outcome),
+      confirmation: new ApplyConfirmation({ target: this, channel: ctx.compute.channel, whenDurable: () => store.whenDurable(), wheel: ctx.retries }),
+      target: this,
+      repairs: ctx.compute.repairs,
+      wheel: ctx.retries,
+      clock: ctx.clock,
+      log: (msg, fields) => ctx.logger.log({ msg, hostId: id, ...fields }),
       reportChanged: () => this.reports.markExtras(),
     });
   }
@@ -91,6 +95,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
 
   /** Starts talking to the managers, if the link lets it. */
   start(): void {
+    this.compute.start();
     if (this.link.flows) {
       this.sync.requestFull();
       this.resyncCompute();
@@ -137,6 +142,18 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
     return managementConnected(this.roundTrips, this.ctx.clock.now());
   }
 
+  /** A management round trip (heartbeat or confirmation) sent at `sentAt` came back through the link. */
+  roundTripBack(sentAt: number): void {
+    this.compute.roundTripBack(sentAt);
+  }
+
+  /** `POST /hosts/:id/management/restore`: answered once the clone is stored. */
+  async restoreManagement(vlanId: number): Promise<{ clonePortId: string }> {
+    const answer = this.compute.restoreManagement(vlanId);
+    await this.store.whenDurable();
+    return answer;
+  }
+
   view(): HostView {
     return {
       hostId: this.id,
@@ -144,7 +161,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       computeSwitches: this.compute.computeSwitchesView(),
       networkSwitch: { logicalNetworks: this.networkSwitch.constructs(), ports: this.compute.logicalPortsView() },
       uplink: this.link.uplink,
-      pendingRollback: null,
+      pendingRollback: this.compute.pendingRollback(),
     };
   }
 

@@ -1,8 +1,9 @@
-import { Body, Controller, Get, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
-import { ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, notFound } from '@vnet/events';
 import { AddHostDto } from './dto/add-host.dto.js';
 import { DcnConnecteeView, ManagementConnecteeView } from './dto/compute-switch.view.js';
+import { ManagementRestoreDto, ManagementRestoreView } from './dto/management-restore.dto.js';
 import { UplinkDto, UplinkView } from './dto/uplink.dto.js';
 import { HostSummary, HostView } from './host.view.js';
 import { HostsService } from './hosts.service.js';
@@ -50,5 +51,15 @@ export class HostsController {
   @ApiErrors(notFound('host'))
   setUplink(@Param('hostId') hostId: string, @Body() body: UplinkDto): Promise<UplinkView> {
     return this.hosts.setUplink(hostId, body.allowedVlans);
+  }
+
+  /** The local console's repair (CONTRACT §6.5): 202, the clone carries management from now on. */
+  @Post(':hostId/management/restore')
+  @HttpCode(HttpStatus.ACCEPTED)
+  @ApiOperation({ summary: "The local console's repair: clone the management port on a working VLAN and move management onto the clone" })
+  @ApiAcceptedResponse({ type: ManagementRestoreView })
+  @ApiErrors(notFound('host'), { 409: 'MANAGEMENT_NOT_ON_SWITCH: the management port is not on a switch (it sits untagged)' })
+  restoreManagement(@Param('hostId') hostId: string, @Body() body: ManagementRestoreDto): Promise<ManagementRestoreView> {
+    return this.hosts.restoreManagement(hostId, body.vlanId);
   }
 }

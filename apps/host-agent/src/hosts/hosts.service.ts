@@ -49,6 +49,11 @@ export class HostsService {
     return this.host(hostId).setUplink({ allowedVlans });
   }
 
+  /** A host whose management port is on no switch has nothing to clone: 409 MANAGEMENT_NOT_ON_SWITCH. */
+  restoreManagement(hostId: string, vlanId: number): Promise<{ clonePortId: string }> {
+    return this.host(hostId).restoreManagement(vlanId);
+  }
+
   private host(hostId: string): Host {
     const host = this.registry.get(hostId);
     if (!host) throw new NotFoundError('host', hostId);

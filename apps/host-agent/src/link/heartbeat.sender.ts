@@ -12,6 +12,8 @@ export interface HeartbeatTarget {
   readonly id: string;
   readonly link: ManagementLink;
   readonly roundTrips: RoundTrips;
+  /** Every reply that came back through the link, late or not, for the round trip sent at `sentAt`. */
+  roundTripBack?(sentAt: number): void;
 }
 
 const TICK_MS = 50;
@@ -148,8 +150,9 @@ export class HeartbeatSender implements OnApplicationShutdown {
     } catch {
       return;
     }
-    // Liveness counts only prompt replies; an explicit round trip waits as long as its caller said.
+    // Liveness counts only prompt replies; a change awaiting its proof counts any (a slow bus is no cut cable).
     if (now - Number(sentAt) <= REPLY_TIMEOUT_MS) target.roundTrips.lastRoundTripAt = now;
+    target.roundTripBack?.(Number(sentAt));
     const waiting = this.waiters.get(hostId);
     if (!waiting) return;
     const started = Number(sentAt);
