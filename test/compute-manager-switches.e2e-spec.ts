@@ -167,11 +167,21 @@ describe('compute manager: switches, tasks, DCNs', () => {
 
   it('migration to a target that does not answer: 504 HOST_TIMEOUT and nothing moves', async () => {
     const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    const before = (await admin.get(`/events?streamId=${dcn.id}&limit=1000`)).body.events;
     silent.add('h1');
     const res = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' });
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('HOST_TIMEOUT');
-    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
+    expect(res.body.message).toMatch(/\bh1\b/);
+    expect((await admin.get(`/dcns/${dcn.id}`)).body).toEqual(dcn);
+    // The target is given its ports back: none of the DCN's stays in what h1 must run.
+    const kv = await new Kvm(nc).open('vnet-host-ports');
+    const portsOnH1 = async () => ((await kv.get('h1'))?.json<{ ports: Array<{ dcnId: string }> }>().ports ?? []).filter((p) => p.dcnId === dcn.id);
+    await eventually(async () => (await portsOnH1()).length === 0, 10000, 'ports taken back from the target');
+    // Nothing moved: the DCN's stream records no move.
+    const after = (await admin.get(`/events?streamId=${dcn.id}&limit=1000`)).body.events;
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.filter((e: { type: string }) => e.type === 'DcnMigrated')).toEqual(before.filter((e: { type: string }) => e.type === 'DcnMigrated'));
     silent.delete('h1');
   });
 
