@@ -1,8 +1,12 @@
+import { jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type HostApplyStatus, type HostReport, type LogicalNetworkConstruct, type SwitchDesired } from '@vnet/contracts';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for up to two tasks (10 s each), some of which first wait out the 3 s task or migration timeout (on a loaded machine too).
+jest.setTimeout(45000);
 
 const ZONE = '7d1c5a0e-0b7e-4f7e-9c55-7a1b2c3d4e5f';
 const construct = (id: string, name: string, vni: number): LogicalNetworkConstruct => ({
@@ -223,8 +227,19 @@ describe('compute manager: switches, tasks, DCNs', () => {
     silent.add('h4');
     const patched = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 50 });
     const { revision } = (await admin.get(`/switches/${switchId}`)).body;
-    // h1 and h2 answer at once and are written as the task's progress; h4 answers well after that write.
-    await new Promise((r) => setTimeout(r, 600));
+    // h1 and h2 answer at once and are written as the task's progress; h4 answers once that write is stored.
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await eventually(async () => {
+        const { rows } = await db.query('SELECT hosts FROM compute_manager.tasks WHERE id = $1', [patched.body.taskId]);
+        const hosts = rows[0]?.hosts as Record<string, { state: string }> | undefined;
+        return hosts?.h1.state === 'succeeded' && hosts.h2.state === 'succeeded' && hosts.h4.state === 'pending';
+      }, 10000, 'h1 and h2 stored as the task progress, h4 still pending');
+    } finally {
+      await db.end();
+    }
     silent.delete('h4');
     status({ hostId: 'h4', kind: 'switch', targetId: switchId, revision, state: 'applied' });
     expect((await task(patched.body.taskId)).state).toBe('succeeded');

@@ -1,4 +1,8 @@
+import { jest } from '@jest/globals';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for tasks (15 s each) and hosts converging, several in a row (on a loaded machine too).
+jest.setTimeout(60000);
 
 interface HostView {
   managementConnected: boolean;

@@ -1,5 +1,9 @@
+import { jest } from '@jest/globals';
 import { lastPosition, readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type ApiResponse } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for several tasks (20 s each) in a row (on a loaded machine too).
+jest.setTimeout(60000);
 
 const UNKNOWN = '7d1c5a0e-0b7e-4f7e-9c55-7a1b2c3d4e5f';
 type Client = ReturnType<typeof api>;
