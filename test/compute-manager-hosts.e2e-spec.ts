@@ -1,7 +1,11 @@
+import { jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type HostReport, type LogicalNetworkConstruct } from '@vnet/contracts';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for reports to be learned (10 s each, two or three in a row) (on a loaded machine too).
+jest.setTimeout(40000);
 
 const construct = (id: string, revision = 1, name = 'web'): LogicalNetworkConstruct => ({
   id,

@@ -1,8 +1,12 @@
+import { jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type HostApplyStatus, type HostReport, type LogicalNetworkConstruct, type SwitchDesired } from '@vnet/contracts';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for up to two tasks (10 s each), some of which first wait out the 3 s task or migration timeout (on a loaded machine too).
+jest.setTimeout(45000);
 
 const ZONE = '7d1c5a0e-0b7e-4f7e-9c55-7a1b2c3d4e5f';
 const construct = (id: string, name: string, vni: number): LogicalNetworkConstruct => ({
@@ -167,11 +171,21 @@ describe('compute manager: switches, tasks, DCNs', () => {
 
   it('migration to a target that does not answer: 504 HOST_TIMEOUT and nothing moves', async () => {
     const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    const before = (await admin.get(`/events?streamId=${dcn.id}&limit=1000`)).body.events;
     silent.add('h1');
     const res = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' });
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('HOST_TIMEOUT');
-    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
+    expect(res.body.message).toMatch(/\bh1\b/);
+    expect((await admin.get(`/dcns/${dcn.id}`)).body).toEqual(dcn);
+    // The target is given its ports back: none of the DCN's stays in what h1 must run.
+    const kv = await new Kvm(nc).open('vnet-host-ports');
+    const portsOnH1 = async () => ((await kv.get('h1'))?.json<{ ports: Array<{ dcnId: string }> }>().ports ?? []).filter((p) => p.dcnId === dcn.id);
+    await eventually(async () => (await portsOnH1()).length === 0, 10000, 'ports taken back from the target');
+    // Nothing moved: the DCN's stream records no move.
+    const after = (await admin.get(`/events?streamId=${dcn.id}&limit=1000`)).body.events;
+    expect(after.slice(0, before.length)).toEqual(before);
+    expect(after.filter((e: { type: string }) => e.type === 'DcnMigrated')).toEqual(before.filter((e: { type: string }) => e.type === 'DcnMigrated'));
     silent.delete('h1');
   });
 
@@ -213,8 +227,19 @@ describe('compute manager: switches, tasks, DCNs', () => {
     silent.add('h4');
     const patched = await admin.patch(`/switches/${switchId}/port-groups/${pgId}`, { vlanId: 50 });
     const { revision } = (await admin.get(`/switches/${switchId}`)).body;
-    // h1 and h2 answer at once and are written as the task's progress; h4 answers well after that write.
-    await new Promise((r) => setTimeout(r, 600));
+    // h1 and h2 answer at once and are written as the task's progress; h4 answers once that write is stored.
+    const { default: pg } = await import('pg');
+    const db = new pg.Client({ connectionString: stack.databaseUrl });
+    await db.connect();
+    try {
+      await eventually(async () => {
+        const { rows } = await db.query('SELECT hosts FROM compute_manager.tasks WHERE id = $1', [patched.body.taskId]);
+        const hosts = rows[0]?.hosts as Record<string, { state: string }> | undefined;
+        return hosts?.h1.state === 'succeeded' && hosts.h2.state === 'succeeded' && hosts.h4.state === 'pending';
+      }, 10000, 'h1 and h2 stored as the task progress, h4 still pending');
+    } finally {
+      await db.end();
+    }
     silent.delete('h4');
     status({ hostId: 'h4', kind: 'switch', targetId: switchId, revision, state: 'applied' });
     expect((await task(patched.body.taskId)).state).toBe('succeeded');

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -14,6 +15,9 @@ import {
   type SwitchDesired,
 } from '@vnet/contracts';
 import { SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since thousands of simulated hosts (on a loaded machine too).
+jest.setTimeout(120000);
 
 /**
  * Scale probe of the host agent alone (run with SCALE_PROBE=1): 2,000 hosts of one switch with 30

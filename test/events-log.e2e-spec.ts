@@ -1,5 +1,9 @@
+import { jest } from '@jest/globals';
 import { lastPosition, readLog } from './harness/event-log.js';
 import { api, ADMIN_TOKEN, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for tasks (20 s each) or makes a few hundred HTTP calls (on a loaded machine too).
+jest.setTimeout(40000);
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const tick = () => new Promise((r) => setTimeout(r, 5));

@@ -1,7 +1,11 @@
+import { jest } from '@jest/globals';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import { randomUUID } from 'node:crypto';
 import { HostAgentFixture } from '../apps/host-agent/test/host-agent.fixture.js';
 import { eventually } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for hosts to hold constructs and for reports (10 s each), several in a row (on a loaded machine too).
+jest.setTimeout(40000);
 
 /**
  * The host agent as a process against a NATS of its own; the suite writes the desired state as the

@@ -1,4 +1,8 @@
+import { jest } from '@jest/globals';
 import { api, ADMIN_TOKEN, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test makes a few dozen HTTP calls, each a write to PostgreSQL (on a loaded machine too).
+jest.setTimeout(20000);
 
 /** The edges every service shares (CONTRACT §2), on the real network manager, NATS and PostgreSQL. */
 describe('HTTP edges', () => {

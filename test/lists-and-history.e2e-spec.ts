@@ -1,5 +1,9 @@
+import { jest } from '@jest/globals';
 import { readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for several tasks (20 s each) in a row (on a loaded machine too).
+jest.setTimeout(60000);
 
 const ids = (list: Array<{ id: string }>) => list.map((x) => x.id);
 

@@ -1,4 +1,8 @@
+import { jest } from '@jest/globals';
 import { api, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test makes a few dozen HTTP calls, each a write to PostgreSQL (on a loaded machine too).
+jest.setTimeout(20000);
 
 /** The network manager's API (CONTRACT §3) on the real service, NATS and PostgreSQL. */
 describe('network manager', () => {

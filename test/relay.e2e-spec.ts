@@ -1,6 +1,10 @@
+import { jest } from '@jest/globals';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+
+// Longer than Jest's 5 s default, since a test waits for the relay to catch up after a restart (on a loaded machine too).
+jest.setTimeout(60000);
 
 async function allEventIds(baseUrl: string): Promise<string[]> {
   const admin = api(baseUrl);

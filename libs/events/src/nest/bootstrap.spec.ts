@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,6 +10,9 @@ import { startNats } from '../../../../scripts/lib/stack.mjs';
 import type { BaseServiceConfig } from '../config/service-config.js';
 import { bootstrapService } from './bootstrap.js';
 import { NATS_CONNECTION } from './tokens.js';
+
+// Longer than Jest's 5 s default, since a test boots a Nest application (on a loaded machine too).
+jest.setTimeout(30000);
 
 @Injectable()
 class Lifecycle implements OnModuleInit, OnApplicationBootstrap {

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +12,9 @@ import { eventStoreDdl } from '../store/schema.js';
 import { ensureStream } from '../transport/index.js';
 import { JetStreamPublisher } from './jetstream-publisher.js';
 import { Relay, type LockClient } from './relay.js';
+
+// Longer than Jest's 5 s default, since a test waits for relays to publish (up to 10 s each), two in a row (on a loaded machine too).
+jest.setTimeout(40000);
 
 const meta = { correlationId: 'c', causationId: null, actor: 'test' };
 
@@ -120,13 +124,26 @@ describe('Relay (real NATS JetStream and PostgreSQL)', () => {
     const poolWithConnect = pool as unknown as ConstructorParameters<typeof Relay>[1];
     const a = new Relay(store, poolWithConnect, publisher, { name: 'solo', schema, subjectPrefix: 'events.test', idlePollMs: 20 });
     const b = new Relay(store, poolWithConnect, publisher, { name: 'solo', schema, subjectPrefix: 'events.test', idlePollMs: 20 });
+    const until = async (done: () => boolean, what: string) => {
+      for (const t0 = Date.now(); !done(); await new Promise((r) => setTimeout(r, 10))) {
+        if (Date.now() - t0 > 20000) throw new Error(`timed out waiting for ${what}`);
+      }
+    };
+    const append = () => store.append(`thing-${randomUUID()}`, [{ id: randomUUID(), type: 'Solo', data: {}, metadata: meta }], { expectedVersion: 0 });
     a.start();
-    await new Promise((r) => setTimeout(r, 300));
+    // a holds the lock once it has published the whole log (what the test before appended included).
+    await append();
+    const logged = Number((await pool.query(`SELECT count(*) AS n FROM ${schema}.events`)).rows[0].n);
+    await until(() => a.publishedCount === logged, 'a to publish');
     b.start();
-    await store.append(`thing-${randomUUID()}`, [{ id: randomUUID(), type: 'Solo', data: {}, metadata: meta }], { expectedVersion: 0 });
-    await new Promise((r) => setTimeout(r, 500));
-    await Promise.all([a.stop(), b.stop()]);
-    expect(a.publishedCount).toBeGreaterThan(0);
+    await append();
+    await until(() => a.publishedCount === logged + 1, 'a to publish what was appended while b runs');
     expect(b.publishedCount).toBe(0);
+    // b was there all along, waiting for the lock: once a stops it takes over.
+    await a.stop();
+    await append();
+    await until(() => b.publishedCount > 0, 'b to take over');
+    await b.stop();
+    expect(a.publishedCount).toBe(logged + 1);
   });
 });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { testPool, uniqueSchema } from '../../../../test/harness/servers.js';
@@ -5,6 +6,9 @@ import { AggregateStore, type AggregateType } from './aggregate-store.js';
 import { PgEventStore } from './pg-event-store.js';
 import { eventStoreDdl } from './schema.js';
 import { SnapshotStore } from './snapshot-store.js';
+
+// Longer than Jest's 5 s default, since a test writes and reads a few hundred events in PostgreSQL (on a loaded machine too).
+jest.setTimeout(20000);
 
 type CounterEvent = { type: 'Added'; data: { n: number } };
 const Counter: AggregateType<{ total: number; count: number }, CounterEvent> = {

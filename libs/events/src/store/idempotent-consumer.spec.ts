@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { Controller, type INestMicroservice, Module, UseFilters } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { Ctx, EventPattern, Payload } from '@nestjs/microservices';
@@ -12,6 +13,9 @@ import { testServers, uniqueSchema } from '../../../../test/harness/servers.js';
 import { JetStreamContext, JetStreamExceptionFilter, JetStreamServer } from '../transport/index.js';
 import { EventLog } from './event-log.js';
 import { eventStoreDdl } from './schema.js';
+
+// Longer than Jest's 5 s default, since a test waits for a redelivery from NATS (on a loaded machine too).
+jest.setTimeout(20000);
 
 /**
  * An idempotent consumer against real NATS and PostgreSQL: the handled-message record commits in

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import type pg from 'pg';
 import { testPool, uniqueSchema } from '../../../../test/harness/servers.js';
@@ -6,6 +7,9 @@ import type { LogCursor, NewEvent, RecordedEvent } from './event.js';
 import { LOG_START } from './event.js';
 import { PgEventStore } from './pg-event-store.js';
 import { eventStoreDdl } from './schema.js';
+
+// Longer than Jest's 5 s default, since a test races 16 writers against PostgreSQL (on a loaded machine too).
+jest.setTimeout(30000);
 
 const meta = { correlationId: 'c', causationId: null, actor: 'test' };
 const ev = (type: string, data: unknown = {}): NewEvent => ({ id: randomUUID(), type, data, metadata: meta });

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -8,6 +9,9 @@ import { startNats } from '../../../../scripts/lib/stack.mjs';
 import { CORRELATION_ID_HEADER, MSG_ID_HEADER } from './headers.js';
 import { JetStreamClient } from './jetstream.client.js';
 import { ensureStream } from './streams.js';
+
+// Longer than Jest's 5 s default, since a test publishes to a real NATS (on a loaded machine too).
+jest.setTimeout(20000);
 
 let dir: string;
 let nats: { url: string; stop(): Promise<void> };

@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,6 +29,9 @@ import { JetStreamContext } from './jetstream.context.js';
 import { JetStreamExceptionFilter } from './jetstream-exception.filter.js';
 import { JetStreamServer, type JetStreamServerOptions } from './jetstream.server.js';
 import { consumerName } from './subjects.js';
+
+// Longer than Jest's 5 s default, since a test starts a Nest microservice on NATS and waits for deliveries (4 s each), several in a row (on a loaded machine too).
+jest.setTimeout(30000);
 
 // ---- one real nats-server for the suite ------------------------------------------------------
 

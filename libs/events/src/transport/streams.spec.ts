@@ -1,3 +1,4 @@
+import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -5,6 +6,9 @@ import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/j
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { startNats } from '../../../../scripts/lib/stack.mjs';
 import { DEFAULT_DUPLICATE_WINDOW_MS, ensureStream } from './streams.js';
+
+// Longer than Jest's 5 s default, since a test creates streams on a real NATS (on a loaded machine too).
+jest.setTimeout(20000);
 
 let dir: string;
 let nats: { url: string; stop(): Promise<void> };
