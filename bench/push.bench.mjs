@@ -8,6 +8,7 @@ const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
 const PORTS_PER_HOST = Number(process.env.BENCH_PORTS ?? 30);
 const MIGRATIONS = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
+const ROLLBACK_TIMEOUT_MS = Number(process.env.BENCH_ROLLBACK_TIMEOUT_MS ?? 5000);
 /**
  * CPU ms per second of the compute manager and PostgreSQL together under which the stack counts as
  * settled (at rest, answering 2,000 hosts' heartbeats, they spend 10–50).
@@ -37,7 +38,8 @@ export default async function pushBench() {
     while ((await call(cm.url, 'GET', '/hosts')).length < HOSTS) await sleep(200);
     console.log(`  ${HOSTS} hosts known to the compute manager after ${Math.round(performance.now() - t0)} ms`);
 
-    const sw = await call(cm.url, 'POST', '/switches', { name: 'bench-dvs', hostIds });
+    // Pushes run with the safety net on; a short rollback timeout makes waiting out its proofs cheap.
+    const sw = await call(cm.url, 'POST', '/switches', { name: 'bench-dvs', hostIds, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
     await waitTask(cm, sw.taskId);
     const pg = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'web', vlanId: 10 });
     await waitTask(cm, pg.taskId);
@@ -79,6 +81,7 @@ export default async function pushBench() {
     for (let round = 0; round < ROUNDS; round++) {
       const vlan = 20 + round;
       const reported = new Set();
+      const rolledBack = new Set();
       let lastAt = 0;
       let firstAt = 0;
       let putAt = 0;
@@ -88,6 +91,7 @@ export default async function pushBench() {
       const sub = nc.subscribe('cm.status.*', {
         callback: (_e, msg) => {
           const s = msg.json();
+          if (s.state === 'rolled_back') rolledBack.add(s.hostId);
           if (s.kind === 'switch' && s.targetId === sw.id && s.state === 'applied' && s.revision >= expectRevision && !reported.has(s.hostId)) {
             reported.add(s.hostId);
             if (reported.size === 1) firstAt = performance.now();
@@ -112,12 +116,15 @@ export default async function pushBench() {
         results.push({ lastReport: Infinity });
         continue;
       }
-      results.push({ lastReport: lastAt - tPatch, task: tTask - tPatch, state: task.state });
+      // The push runs with the safety net on: no host whose link works may roll it back (wait out the timeout).
+      await sleep(Math.max(0, current.rollbackTimeoutMs + 1500 - (performance.now() - tPatch)));
+      results.push({ lastReport: lastAt - tPatch, task: tTask - tPatch, state: task.state, rolledBack: rolledBack.size });
       const at = (t) => (t ? `${Math.round(t - tPatch)} ms` : 'not seen');
       console.log(
         `  round ${round + 1}: last host's applied report ${Math.round(lastAt - tPatch)} ms after the PATCH (final state in the bucket at ${at(putAt)}, first host's report at ${at(firstAt)}); task ${task.state} seen at ${Math.round(tTask - tPatch)} ms`,
       );
       console.log(`    ${formatCpu(cpu)}`);
+      console.log(`    hosts that rolled the push back (rollback on, no link cut): ${rolledBack.size}`);
     }
     const median = results.map((r) => r.lastReport).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
     const desired = JSON.stringify(await call(cm.url, 'GET', `/switches/${sw.id}`));
@@ -140,6 +147,8 @@ export default async function pushBench() {
     console.log(`  push, PATCH → last host's applied report: ${Math.round(median)} ms (median of ${ROUNDS})  target ≤ 400 ms  ${median <= 400 ? 'PASS' : 'MISS'}`);
     console.log(`  baseline, raw NATS fan-out of the same payload to ${HOSTS} subscribers: ${baseline.toFixed(1)} ms`);
     console.log(`  ratio ours / raw fan-out: ${(median / baseline).toFixed(2)}×  target ≤ 3×  ${median / baseline <= 3 ? 'PASS' : 'MISS'}`);
+    const rollbacks = results.reduce((n, r) => n + (r.rolledBack ?? 0), 0);
+    console.log(`  rollbacks over ${ROUNDS} pushes with the safety net on: ${rollbacks}  target 0  ${rollbacks === 0 ? 'PASS' : 'MISS'}`);
     console.log(`  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ 1024 MiB  ${rss <= 1024 ? 'PASS' : 'MISS'}`);
     if (MIGRATIONS > 0) console.log(`  ${MIGRATIONS} sequential migrations: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms  target p99 ≤ 50 ms  ${pct(latencies, 99) <= 50 ? 'PASS' : 'MISS'}`);
     await nc.close();
