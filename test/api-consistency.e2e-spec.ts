@@ -1,4 +1,5 @@
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd as taskEndOn } from './harness/tasks.js';
 
 /**
  * One rule per kind of bad request, the same on every service (CONTRACT §2): a body that is not
@@ -23,11 +24,7 @@ describe('API consistency across services', () => {
       if (page.next === null) return after;
     }
   };
-  const taskEnd = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 20000, `task ${id} to end`);
+  const taskEnd = (id: string) => taskEndOn(compute, id, 20000);
 
   beforeAll(async () => {
     await stack.start();

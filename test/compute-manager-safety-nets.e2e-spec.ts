@@ -4,6 +4,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import type { HostApplyStatus, HostPortsDesired, HostReport, ManagementRepairReply, SwitchDesired } from '@vnet/contracts';
 import { readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd as taskEndOn } from './harness/tasks.js';
 
 /**
  * The compute manager's side of the safety nets (§6.4, §6.5), with hosts played by the test through
@@ -24,11 +25,7 @@ describe('compute manager: rollback and management repair', () => {
   let mgmtId: string;
 
   const status = (s: Omit<HostApplyStatus, 'sentAt'>) => nc.publish(`cm.status.${s.hostId}`, JSON.stringify({ ...s, sentAt: new Date().toISOString() }));
-  const taskEnd = (id: string) =>
-    eventually(async () => {
-      const t = (await admin.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 15000, `task ${id} to end`);
+  const taskEnd = (id: string) => taskEndOn(admin, id, 15000);
   const desired = async () => (await switches.get(switchId))!.json<SwitchDesired>();
 
   beforeAll(async () => {

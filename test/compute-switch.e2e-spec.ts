@@ -1,5 +1,6 @@
 import { jest } from '@jest/globals';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 // Longer than Jest's 5 s default, since a test waits for tasks (15 s each) and hosts converging, several in a row (on a loaded machine too).
 jest.setTimeout(60000);
@@ -28,11 +29,7 @@ describe('compute switch: final state pushed to every host, each applying its ow
 
   const hostView = async (hostId: string) => (await hosts.get<HostView>(`/hosts/${hostId}`)).body;
   const switchOn = async (hostId: string) => (await hostView(hostId)).computeSwitches.find((s) => s.id === switchId);
-  const task = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 15000, `task ${id} to end`);
+  const task = (id: string) => taskEnd(compute, id, 15000);
 
   beforeAll(async () => {
     await stack.start();

@@ -1,4 +1,5 @@
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd as taskEndOn } from './harness/tasks.js';
 
 const WRITERS = 32;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
@@ -23,11 +24,7 @@ describe('concurrent writers of one resource', () => {
 
   const streamEvents = async (service: ReturnType<typeof api>, streamId: string) =>
     (await service.get(`/events?streamId=${streamId}&limit=1000`)).body.events as Array<{ type: string; version: number }>;
-  const taskEnd = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 40000, `task ${id} to end`);
+  const taskEnd = (id: string) => taskEndOn(compute, id, 40000);
 
   beforeAll(async () => {
     await stack.start();

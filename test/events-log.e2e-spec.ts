@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { lastPosition, readLog } from './harness/event-log.js';
 import { api, ADMIN_TOKEN, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 // Longer than Jest's 5 s default, since a test waits for tasks (20 s each) or makes a few hundred HTTP calls (on a loaded machine too).
 jest.setTimeout(40000);
@@ -24,11 +25,7 @@ describe('event logs of both managers, and the edges around them', () => {
   let switchId: string;
   let dcnId: string;
 
-  const task = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 20000, `task ${id} to end`);
+  const task = (id: string) => taskEnd(compute, id, 20000);
 
   beforeAll(async () => {
     await stack.start();

@@ -1,4 +1,5 @@
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 const HOSTS = 300;
 const ROLLBACK_TIMEOUT_MS = 3000;
@@ -30,11 +31,7 @@ describe('rollback under load: 300 hosts, no link cut, no rollback', () => {
   afterAll(() => stack.stop(), 30000);
 
   it('a management port group and a change of it on every host at once: every host proves it, none rolls back', async () => {
-    const task = (id: string) =>
-      eventually(async () => {
-        const t = (await compute.get(`/tasks/${id}`)).body;
-        return t.state !== 'running' ? t : null;
-      }, 60000, `task ${id} to end`);
+    const task = (id: string) => taskEnd(compute, id, 60000);
     const created = await compute.post('/switches', { name: 'dvs', hostIds, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
     expect((await task(created.body.taskId)).state).toBe('succeeded');
     const switchId = created.body.id;

@@ -3,6 +3,7 @@ import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { KV_HOST_PORTS, type HostPortsDesired } from '@vnet/contracts';
 import { readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 interface Port {
   id: string;
@@ -38,11 +39,7 @@ describe('host rollback and management repair', () => {
   const view = async (hostId: string) => (await hosts.get<HostView>(`/hosts/${hostId}`)).body;
   const switchOn = async (hostId: string) => (await view(hostId)).computeSwitches.find((s) => s.id === switchId);
   const managementPort = async (hostId: string) => (await switchOn(hostId))?.ports.find((p) => p.id === `mgmt-${hostId}`);
-  const task = (id: string, timeoutMs = 25000) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, timeoutMs, `task ${id} to end`);
+  const task = (id: string, timeoutMs = 25000) => taskEnd(compute, id, timeoutMs);
   /** The switch reverted to VLAN 10 at `revision`, in the compute manager and on every host, each connected and with nothing pending. */
   const everyHostBackOnVlan10 = async (revision: number) => {
     await eventually(async () => {

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { lastPosition, readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type ApiResponse } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 // Longer than Jest's 5 s default, since a test waits for several tasks (20 s each) in a row (on a loaded machine too).
 jest.setTimeout(60000);
@@ -26,11 +27,7 @@ describe('idempotent creates, rejections that record nothing, zones leaving a tr
   let pgId: string;
   let dcnId: string;
 
-  const task = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 20000, `task ${id} to end`);
+  const task = (id: string) => taskEnd(compute, id, 20000);
   const held = async (hostId: string) => ((await hosts.get(`/hosts/${hostId}/logical-networks`)).body as Array<{ id: string }>).map((c) => c.id);
 
   beforeAll(async () => {

@@ -1,6 +1,7 @@
 import { jest } from '@jest/globals';
 import { readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 // Longer than Jest's 5 s default, since a test waits for several tasks (20 s each) in a row (on a loaded machine too).
 jest.setTimeout(60000);
@@ -21,11 +22,7 @@ describe('lists oldest first, rebuilds, switch membership and history', () => {
   const switches: string[] = [];
   const portGroups: string[] = [];
 
-  const task = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 20000, `task ${id} to end`);
+  const task = (id: string) => taskEnd(compute, id, 20000);
 
   beforeAll(async () => {
     await stack.start();

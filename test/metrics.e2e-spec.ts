@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { parsePrometheusText, scrape, sum, type Family } from './harness/prometheus-text.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 type Scrape = Map<string, Family>;
 const CM_REPORTS = 'compute-manager__hosts_ANY_report';
@@ -33,11 +34,7 @@ describe('metrics', () => {
   let nc: NatsConnection;
   let db: pg.Client;
 
-  const task = (id: string) =>
-    eventually(async () => {
-      const t = (await compute.get(`/tasks/${id}`)).body;
-      return t.state !== 'running' ? t : null;
-    }, 20000, `task ${id} to end`);
+  const task = (id: string) => taskEnd(compute, id, 20000);
 
   beforeAll(async () => {
     await stack.start();
