@@ -1,5 +1,16 @@
 import type { Decider } from '@vnet/events';
-import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct, type PortOverride } from '@vnet/contracts';
+import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct, type ModuleData, type PortOverride } from '@vnet/contracts';
+import { NotFoundError } from '@vnet/events';
+import {
+  type OpaqueChangeData,
+  type OpaqueCommand,
+  opaqueChanges,
+  opaqueEventData,
+  type OpaqueMap,
+  type OpaquePutData,
+  withOpaqueDeleted,
+  withOpaquePut,
+} from '../opaque-data/opaque-map.js';
 
 export type HostEvent =
   | { type: 'HostAdded'; data: { hostId: string } }
@@ -8,7 +19,12 @@ export type HostEvent =
       type: 'HostNetworksReported';
       data: { hostId: string; bootId: string; seq: number; upserted: LogicalNetworkConstruct[]; removed: string[] };
     }
-  | { type: 'HostPortOverridden'; data: { hostId: string } & PortOverride & { reason: string } };
+  | { type: 'HostPortOverridden'; data: { hostId: string } & PortOverride & { reason: string } }
+  /** An extension's data on the host itself (`entity.type` `host`). */
+  | { type: 'OpaqueDataPut'; data: { hostId: string } & OpaquePutData }
+  | { type: 'OpaqueDataDeleted'; data: { hostId: string } & OpaqueChangeData }
+  /** Data a module on the host sent up, about any entity; `messageId` is the message's `id`. */
+  | { type: 'ModuleDataReported'; data: Omit<ModuleData, 'id'> & { messageId: string } };
 
 export type HostCommand =
   | { type: 'AddHost'; hostId: string }
@@ -21,7 +37,9 @@ export type HostCommand =
       upserted: LogicalNetworkConstruct[];
       removed: string[];
     }
-  | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride);
+  | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride)
+  | ({ type: 'ChangeHostOpaqueData'; hostId: string } & OpaqueCommand)
+  | { type: 'RecordModuleData'; message: ModuleData };
 
 export interface HostState {
   added: boolean;
@@ -33,6 +51,8 @@ export interface HostState {
   seq: number;
   /** Ports of this host configured apart from their port group, by `<switchId>/<portId>`. */
   overrides: Record<string, PortOverride>;
+  /** Extensions' data on the host (absent in states stored before it existed). */
+  opaque?: OpaqueMap;
 }
 
 const overrideKey = (o: { switchId: string; portId: string }) => `${o.switchId}/${o.portId}`;
@@ -42,7 +62,7 @@ const overrideKey = (o: { switchId: string; portId: string }) => `${o.switchId}/
  * The compute manager learns logical networks from hosts' reports only.
  */
 export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
-  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0, overrides: {} }),
+  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0, overrides: {}, opaque: {} }),
 
   decide(command, state) {
     switch (command.type) {
@@ -70,6 +90,17 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         if (current && current.vlanId === override.vlanId && current.fromRevision === override.fromRevision) return [];
         return [{ type: 'HostPortOverridden', data: { hostId, ...override, reason } }];
       }
+      case 'ChangeHostOpaqueData': {
+        const { type: _t, hostId, ...change } = command;
+        if (!(state.added || state.seen) || change.entity.type !== 'host' || change.entity.id !== hostId) throw new NotFoundError('host', change.entity.id);
+        if (!opaqueChanges(state.opaque, change)) return [];
+        const data = { hostId, ...opaqueEventData(change) };
+        return [change.op === 'put' ? { type: 'OpaqueDataPut', data: data as typeof data & OpaquePutData } : { type: 'OpaqueDataDeleted', data }];
+      }
+      case 'RecordModuleData': {
+        const { id, ...message } = command.message;
+        return [{ type: 'ModuleDataReported', data: { ...message, messageId: id } }];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -93,6 +124,16 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         const { hostId: _h, reason: _r, ...override } = event.data;
         return { ...state, overrides: { ...state.overrides, [overrideKey(override)]: override } };
       }
+      case 'OpaqueDataPut': {
+        const { hostId: _h, ...data } = event.data;
+        return { ...state, opaque: withOpaquePut(state.opaque, data) };
+      }
+      case 'OpaqueDataDeleted': {
+        const { hostId: _h, ...data } = event.data;
+        return { ...state, opaque: withOpaqueDeleted(state.opaque, data) };
+      }
+      case 'ModuleDataReported':
+        return state;
       default: {
         const never: never = event;
         return never;
@@ -103,7 +144,7 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
 
 export const HostAggregate = {
   category: 'host',
-  snapshotSchema: 'host.v2',
+  snapshotSchema: 'host.v3',
   initialState: hostDecider.initialState,
   evolve: hostDecider.evolve,
 };

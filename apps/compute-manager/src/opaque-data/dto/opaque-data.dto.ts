@@ -1,0 +1,103 @@
+import { ApiProperty, ApiPropertyOptional, type ApiPropertyOptions } from '@nestjs/swagger';
+import {
+  OPAQUE_ENTITY_TYPES,
+  OPAQUE_KEY_PATTERN,
+  OPAQUE_NAMESPACE_MAX_LENGTH,
+  OPAQUE_NAMESPACE_PATTERN,
+  type OpaqueEntityType,
+} from '@vnet/contracts';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
+
+const NAMESPACE = { message: `namespace must be a dotted name matching ${OPAQUE_NAMESPACE_PATTERN.source}` };
+
+export class OpaqueEntityParamsDto {
+  @IsIn(OPAQUE_ENTITY_TYPES, { message: `entityType must be one of ${OPAQUE_ENTITY_TYPES.join(', ')}` })
+  entityType!: OpaqueEntityType;
+
+  @IsString()
+  entityId!: string;
+}
+
+export class OpaqueKeyParamsDto extends OpaqueEntityParamsDto {
+  @IsString()
+  @MaxLength(OPAQUE_NAMESPACE_MAX_LENGTH)
+  @Matches(OPAQUE_NAMESPACE_PATTERN, NAMESPACE)
+  namespace!: string;
+
+  @IsString()
+  @Matches(OPAQUE_KEY_PATTERN, { message: `key must match ${OPAQUE_KEY_PATTERN.source} (at most 128 characters)` })
+  key!: string;
+}
+
+export class OpaqueQueryDto {
+  @ApiPropertyOptional({ description: "only this namespace's entries", example: 'com.acme.monitor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(OPAQUE_NAMESPACE_MAX_LENGTH)
+  @Matches(OPAQUE_NAMESPACE_PATTERN, NAMESPACE)
+  namespace?: string;
+
+  @ApiPropertyOptional({ description: 'a log position or an ISO 8601 time: the entries as they were then', example: '42' })
+  @IsOptional()
+  @IsString()
+  asOf?: string;
+}
+
+/** Any JSON value: what the channel carries unread. */
+export const ANY_JSON: ApiPropertyOptions = {
+  description: 'any JSON value, carried unread and answered exactly as it was sent (the same text)',
+  anyOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  nullable: true,
+} as ApiPropertyOptions;
+
+export const OPAQUE_PUT_BODY = {
+  type: 'object',
+  required: ['value'],
+  additionalProperties: false,
+  properties: {
+    value: {
+      description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8)',
+      anyOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+      nullable: true,
+    },
+  },
+};
+
+export class OpaqueEntityRefView {
+  @ApiProperty({ enum: OPAQUE_ENTITY_TYPES })
+  type!: OpaqueEntityType;
+
+  @ApiProperty({ description: "the entity's id (a port is a DCN NIC's `portId`, a host its host id)" })
+  id!: string;
+}
+
+export class OpaqueEntryView {
+  @ApiProperty({ example: 'com.acme.monitor' })
+  namespace!: string;
+
+  @ApiProperty({ example: 'thresholds' })
+  key!: string;
+
+  @ApiProperty(ANY_JSON)
+  value!: unknown;
+
+  @ApiPropertyOptional({ type: OpaqueEntityRefView, description: 'present when the entry is inherited: the switch or port group that sets it' })
+  inheritedFrom?: OpaqueEntityRefView;
+
+  @ApiPropertyOptional({ description: 'present on data a host module sent up: `host:<hostId>`', example: 'host:host-1' })
+  source?: string;
+}
+
+export class OpaqueEntryWrittenView {
+  @ApiProperty({ type: OpaqueEntityRefView })
+  entity!: OpaqueEntityRefView;
+
+  @ApiProperty()
+  namespace!: string;
+
+  @ApiProperty()
+  key!: string;
+
+  @ApiProperty(ANY_JSON)
+  value!: unknown;
+}
