@@ -319,4 +319,34 @@ describe('opaque data on the compute manager', () => {
     expect(await at('?asOf=1')).toBeUndefined();
     expect((await compute.get(`/opaque-data/switch/${switchId}?asOf=yesterday`)).status).toBe(400);
   });
+
+  it("keeps the switch's and port groups' data in a snapshot and brings it back on a restore", async () => {
+    const snapshot = (await compute.post(`/switches/${switchId}/snapshots`)).body;
+    const detail = (await compute.get(`/snapshots/${snapshot.id}`)).body;
+    expect(detail.schemaVersion).toBe(2);
+    expect(detail.opaque.entries).toContainEqual({ entity: { type: 'switch', id: switchId }, namespace: NS, key: 'raw', valueJson: '{"n":12345678901234567890123,"z":1e-400,"f":1.0}' });
+    expect(detail.opaque.entries).toContainEqual({ entity: { type: 'port-group', id: portGroupId }, namespace: NS, key: 'b', valueJson: '"pg-b"' });
+
+    const restored = await compute.post(`/snapshots/${snapshot.id}/restore`, { target: { mode: 'new', name: 'copy' } });
+    expect(restored.status).toBe(202);
+    const copy = (await compute.get(`/switches/${restored.body.switchId}`)).body;
+    const copyGroup = copy.portGroups[0].id;
+    expect(copyGroup).not.toBe(portGroupId);
+    const strip = (text: string, ...ids: Array<[string, string]>) => ids.reduce((t, [from, to]) => t.split(from).join(to), text);
+    expect((await raw('GET', `/opaque-data/switch/${copy.id}`)).text).toBe(strip((await raw('GET', `/opaque-data/switch/${switchId}`)).text));
+    expect((await raw('GET', `/opaque-data/port-group/${copyGroup}`)).text).toBe(
+      strip((await raw('GET', `/opaque-data/port-group/${portGroupId}`)).text, [switchId, copy.id]),
+    );
+
+    // Onto the same switch: data put after the snapshot goes, data deleted since comes back.
+    expect((await put('switch', switchId, 'after-snapshot', '1')).status).toBe(200);
+    expect((await compute.delete(`/opaque-data/switch/${switchId}/${NS}/a`, { 'x-extension-key': EXT })).status).toBe(204);
+    expect((await compute.post(`/snapshots/${snapshot.id}/restore`, { target: { mode: 'same' } })).status).toBe(202);
+    const keys = (await view('switch', switchId)).map((e) => e.key);
+    expect(keys).toContain('a');
+    expect(keys).not.toContain('after-snapshot');
+    const desired = (await switchesKv.get(switchId))!.json<{ opaque: Array<{ key: string }> }>();
+    expect(desired.opaque.map((e) => e.key)).toContain('a');
+    expect(desired.opaque.map((e) => e.key)).not.toContain('after-snapshot');
+  });
 });
