@@ -2,7 +2,7 @@ import { applyDecorators, Controller, Delete, Get, Headers, HttpCode, Param, Put
 import { ApiBody, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OPAQUE_ENTITY_TYPES, OPAQUE_KEY_PATTERN, OPAQUE_NAMESPACE_PATTERN } from '@vnet/contracts';
 import { ApiErrors } from '@vnet/events';
-import { OPAQUE_PUT_BODY, OpaqueEntityParamsDto, OpaqueEntryView, OpaqueEntryWrittenView, OpaqueKeyParamsDto, OpaqueQueryDto } from './dto/opaque-data.dto.js';
+import { PutOpaqueValueDto, OpaqueEntityParamsDto, OpaqueEntryView, OpaqueEntryWrittenView, OpaqueKeyParamsDto, OpaqueQueryDto } from './dto/opaque-data.dto.js';
 import { OpaqueDataService } from './opaque-data.service.js';
 import { opaqueValueOf } from './opaque-value.js';
 
@@ -38,7 +38,7 @@ export class OpaqueDataController {
 
   @Put(':entityType/:entityId/:namespace/:key')
   @ApiOperation({ summary: "Set an extension's entry on an entity; a switch's or port group's is pushed as a new revision of the switch" })
-  @ApiBody({ schema: OPAQUE_PUT_BODY as object })
+  @ApiBody({ type: PutOpaqueValueDto })
   @ApiOkResponse({ type: OpaqueEntryWrittenView, description: 'the entry, its value as the same text' })
   @KEY_PARAMS
   @EXTENSION_KEY

@@ -46,22 +46,18 @@ export class OpaqueQueryDto {
 /** Any JSON value: what the channel carries unread. */
 export const ANY_JSON: ApiPropertyOptions = {
   description: 'any JSON value, carried unread and answered exactly as it was sent (the same text)',
-  anyOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
-  nullable: true,
+  // OpenAPI 3.0 has no null type: the object alternative is the nullable one.
+  anyOf: [{ type: 'object', nullable: true }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
 } as ApiPropertyOptions;
 
-export const OPAQUE_PUT_BODY = {
-  type: 'object',
-  required: ['value'],
-  additionalProperties: false,
-  properties: {
-    value: {
-      description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8)',
-      anyOf: [{ type: 'object' }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
-      nullable: true,
-    },
-  },
-};
+/**
+ * The body of a PUT, for the document only: the value is taken as raw text from the request's bytes
+ * (see opaque-value.ts), never through this class, so that it is not parsed into numbers.
+ */
+export class PutOpaqueValueDto {
+  @ApiProperty({ ...ANY_JSON, description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8)' } as ApiPropertyOptions)
+  value!: unknown;
+}
 
 export class OpaqueEntityRefView {
   @ApiProperty({ enum: OPAQUE_ENTITY_TYPES })
