@@ -129,7 +129,7 @@ describe('switch snapshots', () => {
     const doc = JSON.parse(new TextDecoder().decode((await bucket.getBlob(snapshot.id))!));
     expect(doc).toEqual({
       schema: 'vnet.switch-snapshot',
-      schemaVersion: 1,
+      schemaVersion: 2,
       id: snapshot.id,
       createdAt: snapshot.createdAt,
       switch: {
@@ -142,7 +142,7 @@ describe('switch snapshots', () => {
         portGroups: snapshotted.portGroups,
       },
       overrides: [],
-      opaque: {},
+      opaque: { entries: [] },
     });
     expect((await compute.get(`/snapshots/${snapshot.id}`)).body).toMatchObject({
       ...snapshot,

@@ -9,6 +9,11 @@ import { Hosts1764000000101 } from './migrations/1764000000101-hosts.js';
 import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
 import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
 import { HostPortOverrides1764000000104 } from './migrations/1764000000104-host-port-overrides.js';
+import { OpaqueData1764000000105 } from './migrations/1764000000105-opaque-data.js';
+import { ExtensionProjection } from './extensions/extension.projection.js';
+import { ExtensionsModule } from './extensions/extensions.module.js';
+import { OpaqueDataModule } from './opaque-data/opaque-data.module.js';
+import { OpaqueProjection } from './opaque-data/opaque.projection.js';
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
@@ -28,8 +33,9 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104],
-          projections: [new HostProjection(), new SwitchProjection(), new DcnProjection()],
+          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105],
+          // The opaque projection reads the switch's state the switch projection just wrote.
+          projections: [new HostProjection(), new SwitchProjection(), new DcnProjection(), new ExtensionProjection(), new OpaqueProjection()],
         }),
         HostsModule,
         LogicalNetworksModule,
@@ -38,6 +44,8 @@ export class AppModule {
         DcnsModule,
         ManagementRepairModule,
         SnapshotsModule,
+        ExtensionsModule,
+        OpaqueDataModule,
       ],
     };
   }

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS } from '@vnet/contracts';
+import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, MODULE_DATA_STREAM, MODULE_DATA_SUBJECTS } from '@vnet/contracts';
 import { bootstrapService, eventStreamOf, loadConfig, runMain } from '@vnet/events';
 import { AppModule, SERVICE } from './app.module.js';
 import { ComputeManagerConfig } from './config/compute-manager.config.js';
@@ -15,6 +15,7 @@ runMain(SERVICE, async () => {
     consumes: [
       { name: own.name, subjects: [`${own.subjectPrefix}.>`] },
       { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] },
+      { name: MODULE_DATA_STREAM, subjects: [MODULE_DATA_SUBJECTS] },
     ],
   });
 });

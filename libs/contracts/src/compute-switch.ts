@@ -1,3 +1,5 @@
+import type { OpaqueEntry } from './opaque-data.js';
+
 /** A port group's policy: security, teaming and traffic shaping, as the compute switch applies it. */
 export interface PortGroupPolicy {
   security: { promiscuous: boolean; macChanges: boolean; forgedTransmits: boolean };
@@ -42,6 +44,14 @@ export interface SwitchDesired {
   portGroups: PortGroupConfig[];
   /** False when the change was pushed with `?rollback=false`: the host applies it without the safety net. */
   rollback: boolean;
+  /**
+   * Extensions' opaque data set on this switch (`entity.type` `switch`, `entity.id` the switch id)
+   * and on its port groups (`port-group`, the port group id), sorted by entity, namespace, key.
+   * Each `valueJson` is the value's JSON text exactly as the extension sent it: keep it as a string.
+   * A put or delete of such an entry is a new revision of the switch; the list is always whole (an
+   * entry missing from it was deleted). Absent: none. Effective views: `effectiveOpaque`.
+   */
+  opaque?: OpaqueEntry[];
 }
 
 export const KV_SWITCHES = 'vnet-switches';
@@ -64,6 +74,14 @@ export interface HostPortsDesired {
   ports: DcnPortDesired[];
   /** Per-host overrides of ports of the host's switches (a repaired management port, §6.5); absent: none. */
   overrides?: PortOverride[];
+  /**
+   * Extensions' opaque data set on this host's ports (`entity.type` `port`, `entity.id` a `ports[].id`)
+   * and on the host itself (`host`, the host id), sorted by entity, namespace, key; `valueJson` is raw
+   * JSON text as in SwitchDesired.opaque. A port of a port group inherits its switch's and port
+   * group's entries (from SwitchDesired.opaque); a logical network's port inherits nothing. A put or
+   * delete moves `revision`; the list is always whole. Absent: none.
+   */
+  opaque?: OpaqueEntry[];
 }
 
 /**

@@ -8,3 +8,7 @@ export * from './host-report.schema.js';
 export * from './host-status.schema.js';
 export * from './compute-switch.js';
 export * from './report-fold.js';
+export * from './opaque-data.js';
+export * from './raw-json.js';
+export * from './module-data.js';
+export * from './module-data.schema.js';

@@ -1,5 +1,15 @@
 import { ConflictError, type Decider, InvalidInputError, NotFoundError } from '@vnet/events';
 import { requireKnownHosts } from '../hosts/unknown-hosts.error.js';
+import {
+  type OpaqueChangeData,
+  type OpaqueCommand,
+  opaqueChanges,
+  opaqueEventData,
+  type OpaqueMap,
+  type OpaquePutData,
+  withOpaqueDeleted,
+  withOpaquePut,
+} from '../opaque-data/opaque-map.js';
 
 export type NicNetwork = { kind: 'logical'; id: string } | { kind: 'port-group'; id: string; switchId: string };
 
@@ -14,7 +24,10 @@ export type DcnEvent =
   | { type: 'NicAttached'; data: { id: string; hostId: string; nic: Nic } }
   | { type: 'DcnMigrationStarted'; data: { id: string; from: string; to: string } }
   | { type: 'DcnMigrated'; data: { id: string; from: string; to: string } }
-  | { type: 'DcnMigrationAborted'; data: { id: string; from: string; to: string; reason: string } };
+  | { type: 'DcnMigrationAborted'; data: { id: string; from: string; to: string; reason: string } }
+  /** Opaque data on one of the DCN's ports (`entity.type` `port`); `hostIds` are the hosts that run the port. */
+  | { type: 'OpaqueDataPut'; data: { id: string; hostIds: string[] } & OpaquePutData }
+  | { type: 'OpaqueDataDeleted'; data: { id: string; hostIds: string[] } & OpaqueChangeData };
 
 /** What the host holds that a command needs to know, looked up by the service before deciding. */
 export type DcnCommand =
@@ -22,7 +35,8 @@ export type DcnCommand =
   | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean }
   | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[] }
   | { type: 'CompleteMigration'; id: string }
-  | { type: 'AbortMigration'; id: string; reason: string };
+  | { type: 'AbortMigration'; id: string; reason: string }
+  | ({ type: 'ChangePortOpaqueData'; id: string } & OpaqueCommand);
 
 export interface DcnState {
   status: 'none' | 'active';
@@ -31,10 +45,12 @@ export interface DcnState {
   hostId: string;
   nics: Nic[];
   migratingTo: string | null;
+  /** Extensions' data on the DCN's ports (absent in states stored before it existed). */
+  opaque?: OpaqueMap;
 }
 
 export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
-  initialState: () => ({ status: 'none', id: '', name: '', hostId: '', nics: [], migratingTo: null }),
+  initialState: () => ({ status: 'none', id: '', name: '', hostId: '', nics: [], migratingTo: null, opaque: {} }),
 
   decide(command, state) {
     switch (command.type) {
@@ -75,6 +91,15 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
         active(state, command.id);
         if (!state.migratingTo) return [];
         return [{ type: 'DcnMigrationAborted', data: { id: command.id, from: state.hostId, to: state.migratingTo, reason: command.reason } }];
+      case 'ChangePortOpaqueData': {
+        const { type: _t, id, ...change } = command;
+        if (state.status !== 'active' || change.entity.type !== 'port' || !state.nics.some((n) => n.portId === change.entity.id)) {
+          throw new NotFoundError('port', change.entity.id);
+        }
+        if (!opaqueChanges(state.opaque, change)) return [];
+        const data = { id, hostIds: state.migratingTo ? [state.hostId, state.migratingTo] : [state.hostId], ...opaqueEventData(change) };
+        return [change.op === 'put' ? { type: 'OpaqueDataPut', data: data as typeof data & OpaquePutData } : { type: 'OpaqueDataDeleted', data }];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -94,6 +119,14 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
         return { ...state, hostId: event.data.to, migratingTo: null };
       case 'DcnMigrationAborted':
         return { ...state, migratingTo: null };
+      case 'OpaqueDataPut': {
+        const { id: _id, hostIds: _h, ...data } = event.data;
+        return { ...state, opaque: withOpaquePut(state.opaque, data) };
+      }
+      case 'OpaqueDataDeleted': {
+        const { id: _id, hostIds: _h, ...data } = event.data;
+        return { ...state, opaque: withOpaqueDeleted(state.opaque, data) };
+      }
       default: {
         const never: never = event;
         return never;
@@ -119,7 +152,7 @@ export function missingOnTarget(
 
 export const DcnAggregate = {
   category: 'dcn',
-  snapshotSchema: 'dcn.v1',
+  snapshotSchema: 'dcn.v2',
   initialState: dcnDecider.initialState,
   evolve: dcnDecider.evolve,
 };

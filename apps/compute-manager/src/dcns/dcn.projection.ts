@@ -7,6 +7,7 @@ export class DcnProjection implements Projection {
   readonly tables = ['dcns', 'host_port_revisions'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
+    if (!event.streamId.startsWith('dcn-')) return;
     const e = event as unknown as DcnEvent;
     switch (e.type) {
       case 'DcnCreated':
@@ -32,6 +33,10 @@ export class DcnProjection implements Projection {
       case 'DcnMigrationAborted':
         await client.query('UPDATE dcns SET migrating_to = NULL WHERE id = $1', [e.data.id]);
         await bumpHostPorts(client, e.data.to);
+        return;
+      case 'OpaqueDataPut':
+      case 'OpaqueDataDeleted':
+        for (const hostId of e.data.hostIds) await bumpHostPorts(client, hostId);
         return;
     }
   }

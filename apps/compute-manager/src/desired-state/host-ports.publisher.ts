@@ -3,6 +3,7 @@ import type { DcnPortDesired, HostPortsDesired, PortOverride } from '@vnet/contr
 import { poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
+import { opaqueEntriesOf } from '../opaque-data/opaque-entries.table.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
 import { LatestValue } from './latest-value.js';
 
@@ -37,7 +38,10 @@ export async function hostPortsDesired(client: SqlClient, hostId: string): Promi
           : { kind: 'port-group' as const, switchId: n.network.switchId, portGroupId: n.network.id },
     })),
   );
-  return { hostId, revision, ports, ...(overrides.length ? { overrides } : {}) };
+  const opaque = (
+    await opaqueEntriesOf(client, [{ type: 'host', id: hostId }, ...ports.map((p) => ({ type: 'port' as const, id: p.id }))], { source: 'extensions' })
+  ).map(({ source: _s, ...entry }) => entry);
+  return { hostId, revision, ports, ...(overrides.length ? { overrides } : {}), ...(opaque.length ? { opaque } : {}) };
 }
 
 /** Puts a host's ports into the bucket that host watches, once per revision, never an older one over a newer. */

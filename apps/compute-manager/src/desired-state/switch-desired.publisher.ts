@@ -1,11 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { SwitchDesired } from '@vnet/contracts';
 import { DataSource } from 'typeorm';
+import { opaqueEntries } from '../opaque-data/opaque-map.js';
 import type { SwitchState } from '../switches/switch.decider.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
 import { LatestValue } from './latest-value.js';
 
 export function toDesired(state: SwitchState): SwitchDesired {
+  const opaque = opaqueEntries(state.opaque);
   return {
     id: state.id,
     name: state.name,
@@ -15,6 +17,7 @@ export function toDesired(state: SwitchState): SwitchDesired {
     hostIds: state.hostIds,
     portGroups: state.portGroups,
     rollback: state.rollback,
+    ...(opaque.length ? { opaque } : {}),
   };
 }
 

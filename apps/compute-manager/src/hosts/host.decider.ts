@@ -1,5 +1,16 @@
 import type { Decider } from '@vnet/events';
-import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct, type PortOverride } from '@vnet/contracts';
+import { heldAfterReport, isStaleReport, type LogicalNetworkConstruct, type ModuleData, type PortOverride } from '@vnet/contracts';
+import { NotFoundError } from '@vnet/events';
+import {
+  type OpaqueChangeData,
+  type OpaqueCommand,
+  opaqueChanges,
+  opaqueEventData,
+  type OpaqueMap,
+  type OpaquePutData,
+  withOpaqueDeleted,
+  withOpaquePut,
+} from '../opaque-data/opaque-map.js';
 
 export type HostEvent =
   | { type: 'HostAdded'; data: { hostId: string } }
@@ -9,7 +20,12 @@ export type HostEvent =
       data: { hostId: string; bootId: string; seq: number; upserted: LogicalNetworkConstruct[]; removed: string[] };
     }
   | { type: 'HostPortOverridden'; data: { hostId: string } & PortOverride & { reason: string } }
-  | { type: 'HostPortOverridesCleared'; data: { hostId: string; switchId: string; reason: string } };
+  | { type: 'HostPortOverridesCleared'; data: { hostId: string; switchId: string; reason: string } }
+  /** An extension's data on the host itself (`entity.type` `host`). */
+  | { type: 'OpaqueDataPut'; data: { hostId: string } & OpaquePutData }
+  | { type: 'OpaqueDataDeleted'; data: { hostId: string } & OpaqueChangeData }
+  /** Data a module on the host sent up, about any entity; `messageId` is the message's `id`. */
+  | { type: 'ModuleDataReported'; data: Omit<ModuleData, 'id'> & { messageId: string } };
 
 export type HostCommand =
   | { type: 'AddHost'; hostId: string }
@@ -23,7 +39,9 @@ export type HostCommand =
       removed: string[];
     }
   | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride)
-  | { type: 'ClearHostPortOverrides'; hostId: string; switchId: string; reason: string };
+  | { type: 'ClearHostPortOverrides'; hostId: string; switchId: string; reason: string }
+  | ({ type: 'ChangeHostOpaqueData'; hostId: string } & OpaqueCommand)
+  | { type: 'RecordModuleData'; message: ModuleData };
 
 export interface HostState {
   added: boolean;
@@ -35,6 +53,8 @@ export interface HostState {
   seq: number;
   /** Ports of this host configured apart from their port group, by `<switchId>/<portId>`. */
   overrides: Record<string, PortOverride>;
+  /** Extensions' data on the host (absent in states stored before it existed). */
+  opaque?: OpaqueMap;
 }
 
 const overrideKey = (o: { switchId: string; portId: string }) => `${o.switchId}/${o.portId}`;
@@ -44,7 +64,7 @@ const overrideKey = (o: { switchId: string; portId: string }) => `${o.switchId}/
  * The compute manager learns logical networks from hosts' reports only.
  */
 export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
-  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0, overrides: {} }),
+  initialState: () => ({ added: false, seen: false, networks: {}, bootId: null, seq: 0, overrides: {}, opaque: {} }),
 
   decide(command, state) {
     switch (command.type) {
@@ -77,6 +97,17 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         if (!Object.values(state.overrides).some((o) => o.switchId === switchId)) return [];
         return [{ type: 'HostPortOverridesCleared', data: { hostId, switchId, reason } }];
       }
+      case 'ChangeHostOpaqueData': {
+        const { type: _t, hostId, ...change } = command;
+        if (!(state.added || state.seen) || change.entity.type !== 'host' || change.entity.id !== hostId) throw new NotFoundError('host', change.entity.id);
+        if (!opaqueChanges(state.opaque, change)) return [];
+        const data = { hostId, ...opaqueEventData(change) };
+        return [change.op === 'put' ? { type: 'OpaqueDataPut', data: data as typeof data & OpaquePutData } : { type: 'OpaqueDataDeleted', data }];
+      }
+      case 'RecordModuleData': {
+        const { id, ...message } = command.message;
+        return [{ type: 'ModuleDataReported', data: { ...message, messageId: id } }];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -104,6 +135,16 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         const overrides = Object.fromEntries(Object.entries(state.overrides).filter(([, o]) => o.switchId !== event.data.switchId));
         return { ...state, overrides };
       }
+      case 'OpaqueDataPut': {
+        const { hostId: _h, ...data } = event.data;
+        return { ...state, opaque: withOpaquePut(state.opaque, data) };
+      }
+      case 'OpaqueDataDeleted': {
+        const { hostId: _h, ...data } = event.data;
+        return { ...state, opaque: withOpaqueDeleted(state.opaque, data) };
+      }
+      case 'ModuleDataReported':
+        return state;
       default: {
         const never: never = event;
         return never;
@@ -114,7 +155,7 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
 
 export const HostAggregate = {
   category: 'host',
-  snapshotSchema: 'host.v2',
+  snapshotSchema: 'host.v3',
   initialState: hostDecider.initialState,
   evolve: hostDecider.evolve,
 };

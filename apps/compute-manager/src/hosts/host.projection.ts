@@ -7,8 +7,14 @@ export class HostProjection implements Projection {
   readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
+    if (!event.streamId.startsWith('host-')) return;
     const e = event as unknown as HostEvent;
     switch (e.type) {
+      case 'OpaqueDataPut':
+      case 'OpaqueDataDeleted':
+        // The host's own opaque data rides its ports desired state.
+        await bumpHostPorts(client, e.data.hostId);
+        return;
       case 'HostAdded':
         await client.query(
           `INSERT INTO hosts (host_id, added, first_position) VALUES ($1, true, $2)

@@ -14,7 +14,11 @@ const doc = snapshotDocument('snap', new Date('2026-01-01T00:00:00Z'), {
     { id: 'pg-a', name: 'web', vlanId: 10, management: false, policy: DEFAULT_POLICY },
     { id: 'pg-b', name: 'db', vlanId: 20, management: false, policy: DEFAULT_POLICY },
   ],
-});
+}, [
+  { entity: { type: 'switch', id: 'sw' }, namespace: 'com.acme.x', key: 'k', valueJson: '1.0' },
+  { entity: { type: 'port-group', id: 'pg-b' }, namespace: 'com.acme.x', key: 'k', valueJson: '{"a":1e-400}' },
+]);
+const NS = 'com.acme.x';
 const counter = () => {
   let n = 0;
   return () => `id-${++n}`;
@@ -63,6 +67,10 @@ describe('restore plan', () => {
       hostIds: ['host-1', 'host-2'],
       portGroups: doc.switch.portGroups,
       create: { name: 'dvs', rollbackTimeoutMs: 5000, mtu: 9000 },
+      opaque: [
+        { entity: { type: 'switch', id: 'sw' }, namespace: NS, key: 'k', valueJson: '1.0' },
+        { entity: { type: 'port-group', id: 'pg-b' }, namespace: NS, key: 'k', valueJson: '{"a":1e-400}' },
+      ],
     });
   });
 
@@ -76,6 +84,11 @@ describe('restore plan', () => {
         { ...doc.switch.portGroups[1], id: 'id-3' },
       ],
       create: { name: 'copy', rollbackTimeoutMs: 5000, mtu: 9000 },
+      // The opaque data follows its entities to their new ids.
+      opaque: [
+        { entity: { type: 'switch', id: 'id-1' }, namespace: NS, key: 'k', valueJson: '1.0' },
+        { entity: { type: 'port-group', id: 'id-3' }, namespace: NS, key: 'k', valueJson: '{"a":1e-400}' },
+      ],
     });
     expect(planRestore(doc, { mode: 'new', name: 'copy', hostIds: ['host-9'] }, counter()).hostIds).toEqual(['host-9']);
   });
@@ -87,6 +100,15 @@ describe('restore plan', () => {
         { ...doc.switch.portGroups[0], id: 'id-1' },
         { ...doc.switch.portGroups[1], id: 'id-2' },
       ],
+      opaque: [
+        { entity: { type: 'switch', id: 'other' }, namespace: NS, key: 'k', valueJson: '1.0' },
+        { entity: { type: 'port-group', id: 'id-2' }, namespace: NS, key: 'k', valueJson: '{"a":1e-400}' },
+      ],
     });
+  });
+
+  it('leaves the target its own opaque data when a version 1 document holds none', () => {
+    const v1 = { ...doc, schemaVersion: 1 as const, opaque: {} };
+    expect(planRestore(v1, { mode: 'same' }, counter())).not.toHaveProperty('opaque');
   });
 });

@@ -1,6 +1,7 @@
+import type { OpaqueEntry } from '@vnet/contracts';
 import { InvalidInputError } from '@vnet/events';
 import { mapPortGroupIds } from './port-group-ids.js';
-import type { SnapshotDocument, SnapshotPortGroup } from './snapshot-document.js';
+import { type SnapshotDocument, snapshotOpaqueEntries, type SnapshotPortGroup } from './snapshot-document.js';
 
 export const RESTORE_MODES = ['same', 'new', 'existing'] as const;
 
@@ -50,6 +51,8 @@ export interface RestorePlan {
   portGroups: SnapshotPortGroup[];
   /** How to create the switch when it does not exist (`new`, and `same` when the database lost it). */
   create?: { name: string; rollbackTimeoutMs: number; mtu: number };
+  /** The switch's and port groups' opaque entries under the target's ids; absent (version 1): the target keeps its own. */
+  opaque?: OpaqueEntry[];
 }
 
 /**
@@ -61,15 +64,27 @@ export interface RestorePlan {
 export function planRestore(doc: SnapshotDocument, target: RestoreTarget, newId: () => string): RestorePlan {
   const sw = doc.switch;
   const settings = { rollbackTimeoutMs: sw.rollbackTimeoutMs, mtu: sw.mtu };
+  const entries = snapshotOpaqueEntries(doc);
+  const opaque = (switchId: string, mapping: Record<string, string> | null) =>
+    entries === undefined
+      ? {}
+      : {
+          opaque: entries.map((e) => ({
+            ...e,
+            entity: e.entity.type === 'switch' ? { type: 'switch' as const, id: switchId } : { type: e.entity.type, id: mapping ? mapping[e.entity.id] : e.entity.id },
+          })),
+        };
   switch (target.mode) {
     case 'same':
-      return { switchId: sw.id, hostIds: [...sw.hostIds], portGroups: sw.portGroups, create: { name: sw.name, ...settings } };
+      return { switchId: sw.id, hostIds: [...sw.hostIds], portGroups: sw.portGroups, create: { name: sw.name, ...settings }, ...opaque(sw.id, null) };
     case 'new': {
       const switchId = newId();
-      const { portGroups } = mapPortGroupIds(sw.portGroups, newId);
-      return { switchId, hostIds: [...(target.hostIds ?? sw.hostIds)], portGroups, create: { name: target.name, ...settings } };
+      const { portGroups, mapping } = mapPortGroupIds(sw.portGroups, newId);
+      return { switchId, hostIds: [...(target.hostIds ?? sw.hostIds)], portGroups, create: { name: target.name, ...settings }, ...opaque(switchId, mapping) };
     }
-    case 'existing':
-      return { switchId: target.switchId, portGroups: mapPortGroupIds(sw.portGroups, newId).portGroups };
+    case 'existing': {
+      const { portGroups, mapping } = mapPortGroupIds(sw.portGroups, newId);
+      return { switchId: target.switchId, portGroups, ...opaque(target.switchId, mapping) };
+    }
   }
 }

@@ -1,4 +1,13 @@
-import { HOST_ID_PATTERN, TEAMING_POLICIES } from '@vnet/contracts';
+import {
+  HOST_ID_PATTERN,
+  isJsonText,
+  jsonTextBytes,
+  OPAQUE_KEY_PATTERN,
+  OPAQUE_NAMESPACE_MAX_LENGTH,
+  OPAQUE_NAMESPACE_PATTERN,
+  OPAQUE_VALUE_MAX_BYTES,
+  TEAMING_POLICIES,
+} from '@vnet/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -15,11 +24,14 @@ import {
   Max,
   MaxLength,
   Min,
+  Validate,
   ValidateNested,
+  ValidatorConstraint,
+  type ValidatorConstraintInterface,
 } from 'class-validator';
 import { ROLLBACK_TIMEOUT_MAX, ROLLBACK_TIMEOUT_MIN } from '../switches/switch.decider.js';
 
-/** The validation schema of a switch snapshot document, schema version 1 (see snapshot-document.ts). */
+/** The validation schemas of a switch snapshot document, schema versions 1 and 2 (see snapshot-document.ts). */
 class SecuritySchema {
   @IsBoolean() promiscuous!: boolean;
   @IsBoolean() macChanges!: boolean;
@@ -74,4 +86,42 @@ export class SnapshotDocumentSchema {
   @IsObject() @ValidateNested() @Type(() => SwitchSchema) switch!: SwitchSchema;
   @IsArray() overrides!: unknown[];
   @IsObject() opaque!: Record<string, unknown>;
+}
+
+@ValidatorConstraint({ name: 'isJsonText' })
+class JsonTextConstraint implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    return typeof value === 'string' && jsonTextBytes(value) <= OPAQUE_VALUE_MAX_BYTES && isJsonText(value);
+  }
+
+  defaultMessage(): string {
+    return `valueJson must be the text of one JSON value of at most ${OPAQUE_VALUE_MAX_BYTES} bytes`;
+  }
+}
+
+class OpaqueEntitySchema {
+  @IsIn(['switch', 'port-group']) type!: 'switch' | 'port-group';
+  @IsUUID() id!: string;
+}
+
+class OpaqueEntrySchema {
+  @IsObject() @ValidateNested() @Type(() => OpaqueEntitySchema) entity!: OpaqueEntitySchema;
+  @IsString() @MaxLength(OPAQUE_NAMESPACE_MAX_LENGTH) @Matches(OPAQUE_NAMESPACE_PATTERN) namespace!: string;
+  @IsString() @Matches(OPAQUE_KEY_PATTERN) key!: string;
+  @Validate(JsonTextConstraint) valueJson!: string;
+}
+
+class SnapshotOpaqueSchema {
+  @IsArray() @ArrayMaxSize(100000) @ValidateNested({ each: true }) @Type(() => OpaqueEntrySchema) entries!: OpaqueEntrySchema[];
+}
+
+/** Version 2: `opaque` holds the switch's and port groups' entries. */
+export class SnapshotDocumentV2Schema {
+  @IsIn(['vnet.switch-snapshot']) schema!: string;
+  @IsIn([2]) schemaVersion!: number;
+  @IsUUID() id!: string;
+  @IsISO8601({ strict: true }) createdAt!: string;
+  @IsObject() @ValidateNested() @Type(() => SwitchSchema) switch!: SwitchSchema;
+  @IsArray() overrides!: unknown[];
+  @IsObject() @ValidateNested() @Type(() => SnapshotOpaqueSchema) opaque!: SnapshotOpaqueSchema;
 }

@@ -42,16 +42,32 @@ function problems(bytes: Uint8Array | string, id = ID): string[] {
 const json = (value: unknown) => JSON.stringify(value);
 
 describe('switch snapshot document', () => {
-  it('is self-describing, with empty slots for overrides and opaque data', () => {
+  it('is self-describing, version 2, with an empty slot for overrides and the opaque entries', () => {
     expect(good()).toEqual({
       schema: 'vnet.switch-snapshot',
-      schemaVersion: 1,
+      schemaVersion: 2,
       id: ID,
       createdAt: '2026-01-02T03:04:05.000Z',
       switch: expect.objectContaining({ id: SWITCH, name: 'dvs', revision: 4, hostIds: ['host-1', 'host-2'] }),
       overrides: [],
-      opaque: {},
+      opaque: { entries: [] },
     });
+  });
+
+  it('reads version 2 with opaque entries of the switch and its port groups, and version 1 with none', () => {
+    const entries = [
+      { entity: { type: 'switch', id: SWITCH }, namespace: 'com.acme.x', key: 'k', valueJson: '12345678901234567890123' },
+      { entity: { type: 'port-group', id: PG1 }, namespace: 'com.acme.x', key: 'k', valueJson: '{"b":1,"a":1.0}' },
+    ];
+    const withData = json({ ...good(), opaque: { entries } });
+    expect(parseSnapshotDocument(ID, withData).opaque).toEqual({ entries });
+    expect(problems(json({ ...good(), schemaVersion: 1, opaque: {} }))).toEqual([]);
+    expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[1], entity: { type: 'port-group', id: SWITCH } }] } }))).toEqual([
+      `opaque.entries: entries of entities that are not the switch or its port groups: ${SWITCH}`,
+    ]);
+    expect(problems(json({ ...good(), opaque: { entries: [entries[0], entries[0]] } }))).toEqual(['opaque.entries: an entry is given more than once']);
+    expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[0], valueJson: '{nope' }] } }))[0]).toMatch(/valueJson/);
+    expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[0], entity: { type: 'port', id: PG1 } }] } }))[0]).toMatch(/type/);
   });
 
   it("keeps only the port groups' configuration, not the revision they changed at", () => {
@@ -78,8 +94,8 @@ describe('switch snapshot document', () => {
     expect(problems(json({ ...good(), schema: 'something-else', switch: 'junk' }))).toEqual([
       'schema: "something-else" is not "vnet.switch-snapshot"',
     ]);
-    expect(problems(json({ ...good(), schemaVersion: 2, switch: 'junk' }))).toEqual([
-      'schemaVersion: 2 is not a version this compute manager reads (it reads 1)',
+    expect(problems(json({ ...good(), schemaVersion: 3, switch: 'junk' }))).toEqual([
+      'schemaVersion: 3 is not a version this compute manager reads (it reads 1, 2)',
     ]);
     expect(problems(json({ ...good(), schemaVersion: '1' }))[0]).toMatch(/^schemaVersion: "1" is not a version/);
     const { schemaVersion: _v, ...unversioned } = good();
@@ -128,7 +144,7 @@ describe('switch snapshot document', () => {
       switch: { ...good().switch, portGroups: [good().switch.portGroups[0], good().switch.portGroups[0]] },
     };
     expect(problems(json(twice))).toEqual([`switch.portGroups: port group ids given more than once: ${PG1}`]);
-    expect(problems(json({ ...good(), overrides: [{ hostId: 'host-1' }], opaque: { 'acme.x': { k: 1 } } }))).toEqual([
+    expect(problems(json({ ...good(), schemaVersion: 1, overrides: [{ hostId: 'host-1' }], opaque: { 'acme.x': { k: 1 } } }))).toEqual([
       'overrides: must be empty in schema version 1',
       'opaque: must be empty in schema version 1',
     ]);

@@ -1,12 +1,14 @@
-import type { PortGroupConfig } from '@vnet/contracts';
+import type { OpaqueEntry, PortGroupConfig } from '@vnet/contracts';
 import { describeValidationErrors } from '@vnet/events';
 import { plainToInstance } from 'class-transformer';
 import { validateSync } from 'class-validator';
-import { SnapshotDocumentSchema } from './snapshot-document.schema.js';
+import { SnapshotDocumentSchema, SnapshotDocumentV2Schema } from './snapshot-document.schema.js';
 import { SnapshotInvalidError } from './snapshot-invalid.error.js';
 
 export const SNAPSHOT_SCHEMA = 'vnet.switch-snapshot';
-export const SNAPSHOT_SCHEMA_VERSION = 1;
+/** The version written; every version in SNAPSHOT_SCHEMA_VERSIONS is read. */
+export const SNAPSHOT_SCHEMA_VERSION = 2;
+export const SNAPSHOT_SCHEMA_VERSIONS = [1, 2] as const;
 
 export type SnapshotPortGroup = Omit<PortGroupConfig, 'changedAtRevision'>;
 
@@ -22,22 +24,35 @@ export interface SnapshotSwitch {
 }
 
 /**
+ * Extensions' data on the switch and its port groups (version 2): each entry as in the switch's
+ * desired state, `valueJson` the value's JSON text as the extension sent it.
+ */
+export interface SnapshotOpaque {
+  entries: OpaqueEntry[];
+}
+
+/**
  * A switch snapshot as stored, outside the compute manager's database: self-describing (`schema`,
  * `schemaVersion`) so that it can be read back by a compute manager that knows nothing else of it.
- * `overrides` (per-host port overrides) and `opaque` (extensions' data) are empty until those
- * features exist; their slots are part of version 1.
+ * `overrides` (per-host port overrides) is empty until that feature exists. `opaque` is empty in
+ * version 1 (written before extensions' data existed); version 2 holds `{entries}` in it.
  */
 export interface SnapshotDocument {
   schema: typeof SNAPSHOT_SCHEMA;
-  schemaVersion: typeof SNAPSHOT_SCHEMA_VERSION;
+  schemaVersion: (typeof SNAPSHOT_SCHEMA_VERSIONS)[number];
   id: string;
   createdAt: string;
   switch: SnapshotSwitch;
   overrides: unknown[];
-  opaque: Record<string, unknown>;
+  opaque: SnapshotOpaque | Record<string, never>;
 }
 
-export function snapshotDocument(id: string, createdAt: Date, sw: SnapshotSwitch): SnapshotDocument {
+/** The opaque entries a document holds; undefined for version 1, which holds none (a restore keeps the target's own). */
+export function snapshotOpaqueEntries(doc: SnapshotDocument): OpaqueEntry[] | undefined {
+  return doc.schemaVersion === 1 ? undefined : ((doc.opaque as SnapshotOpaque).entries ?? []);
+}
+
+export function snapshotDocument(id: string, createdAt: Date, sw: SnapshotSwitch, opaque: OpaqueEntry[] = []): SnapshotDocument {
   return {
     schema: SNAPSHOT_SCHEMA,
     schemaVersion: SNAPSHOT_SCHEMA_VERSION,
@@ -59,7 +74,7 @@ export function snapshotDocument(id: string, createdAt: Date, sw: SnapshotSwitch
       })),
     },
     overrides: [],
-    opaque: {},
+    opaque: { entries: opaque.map(({ entity, namespace, key, valueJson }) => ({ entity: { type: entity.type, id: entity.id }, namespace, key, valueJson })) },
   };
 }
 
@@ -81,12 +96,13 @@ export function parseSnapshotDocument(id: string, bytes: Uint8Array | string): S
   // Which document it is comes first: the fields of another schema or version mean nothing here.
   if (doc.schema !== SNAPSHOT_SCHEMA)
     throw new SnapshotInvalidError(id, [`schema: ${JSON.stringify(doc.schema ?? null)} is not "${SNAPSHOT_SCHEMA}"`]);
-  if (doc.schemaVersion !== SNAPSHOT_SCHEMA_VERSION) {
+  if (!(SNAPSHOT_SCHEMA_VERSIONS as readonly unknown[]).includes(doc.schemaVersion)) {
     throw new SnapshotInvalidError(id, [
-      `schemaVersion: ${JSON.stringify(doc.schemaVersion ?? null)} is not a version this compute manager reads (it reads ${SNAPSHOT_SCHEMA_VERSION})`,
+      `schemaVersion: ${JSON.stringify(doc.schemaVersion ?? null)} is not a version this compute manager reads (it reads ${SNAPSHOT_SCHEMA_VERSIONS.join(', ')})`,
     ]);
   }
-  const errors = validateSync(plainToInstance(SnapshotDocumentSchema, doc), {
+  const schema: new () => object = doc.schemaVersion === 1 ? SnapshotDocumentSchema : SnapshotDocumentV2Schema;
+  const errors = validateSync(plainToInstance(schema, doc), {
     whitelist: true,
     forbidNonWhitelisted: true,
     forbidUnknownValues: true,
@@ -108,7 +124,17 @@ function consistency(id: string, doc: SnapshotDocument): string[] {
   if (new Set(hostIds).size !== hostIds.length) problems.push('switch.hostIds: a host is given more than once');
   // Version 1 has the slots but nothing to put back into them yet: a document that holds some would be restored only in part.
   if (Array.isArray(doc.overrides) && doc.overrides.length) problems.push('overrides: must be empty in schema version 1');
-  if (doc.opaque && typeof doc.opaque === 'object' && Object.keys(doc.opaque).length)
+  if (doc.schemaVersion === 1 && doc.opaque && typeof doc.opaque === 'object' && Object.keys(doc.opaque).length)
     problems.push('opaque: must be empty in schema version 1');
+  if (doc.schemaVersion !== 1) {
+    const entries = Array.isArray((doc.opaque as SnapshotOpaque)?.entries) ? (doc.opaque as SnapshotOpaque).entries : [];
+    const groupIds = new Set(ids);
+    const stray = entries.filter(
+      (e) => e?.entity && (e.entity.type === 'switch' ? e.entity.id !== doc.switch?.id : e.entity.type === 'port-group' && !groupIds.has(e.entity.id)),
+    );
+    if (stray.length) problems.push(`opaque.entries: entries of entities that are not the switch or its port groups: ${stray.map((e) => e.entity.id).join(', ')}`);
+    const keys = entries.map((e) => `${e?.entity?.type}/${e?.entity?.id}/${e?.namespace}/${e?.key}`);
+    if (new Set(keys).size !== keys.length) problems.push('opaque.entries: an entry is given more than once');
+  }
   return problems;
 }

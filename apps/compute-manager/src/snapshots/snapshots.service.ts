@@ -30,8 +30,8 @@ export class SnapshotsService {
   ) {}
 
   async create(switchId: string): Promise<SnapshotSummary> {
-    const sw = await this.switches.get(switchId);
-    return this.repository.save(snapshotDocument(randomUUID(), new Date(), sw));
+    const { view, opaque } = await this.switches.withOpaque(switchId);
+    return this.repository.save(snapshotDocument(randomUUID(), new Date(), view, opaque));
   }
 
   /** Oldest first. An object that is not a readable snapshot is left out of the list (and refused by its own id). */
@@ -99,6 +99,7 @@ export class SnapshotsService {
       portGroups: plan.portGroups,
       unknownHostIds: plan.hostIds ? await unknownHostIds(client, plan.hostIds) : [],
       ...(plan.create ? { create: plan.create } : {}),
+      ...(plan.opaque ? { opaque: plan.opaque } : {}),
       // Its own switch, lost with the database: its hosts still run the revision they last had.
       ...(target.mode === 'same' && state.status === 'none'
         ? { revisionAbove: Math.max(doc.switch.revision, await this.heldRevision(plan.switchId)) }

@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import type { HostOutcome } from '../tasks/task.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { switchStateAt } from './switch-history.js';
+import { opaqueEntries } from '../opaque-data/opaque-map.js';
 import { SwitchChanges } from './switch-changes.js';
 
 /** The switch moved past the rolled-back revision meanwhile: a newer change, or the revert itself. */
@@ -50,6 +51,7 @@ export class SwitchRollbackReactor implements OnModuleInit {
             cause: { kind: 'rollback', revision: o.revision, hostId: o.hostId, reason },
             hostIds: previous.hostIds,
             portGroups: previous.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
+            opaque: opaqueEntries(previous.opaque),
             unknownHostIds: [],
           };
         }),

@@ -1,7 +1,20 @@
 import { ConflictError, type Decider, InvalidInputError, NotFoundError, VersionConflictError } from '@vnet/events';
-import type { PortGroupConfig, PortGroupPolicy } from '@vnet/contracts';
+import type { OpaqueEntry, PortGroupConfig, PortGroupPolicy } from '@vnet/contracts';
 import { isDeepStrictEqual } from 'node:util';
 import { requireKnownHosts } from '../hosts/unknown-hosts.error.js';
+import {
+  filterOpaque,
+  type OpaqueChangeData,
+  type OpaqueCommand,
+  opaqueChanges,
+  opaqueEntries,
+  opaqueEventData,
+  type OpaqueMap,
+  opaqueMapOf,
+  type OpaquePutData,
+  withOpaqueDeleted,
+  withOpaquePut,
+} from '../opaque-data/opaque-map.js';
 
 export const ROLLBACK_TIMEOUT_MIN = 1000;
 export const ROLLBACK_TIMEOUT_MAX = 600000;
@@ -19,6 +32,8 @@ export interface SwitchState {
   portGroups: PortGroupConfig[];
   /** Whether the last change is pushed with the rollback safety net. */
   rollback: boolean;
+  /** Extensions' data on the switch and its port groups (absent in states stored before it existed). */
+  opaque?: OpaqueMap;
 }
 
 export type SwitchEvent =
@@ -29,12 +44,19 @@ export type SwitchEvent =
       type: 'PortGroupReconfigured';
       data: { id: string; portGroupId: string; vlanId?: number; policy?: PortGroupPolicy; revision: number; rollback?: boolean };
     }
-  | { type: 'SwitchStateRestored'; data: { id: string; revision: number } & RestoredSwitchState & { cause: RestoreCause } };
+  | { type: 'SwitchStateRestored'; data: { id: string; revision: number } & RestoredSwitchState & { cause: RestoreCause } }
+  | { type: 'OpaqueDataPut'; data: { id: string; revision: number } & OpaquePutData }
+  | { type: 'OpaqueDataDeleted'; data: { id: string; revision: number } & OpaqueChangeData };
 
 /** What a restore puts back: a switch's members and port groups, whole. */
 export interface RestoredSwitchState {
   hostIds: string[];
   portGroups: Array<Omit<PortGroupConfig, 'changedAtRevision'>>;
+  /**
+   * The switch's and port groups' opaque entries, whole. Absent (events recorded before it existed):
+   * the switch keeps its own, less those of port groups it no longer has.
+   */
+  opaque?: OpaqueEntry[];
 }
 
 /**
@@ -74,7 +96,8 @@ export type SwitchCommand =
        * switch the database lost, and apply only a revision newer than the one they run.
        */
       revisionAbove?: number;
-    } & RestoredSwitchState);
+    } & RestoredSwitchState)
+  | ({ type: 'ChangeSwitchOpaqueData'; id: string } & OpaqueCommand);
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
 
@@ -89,6 +112,7 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
     mtu: DEFAULT_SWITCH_MTU,
     portGroups: [],
     rollback: true,
+    opaque: {},
   }),
 
   decide(command, state) {
@@ -141,9 +165,21 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
         active(state, command.id);
         requireKnownHosts(command.unknownHostIds);
         const current = { hostIds: state.hostIds, portGroups: state.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg) };
-        const unchanged = isDeepStrictEqual(current, { hostIds: [...new Set(command.hostIds)], portGroups: command.portGroups });
+        const unchanged =
+          isDeepStrictEqual(current, { hostIds: [...new Set(command.hostIds)], portGroups: command.portGroups }) &&
+          (command.opaque === undefined || isDeepStrictEqual(opaqueEntries(state.opaque), opaqueEntries(opaqueMapOf(command.opaque))));
         if (unchanged && state.revision > (command.revisionAbove ?? 0)) return [];
         return [restored(state, command)];
+      }
+      case 'ChangeSwitchOpaqueData': {
+        active(state, command.id);
+        const { type: _t, id, ...change } = command;
+        if (change.entity.type === 'switch' ? change.entity.id !== id : !state.portGroups.some((pg) => pg.id === change.entity.id)) {
+          throw new NotFoundError(change.entity.type === 'switch' ? 'switch' : 'port group', change.entity.id);
+        }
+        if (!opaqueChanges(state.opaque, change)) return [];
+        const data = { id, revision: state.revision + 1, ...opaqueEventData(change) };
+        return [change.op === 'put' ? { type: 'OpaqueDataPut', data: data as typeof data & OpaquePutData } : { type: 'OpaqueDataDeleted', data }];
       }
       default: {
         const never: never = command;
@@ -179,19 +215,29 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
         };
       }
       case 'SwitchStateRestored': {
-        const { revision, hostIds, portGroups } = event.data;
+        const { revision, hostIds, portGroups, opaque } = event.data;
         const before = new Map(state.portGroups.map((pg) => [pg.id, pg]));
+        const kept = new Set(portGroups.map((pg) => pg.id));
         return {
           ...state,
           revision,
           hostIds,
           rollback: true,
+          opaque: opaque ? opaqueMapOf(opaque) : filterOpaque(state.opaque, (e) => e.type === 'switch' || kept.has(e.id)),
           // A port group that comes back as it was keeps the revision it last changed at: hosts re-apply only what changed.
           portGroups: portGroups.map((pg) => {
             const was = before.get(pg.id);
             return was && isDeepStrictEqual({ ...was, changedAtRevision: 0 }, { ...pg, changedAtRevision: 0 }) ? was : { ...pg, changedAtRevision: revision };
           }),
         };
+      }
+      case 'OpaqueDataPut': {
+        const { id: _id, revision, ...data } = event.data;
+        return { ...state, revision, rollback: true, opaque: withOpaquePut(state.opaque, data) };
+      }
+      case 'OpaqueDataDeleted': {
+        const { id: _id, revision, ...data } = event.data;
+        return { ...state, revision, rollback: true, opaque: withOpaqueDeleted(state.opaque, data) };
       }
       default: {
         const never: never = event;
@@ -204,10 +250,20 @@ export const switchDecider: Decider<SwitchState, SwitchCommand, SwitchEvent> = {
 /** The restore of an active switch, as its next revision (and above `revisionAbove`). */
 function restored(state: SwitchState, command: Extract<SwitchCommand, { type: 'RestoreSwitchState' }>): SwitchEvent {
   requireUniquePortGroups(command.portGroups);
+  const groups = new Set(command.portGroups.map((pg) => pg.id));
+  const stray = (command.opaque ?? []).filter((e) => (e.entity.type === 'switch' ? e.entity.id !== command.id : !groups.has(e.entity.id)));
+  if (stray.length) throw new InvalidInputError({ opaque: `names ${stray[0].entity.type} ${stray[0].entity.id}, which is not of the restored switch` });
   const revision = Math.max(state.revision, command.revisionAbove ?? 0) + 1;
   return {
     type: 'SwitchStateRestored',
-    data: { id: command.id, revision, hostIds: [...new Set(command.hostIds)], portGroups: command.portGroups, cause: command.cause },
+    data: {
+      id: command.id,
+      revision,
+      hostIds: [...new Set(command.hostIds)],
+      portGroups: command.portGroups,
+      ...(command.opaque ? { opaque: opaqueEntries(opaqueMapOf(command.opaque)) } : {}),
+      cause: command.cause,
+    },
   };
 }
 
@@ -223,7 +279,7 @@ function active(state: SwitchState, id: string): void {
 
 export const SwitchAggregate = {
   category: 'switch',
-  snapshotSchema: 'switch.v1',
+  snapshotSchema: 'switch.v2',
   initialState: switchDecider.initialState,
   evolve: switchDecider.evolve,
 };

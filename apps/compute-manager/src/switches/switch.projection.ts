@@ -7,6 +7,8 @@ export class SwitchProjection implements Projection {
   readonly tables = ['switches', 'port_groups'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
+    // Opaque data events of other streams (a DCN's, a host's) share their types with a switch's.
+    if (!event.streamId.startsWith('switch-')) return;
     const e = event as unknown as SwitchEvent;
     switch (e.type) {
       case 'SwitchCreated': {
@@ -17,7 +19,9 @@ export class SwitchProjection implements Projection {
       case 'SwitchHostAdded':
       case 'PortGroupAdded':
       case 'PortGroupReconfigured':
-      case 'SwitchStateRestored': {
+      case 'SwitchStateRestored':
+      case 'OpaqueDataPut':
+      case 'OpaqueDataDeleted': {
         const { rows } = await client.query<{ state: SwitchState }>('SELECT state FROM switches WHERE id = $1 FOR UPDATE', [e.data.id]);
         if (!rows[0]) return;
         const state = switchDecider.evolve(rows[0].state, e);

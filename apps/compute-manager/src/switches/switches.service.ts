@@ -5,6 +5,8 @@ import { DataSource } from 'typeorm';
 import { unknownHostIds } from '../hosts/host.read-model.js';
 import type { CreatePortGroupDto, CreateSwitchDto, UpdatePortGroupDto } from './dto/switch.dto.js';
 import type { SwitchView } from './dto/switch.view.js';
+import type { OpaqueEntry } from '@vnet/contracts';
+import { opaqueEntries } from '../opaque-data/opaque-map.js';
 import { completePolicy } from './policy.js';
 import { SwitchChanges } from './switch-changes.js';
 import { DEFAULT_ROLLBACK_TIMEOUT_MS, DEFAULT_SWITCH_MTU, SwitchAggregate, type SwitchState } from './switch.decider.js';
@@ -83,6 +85,13 @@ export class SwitchesService {
   async list(): Promise<SwitchView[]> {
     const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches ORDER BY created_position');
     return rows.map((r) => switchView(r.state));
+  }
+
+  /** The switch now, with its and its port groups' opaque entries (what a snapshot holds). */
+  async withOpaque(id: string): Promise<{ view: SwitchView; opaque: OpaqueEntry[] }> {
+    const rows = /^[0-9a-f-]{36}$/i.test(id) ? await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches WHERE id = $1', [id]) : [];
+    if (!rows[0]) throw new NotFoundError('switch', id);
+    return { view: switchView(rows[0].state), opaque: opaqueEntries(rows[0].state.opaque) };
   }
 
   async get(id: string, asOf?: string): Promise<SwitchView> {

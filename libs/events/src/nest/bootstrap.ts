@@ -31,8 +31,9 @@ export interface BootstrapOptions {
 export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
   const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);
   // The parsers are mounted by hand, after the request counter: an answer the parser gives (400
-  // for malformed JSON, 413) must be counted too.
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false, bodyParser: false });
+  // for malformed JSON, 413) must be counted too. `rawBody` keeps the body's bytes beside the parsed
+  // body (`req.rawBody`), for a route that must pass a value on exactly as it was sent.
+  const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false, bodyParser: false, rawBody: true });
   app.enableShutdownHooks();
   const express = app.getHttpAdapter().getInstance() as { router?: RouterLike };
   const httpMetrics = provided(app, HttpMetrics);

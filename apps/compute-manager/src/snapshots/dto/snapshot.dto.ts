@@ -103,14 +103,17 @@ export class SnapshotSwitchView {
 export class SnapshotDetailView extends SnapshotView {
   @ApiProperty({ example: 'vnet.switch-snapshot' })
   schema!: 'vnet.switch-snapshot';
-  @ApiProperty({ example: 1 })
-  schemaVersion!: 1;
+  @ApiProperty({ enum: [1, 2], example: 2, description: 'version 2 holds opaque data; version 1 documents are still read' })
+  schemaVersion!: 1 | 2;
   @ApiProperty({ type: SnapshotSwitchView, description: 'the switch as it was' })
   switch!: SnapshotSwitchView;
   @ApiProperty({ type: [Object], description: 'per-host port overrides (empty in schema version 1)' })
   overrides!: unknown[];
-  @ApiProperty({ description: 'opaque data by namespace (empty in schema version 1)' })
-  opaque!: Record<string, unknown>;
+  @ApiProperty({
+    description:
+      "extensions' data on the switch and its port groups: `{entries: [{entity:{type,id}, namespace, key, valueJson}]}` (`valueJson` the value's JSON text); empty in schema version 1",
+  })
+  opaque!: object;
 }
 
 export class RestoreAnswer {
