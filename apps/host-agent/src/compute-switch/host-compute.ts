@@ -24,6 +24,8 @@ import {
 } from './compute-state.js';
 import type { ComputeDesiredSource } from './compute-feeds.js';
 import { RunningConfigStore } from './running-config.store.js';
+import { SwitchOpaqueStore } from '../modules/switch-opaque.store.js';
+import type { HostOpaqueSources } from '../modules/host-opaque-view.js';
 
 /** How long an unrealizable port waits for the switch revision that may bring it, before failing. */
 const UNREALIZED_GRACE_MS = 250;
@@ -65,6 +67,8 @@ export class HostCompute {
   /** The ports revision reported failed (some port could not be realized). */
   private failedPorts = -1;
   private readonly config: RunningConfigStore;
+  /** The opaque data of the switches it runs, as their applied final states carried it. */
+  private readonly opaque: SwitchOpaqueStore;
   private readonly switches: Map<string, RunningSwitch>;
   /** Each switch change awaiting its proof, proven or rolled back. */
   private readonly guard: ChangeGuard;
@@ -72,6 +76,7 @@ export class HostCompute {
 
   constructor(private readonly deps: HostComputeDeps) {
     this.config = new RunningConfigStore(deps.store);
+    this.opaque = new SwitchOpaqueStore(deps.store);
     this.switches = this.config.loadSwitches();
     this.desiredPorts = this.config.desiredPorts();
     this.logicalPorts = this.config.logicalPorts();
@@ -94,6 +99,7 @@ export class HostCompute {
   applySwitch(desired: SwitchDesired): void {
     const running = this.switches.get(desired.id);
     if (running && running.revision >= desired.revision) {
+      if (running.revision === desired.revision) this.opaque.keep(desired);
       this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied' });
       return;
     }
@@ -119,6 +125,7 @@ export class HostCompute {
     // only when the change changes them.
     if (decision === 'save') this.config.save(desired.id, { switch: running ?? null, management: this.management }, next, placement);
     this.put(next);
+    this.opaque.keep(desired);
     this.moveManagement(placement);
     this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
   }
@@ -127,6 +134,7 @@ export class HostCompute {
   dropSwitch(switchId: string): void {
     if (!this.switches.delete(switchId)) return;
     this.config.drop(switchId);
+    this.opaque.drop(switchId);
     this.guard.forget(switchId);
     this.repair.switchDropped(switchId);
     this.moveManagement(placeManagement(this.management, this.switches, null));
@@ -195,6 +203,16 @@ export class HostCompute {
       portGroups: sw.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
       ports: withOverridesAndClone(sw.id, portViews(sw), this.desiredPorts?.overrides, this.repair.clone),
     }));
+  }
+
+  /** What carries opaque data here: the switches it runs with their entries, its DCN ports and its own entries. */
+  opaqueSources(): HostOpaqueSources {
+    return {
+      hostId: this.deps.hostId,
+      switches: [...this.switches.values()].map((sw) => ({ id: sw.id, portGroupIds: sw.portGroups.map((pg) => pg.id), entries: this.opaque.entries(sw.id) })),
+      ports: this.desiredPorts?.ports ?? [],
+      entries: this.desiredPorts?.opaque ?? [],
+    };
   }
 
   logicalPortsView(): RunningLogicalPort[] {
@@ -288,7 +306,10 @@ export class HostCompute {
     const running = this.switches.get(switchId);
     const saved = this.config.saved(switchId, running, this.management);
     if (saved.switch) this.put(saved.switch);
-    else if (this.switches.delete(switchId)) this.config.drop(switchId);
+    else if (this.switches.delete(switchId)) {
+      this.config.drop(switchId);
+      this.opaque.drop(switchId);
+    }
     this.config.discardSaved(switchId);
     this.deps.log('switch change rolled back', { switchId, revision: running?.revision, restoredRevision: saved.switch?.revision ?? 0, reason });
     this.moveManagement(saved.management);

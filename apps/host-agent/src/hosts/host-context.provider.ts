@@ -15,6 +15,7 @@ import { ComputeFeeds } from '../compute-switch/compute-feeds.js';
 import { RepairRequester } from '../compute-switch/repair.requester.js';
 import { StatusSender } from '../compute-switch/status.sender.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
+import { ModuleDataPublisher } from '../modules/module-data.publisher.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostRegistry } from './host-registry.js';
 
@@ -22,7 +23,7 @@ const THROTTLE_MS = 10000;
 
 export const hostContextProvider: Provider = {
   provide: HOST_CONTEXT,
-  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender, RepairRequester],
+  inject: [ConstructCatalog, DesiredStateFeeds, DesiredStateReader, CommitScheduler, ReportPublisher, CLOCK, ComputeFeeds, HeartbeatSender, StatusSender, RepairRequester, ModuleDataPublisher],
   useFactory: (
     catalog: ConstructCatalog,
     feeds: DesiredStateFeeds,
@@ -34,6 +35,7 @@ export const hostContextProvider: Provider = {
     heartbeats: HeartbeatSender,
     statuses: StatusSender,
     repairs: RepairRequester,
+    moduleData: ModuleDataPublisher,
   ): HostContext => {
     const logger = new Logger('Host');
     return {
@@ -43,6 +45,7 @@ export const hostContextProvider: Provider = {
       commits,
       openJournals: new OpenJournals(defaultJournalLimit()),
       reports,
+      moduleData,
       retries: new TimerWheel(100),
       clock,
       logger,

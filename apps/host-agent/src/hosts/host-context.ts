@@ -11,6 +11,7 @@ import type { SyncSource } from './host-sync.js';
 import type { ComputeDesiredSource } from '../compute-switch/compute-feeds.js';
 import type { ConfirmationChannel } from '../compute-switch/apply-confirmation.js';
 import type { RepairChannel } from '../compute-switch/management-repair.js';
+import type { ModuleDataSender } from '../modules/module-data.publisher.js';
 
 /** What every host of the process shares: one of each, however many hosts. */
 export const HOST_CONTEXT = Symbol('HOST_CONTEXT');
@@ -23,6 +24,8 @@ export interface HostContext {
   /** Bounds the journal descriptors the hosts' stores keep open. */
   openJournals?: OpenJournals;
   reports: { markDirty(host: Reporter): void };
+  /** Sends what hosts' modules sent up, through each host's link. */
+  moduleData: { markDirty(host: ModuleDataSender): void };
   retries: TimerWheel;
   clock: Clock;
   logger: Logger;

@@ -14,6 +14,7 @@ function context(now: () => number): HostContext {
     source: { transportZones: async () => [], zoneNetworks: async () => [] },
     commits: { markDirty: (t) => setImmediate(() => void t.commit()) },
     reports: { markDirty: () => undefined },
+    moduleData: { markDirty: () => undefined },
     retries: new TimerWheel(100),
     throttled: new ThrottledLog({ warn: () => undefined }, 1000),
     clock: { now },

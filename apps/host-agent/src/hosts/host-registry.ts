@@ -2,6 +2,7 @@ import { mkdir, readdir } from 'node:fs/promises';
 import { HOST_ID_PATTERN } from '@vnet/contracts';
 import { ConflictError } from '@vnet/events';
 import { CONSTRUCTS_NS } from '../network-switch/network-switch.js';
+import { OPAQUE_NS } from '../modules/switch-opaque.store.js';
 import { ReplayCache } from '../store/replay-cache.js';
 import type { HostContext } from './host-context.js';
 import { Host } from './host.js';
@@ -61,7 +62,7 @@ export class HostRegistry {
     const ids = await this.bootHostIds();
     // Hosts created together at boot are equally old: listed in their natural order.
     const createdAt = this.ctx.clock.now();
-    const replayCache = new ReplayCache((ns) => ns === CONSTRUCTS_NS);
+    const replayCache = new ReplayCache((ns) => ns === CONSTRUCTS_NS || ns === OPAQUE_NS);
     const opened: Host[] = [];
     for (let i = 0; i < ids.length; i += OPEN_CONCURRENCY) {
       opened.push(

@@ -40,6 +40,7 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
       },
     },
     reports: { markDirty: () => calls.reportsMarked++ },
+    moduleData: { markDirty: () => undefined },
     retries: new TimerWheel(100),
     throttled: new ThrottledLog({ warn: () => undefined }, 1000),
     compute: {

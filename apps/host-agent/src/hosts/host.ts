@@ -17,6 +17,9 @@ import type { Reporter } from '../reports/report.publisher.js';
 import type { Committable } from '../store/commit-scheduler.js';
 import { HostStore } from '../store/host-store.js';
 import type { ReplayCache } from '../store/replay-cache.js';
+import { HostModules } from '../modules/host-modules.js';
+import type { ModuleDataSender } from '../modules/module-data.publisher.js';
+import { opaqueCodec } from '../modules/switch-opaque.store.js';
 import type { HostContext } from './host-context.js';
 import { HostSync, type SyncTarget } from './host-sync.js';
 import type { HostSummary, HostView } from './host.view.js';
@@ -35,8 +38,9 @@ interface HostInfo {
  * receives passes), its network switch, its reports and heartbeats. Shared machinery (watches,
  * timers, the NATS connection) lives in the context, so that a host costs little more than its state.
  */
-export class Host implements DesiredStateReceiver, ComputeReceiver, Committable, Reporter, HeartbeatTarget {
+export class Host implements DesiredStateReceiver, ComputeReceiver, Committable, Reporter, HeartbeatTarget, ModuleDataSender {
   readonly link: ManagementLink;
+  readonly modules: HostModules;
   readonly networkSwitch: NetworkSwitch;
   readonly reports = new HostReportState();
   readonly roundTrips: RoundTrips = { lastRoundTripAt: null };
@@ -52,6 +56,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
     const uplink = store.get<UplinkConfig>(LINK_NS, 'uplink') ?? { allowedVlans: [] };
     this.link = new ManagementLink(uplink, undefined, (flows) => this.onLinkChange(flows));
     this.networkSwitch = new NetworkSwitch(store, ctx.catalog);
+    this.modules = new HostModules(store);
     this.sync = new HostSync(this.syncTarget(), ctx.source);
     this.compute = new HostCompute({
       hostId: id,
@@ -77,7 +82,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
   ): Promise<Host> {
     let host: Host | null = null;
     const { store, report } = await HostStore.open(join(hostsDir, id), {
-      codec: computeCodec(constructsCodec(ctx.catalog)),
+      codec: opaqueCodec(computeCodec(constructsCodec(ctx.catalog))),
       replayCache: options.replayCache,
       openJournals: ctx.openJournals,
       onDirty: () => host && ctx.commits.markDirty(host),
@@ -99,6 +104,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
     if (this.link.flows) {
       this.sync.requestFull();
       this.resyncCompute();
+      this.ctx.moduleData.markDirty(this);
     }
   }
 
@@ -247,6 +253,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       // Whatever was missed while cut is read back now: the host converges with no manual step.
       this.sync.requestFull();
       this.resyncCompute();
+      this.ctx.moduleData.markDirty(this);
     } else {
       this.sync.cancel();
       this.reports.drop();
