@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
+import { applyDecorators, Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Req, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBody, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags } from '@nestjs/swagger';
 import { OPAQUE_NAMESPACE_MAX_LENGTH, OPAQUE_NAMESPACE_PATTERN } from '@vnet/contracts';
 import { ApiErrors, notFound } from '@vnet/events';
@@ -21,7 +21,10 @@ interface RawBodyRequest {
   rawBody?: Buffer;
 }
 
-const NAMESPACE_PARAM = ApiParam({ name: 'namespace', schema: { type: 'string', pattern: OPAQUE_NAMESPACE_PATTERN.source, maxLength: OPAQUE_NAMESPACE_MAX_LENGTH } });
+const NAMESPACE_PARAM = applyDecorators(
+  ApiParam({ name: 'hostId', example: 'host-1' }),
+  ApiParam({ name: 'namespace', schema: { type: 'string', pattern: OPAQUE_NAMESPACE_PATTERN.source, maxLength: OPAQUE_NAMESPACE_MAX_LENGTH } }),
+);
 const BAD_NAMESPACE = { 400: 'VALIDATION_FAILED: a namespace that is not a dotted name' };
 const NOT_REGISTERED = { 404: 'MODULE_NOT_REGISTERED: no module registered this namespace on this host' };
 
