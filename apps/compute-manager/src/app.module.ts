@@ -9,6 +9,7 @@ import { Hosts1764000000101 } from './migrations/1764000000101-hosts.js';
 import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
 import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
 import { HostPortOverrides1764000000104 } from './migrations/1764000000104-host-port-overrides.js';
+import { DcnMigrations1764000000105 } from './migrations/1764000000105-dcn-migrations.js';
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
@@ -28,7 +29,7 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104],
+          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, DcnMigrations1764000000105],
           projections: [new HostProjection(), new SwitchProjection(), new DcnProjection()],
         }),
         HostsModule,

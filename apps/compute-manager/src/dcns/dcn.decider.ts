@@ -9,6 +9,10 @@ export interface Nic {
   network: NicNetwork;
 }
 
+/**
+ * `DcnMigrationStarted` and `DcnMigrationAborted` are no longer recorded (a migration under way is
+ * operational state, in `dcn_migrations`): they stay here so that older logs still fold and project.
+ */
 export type DcnEvent =
   | { type: 'DcnCreated'; data: { id: string; name: string; hostId: string } }
   | { type: 'NicAttached'; data: { id: string; hostId: string; nic: Nic } }
@@ -16,12 +20,17 @@ export type DcnEvent =
   | { type: 'DcnMigrated'; data: { id: string; from: string; to: string } }
   | { type: 'DcnMigrationAborted'; data: { id: string; from: string; to: string; reason: string } };
 
-/** What the host holds that a command needs to know, looked up by the service before deciding. */
+/**
+ * What the host holds that a command needs to know, looked up by the service before deciding.
+ * `migrating`: a migration of the DCN is under way (its `dcn_migrations` row, read under the stream's lock).
+ * `StartMigration` is a check only: it records nothing, the service keeps the migration's row.
+ * `AbortMigration` aborts a migration an older log left started.
+ */
 export type DcnCommand =
   | { type: 'CreateDcn'; id: string; name: string; hostId: string; hostKnown: boolean }
-  | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean }
-  | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[] }
-  | { type: 'CompleteMigration'; id: string }
+  | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean; migrating: boolean }
+  | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[]; migrating: boolean }
+  | { type: 'CompleteMigration'; id: string; targetHostId: string }
   | { type: 'AbortMigration'; id: string; reason: string };
 
 export interface DcnState {
@@ -44,7 +53,7 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
         return [{ type: 'DcnCreated', data: { id: command.id, name: command.name, hostId: command.hostId } }];
       case 'AttachNic': {
         active(state, command.id);
-        if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
+        if (command.migrating || state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
         if (!command.hostHasNetwork) {
           throw new ConflictError(
             'NETWORK_NOT_ON_HOST',
@@ -57,7 +66,7 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
       }
       case 'StartMigration': {
         active(state, command.id);
-        if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
+        if (command.migrating || state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
         if (command.targetHostId === state.hostId) throw new InvalidInputError({ targetHostId: `is already the DCN's host` });
         if (!command.targetKnown) requireKnownHosts([command.targetHostId]);
         if (command.missingOnTarget.length) {
@@ -65,12 +74,12 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
             missing: command.missingOnTarget,
           });
         }
-        return [{ type: 'DcnMigrationStarted', data: { id: command.id, from: state.hostId, to: command.targetHostId } }];
+        return [];
       }
       case 'CompleteMigration':
         active(state, command.id);
-        if (!state.migratingTo) return [];
-        return [{ type: 'DcnMigrated', data: { id: command.id, from: state.hostId, to: state.migratingTo } }];
+        if (command.targetHostId === state.hostId) return [];
+        return [{ type: 'DcnMigrated', data: { id: command.id, from: state.hostId, to: command.targetHostId } }];
       case 'AbortMigration':
         active(state, command.id);
         if (!state.migratingTo) return [];
