@@ -73,7 +73,8 @@ export class DcnMigrationService implements OnApplicationBootstrap {
       );
       throw err;
     }
-    const sourceRevision = await this.ports.publish(source);
+    // The target's ports are the same as while it migrated (a new revision, re-applied as a no-op).
+    const [sourceRevision] = await Promise.all([this.ports.publish(source), this.ports.publish(targetHostId)]);
     const removed = await this.tasks.waitForOutcome(source, 'ports', source, sourceRevision, this.config.MIGRATION_TIMEOUT_MS);
     // The move is recorded: a source that is away drops the ports from its desired state when it returns.
     if (!removed) this.logger.warn({ msg: 'source host did not confirm removing the DCN ports yet', dcnId, hostId: source });
