@@ -33,8 +33,8 @@ export class DcnProjection implements Projection {
         return;
       case 'DcnMigrated':
         await client.query('UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1', [e.data.id, e.data.to]);
-        await bumpHostPorts(client, e.data.from);
-        await bumpHostPorts(client, e.data.to);
+        // In a fixed order, so that two moves between the same hosts in opposite directions never deadlock.
+        for (const host of [e.data.from, e.data.to].sort()) await bumpHostPorts(client, host);
         return;
       // Older logs, and the abort at boot of a migration an older log left started.
       case 'DcnMigrationAborted':
