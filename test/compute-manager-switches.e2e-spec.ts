@@ -1,8 +1,9 @@
 import { jest } from '@jest/globals';
 import { jetstream } from '@nats-io/jetstream';
-import { Kvm } from '@nats-io/kv';
+import { type KV, Kvm } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { type HostApplyStatus, type HostReport, type LogicalNetworkConstruct, type SwitchDesired } from '@vnet/contracts';
+import { lastPosition, recordedAfter } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 
 // Longer than Jest's 5 s default, since a test waits for up to two tasks (10 s each), some of which first wait out the 3 s task or migration timeout (on a loaded machine too).
@@ -26,6 +27,11 @@ describe('compute manager: switches, tasks, DCNs', () => {
   let nc: NatsConnection;
   const seq: Record<string, number> = {};
   const silent = new Set<string>();
+  let portsKv: KV;
+  /** What a host must run for the compute side (the `vnet-host-ports` bucket it watches). */
+  const hostPorts = async (hostId: string) =>
+    (await portsKv.get(hostId))?.json<{ revision: number; ports: Array<{ dcnId: string; nicId: string }> }>() ?? { revision: 0, ports: [] };
+  const portsOf = async (hostId: string, dcnId: string) => (await hostPorts(hostId)).ports.filter((p) => p.dcnId === dcnId).length;
 
   const report = async (hostId: string, held: LogicalNetworkConstruct[]) => {
     seq[hostId] = (seq[hostId] ?? 0) + 1;
@@ -45,6 +51,7 @@ describe('compute manager: switches, tasks, DCNs', () => {
     const kvm = new Kvm(nc);
     const switches = await kvm.create('vnet-switches', { history: 1 });
     const ports = await kvm.create('vnet-host-ports', { history: 1 });
+    portsKv = ports;
     void (async () => {
       for await (const e of await switches.watch()) {
         if (!e.value.length) continue;
@@ -153,59 +160,136 @@ describe('compute manager: switches, tasks, DCNs', () => {
     expect((await admin.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: WEB, portGroupId: pgId })).status).toBe(400);
   });
 
-  it('migration: refused by id with a same-named network on the target, nothing changes; allowed to a host with both', async () => {
+  it('migration: refused by id with a same-named network on the target, nothing changes; allowed to a host with both, recording only the move', async () => {
     const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
-    const before = (await admin.get('/events?limit=1000')).body.events.length;
+    const before = await lastPosition(admin);
     const refused = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h3' });
     expect(refused.status).toBe(409);
     expect(refused.body.code).toBe('NETWORK_NOT_ON_TARGET');
     expect(refused.body.missing.sort()).toEqual([WEB, pgId].sort());
-    expect((await admin.get('/events?limit=1000')).body.events.length).toBe(before);
+    expect(await lastPosition(admin)).toBe(before);
     expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h1');
 
     const moved = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h2' });
     expect(moved.status).toBe(200);
     expect(moved.body.hostId).toBe('h2');
     expect(moved.body.nics).toHaveLength(2);
+    const recorded = await recordedAfter(admin, before);
+    expect(recorded.map((e) => ({ type: e.type, data: e.data }))).toEqual([{ type: 'DcnMigrated', data: { id: dcn.id, from: 'h1', to: 'h2' } }]);
+    expect(await portsOf('h1', dcn.id)).toBe(0);
+    expect(await portsOf('h2', dcn.id)).toBe(2);
   });
 
-  it('migration to a target that does not answer: 504 HOST_TIMEOUT and nothing moves', async () => {
+  it('migration to a target that does not answer: 504 HOST_TIMEOUT, nothing moves and nothing is recorded', async () => {
     const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
-    const before = (await admin.get(`/events?streamId=${dcn.id}&limit=1000`)).body.events;
+    const before = await lastPosition(admin);
+    const revisionBefore = (await hostPorts('h1')).revision;
     silent.add('h1');
-    const res = await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' });
+    const pending = admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' });
+    // The target is given the DCN's ports first, at a new revision.
+    const tentative = await eventually(async () => (await portsOf('h1', dcn.id)) > 0 && (await hostPorts('h1')).revision, 5000, 'target given the ports');
+    expect(tentative).toBeGreaterThan(revisionBefore);
+    const res = await pending;
     expect(res.status).toBe(504);
     expect(res.body.code).toBe('HOST_TIMEOUT');
     expect(res.body.message).toMatch(/\bh1\b/);
     expect((await admin.get(`/dcns/${dcn.id}`)).body).toEqual(dcn);
-    // The target is given its ports back: none of the DCN's stays in what h1 must run.
-    const kv = await new Kvm(nc).open('vnet-host-ports');
-    const portsOnH1 = async () => ((await kv.get('h1'))?.json<{ ports: Array<{ dcnId: string }> }>().ports ?? []).filter((p) => p.dcnId === dcn.id);
-    await eventually(async () => (await portsOnH1()).length === 0, 10000, 'ports taken back from the target');
-    // Nothing moved: the DCN's stream records no move.
-    const after = (await admin.get(`/events?streamId=${dcn.id}&limit=1000`)).body.events;
-    expect(after.slice(0, before.length)).toEqual(before);
-    expect(after.filter((e: { type: string }) => e.type === 'DcnMigrated')).toEqual(before.filter((e: { type: string }) => e.type === 'DcnMigrated'));
+    // The target is given its ports back, at a later revision: none of the DCN's stays in what h1 must run.
+    const back = await hostPorts('h1');
+    expect(back.revision).toBeGreaterThan(tentative);
+    expect(back.ports.filter((p) => p.dcnId === dcn.id)).toEqual([]);
+    // The whole log is as it was: a rejected request records no event.
+    expect(await lastPosition(admin)).toBe(before);
     silent.delete('h1');
   });
 
-  it('a migration interrupted by a compute manager crash is aborted at restart: no stale port on the target', async () => {
+  it('a NIC attach while a migration waits for its target: 409 MIGRATION_IN_PROGRESS; the migration then records its move only', async () => {
     const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    const before = await lastPosition(admin);
+    silent.add('h1');
+    const pending = admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' });
+    const tentative = await eventually(async () => (await portsOf('h1', dcn.id)) > 0 && (await hostPorts('h1')).revision, 5000, 'target given the ports');
+    const attach = await admin.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: WEB });
+    expect(attach.status).toBe(409);
+    expect(attach.body.code).toBe('MIGRATION_IN_PROGRESS');
+    expect(await lastPosition(admin)).toBe(before);
+    // The target answers now: the DCN moves.
+    silent.delete('h1');
+    status({ hostId: 'h1', kind: 'ports', targetId: 'h1', revision: tentative, state: 'applied' });
+    const moved = await pending;
+    expect(moved.status).toBe(200);
+    expect(moved.body).toEqual({ ...dcn, hostId: 'h1' });
+    const recorded = await recordedAfter(admin, before);
+    expect(recorded.map((e) => ({ type: e.type, data: e.data }))).toEqual([{ type: 'DcnMigrated', data: { id: dcn.id, from: 'h2', to: 'h1' } }]);
+  });
+
+  it('8 concurrent migrations of one DCN: one proceeds, the 7 others are refused with 409 MIGRATION_IN_PROGRESS', async () => {
+    const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    expect(dcn.hostId).toBe('h1');
+    const before = await lastPosition(admin);
+    // The target holds its answer until the 7 others were answered, so that none comes after the move.
+    silent.add('h2');
+    const answers: Array<{ status: number; body: any } | undefined> = Array.from({ length: 8 });
+    const calls = answers.map((_, i) => admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h2' }).then((res) => (answers[i] = res)));
+    const tentative = await eventually(
+      async () => answers.filter(Boolean).length === 7 && (await portsOf('h2', dcn.id)) > 0 && (await hostPorts('h2')).revision,
+      10000,
+      '7 answers, and the target given the ports',
+    );
+    for (const refused of answers.filter(Boolean)) {
+      expect(refused!.status).toBe(409);
+      expect(refused!.body.code).toBe('MIGRATION_IN_PROGRESS');
+    }
+    silent.delete('h2');
+    status({ hostId: 'h2', kind: 'ports', targetId: 'h2', revision: tentative, state: 'applied' });
+    await Promise.all(calls);
+    expect(answers.filter((a) => a!.status === 200)).toHaveLength(1);
+    expect(answers.filter((a) => a!.status === 409)).toHaveLength(7);
+    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
+    const recorded = await recordedAfter(admin, before);
+    expect(recorded.map((e) => ({ type: e.type, data: e.data }))).toEqual([{ type: 'DcnMigrated', data: { id: dcn.id, from: 'h1', to: 'h2' } }]);
+  });
+
+  it('a migration interrupted by a compute manager crash is aborted at restart: no stale port on the target, nothing recorded', async () => {
+    const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    expect(dcn.hostId).toBe('h2');
+    const before = await lastPosition(admin);
     silent.add('h1');
     const pending = admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' }).catch(() => null);
-    const kv = await new Kvm(nc).open('vnet-host-ports');
-    const portsOnH1 = async () => ((await kv.get('h1'))?.json<{ ports: Array<{ dcnId: string }> }>().ports ?? []).filter((p) => p.dcnId === dcn.id).length;
-    await eventually(async () => (await portsOnH1()) > 0, 5000, 'target given the ports');
+    const tentative = await eventually(async () => (await portsOf('h1', dcn.id)) > 0 && (await hostPorts('h1')).revision, 5000, 'target given the ports');
     await cm.kill();
     await pending;
     silent.delete('h1');
     cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '3000', MIGRATION_TIMEOUT_MS: '3000' });
     admin = api(cm.url);
-    await eventually(async () => (await portsOnH1()) === 0, 10000, 'ports taken back from the target');
-    expect((await admin.get(`/dcns/${dcn.id}`)).body.hostId).toBe('h2');
+    await eventually(async () => (await portsOf('h1', dcn.id)) === 0, 10000, 'ports taken back from the target');
+    expect((await hostPorts('h1')).revision).toBeGreaterThan(tentative);
+    expect((await admin.get(`/dcns/${dcn.id}`)).body).toEqual(dcn);
+    expect(await lastPosition(admin)).toBe(before);
     // And it can migrate again afterwards.
     expect((await admin.post(`/dcns/${dcn.id}/migrate`, { targetHostId: 'h1' })).status).toBe(200);
   }, 30000);
+
+  it('POST /admin/rebuild after migrations changes no answer, and a host\'s next ports revision is still above the last published', async () => {
+    const dcn = (await admin.get('/dcns')).body.find((d: { name: string }) => d.name === 'vm-1');
+    const answers = async () => ({
+      dcns: (await admin.get('/dcns')).body,
+      dcn: (await admin.get(`/dcns/${dcn.id}`)).body,
+      switches: (await admin.get('/switches')).body,
+      hosts: (await admin.get('/hosts')).body.map((h: { hostId: string; logicalNetworks: string[] }) => ({ hostId: h.hostId, logicalNetworks: h.logicalNetworks })),
+    });
+    const before = await answers();
+    const published = (await hostPorts('h1')).revision;
+    expect((await admin.post('/admin/rebuild')).status).toBe(200);
+    expect(await answers()).toEqual(before);
+    // A change of h1's ports after the rebuild reaches h1 (an older revision than the one it holds would be refused).
+    const nic = await admin.post(`/dcns/${dcn.id}/nics`, { logicalNetworkId: WEB });
+    expect(nic.status).toBe(201);
+    expect((await task(nic.body.taskId)).state).toBe('succeeded');
+    const after = await hostPorts('h1');
+    expect(after.revision).toBeGreaterThan(published);
+    expect(after.ports.filter((p) => p.nicId === nic.body.id)).toHaveLength(1);
+  });
 
   it('a stored task past its deadline that no process tracks ends failed, naming the pending host', async () => {
     const { default: pg } = await import('pg');

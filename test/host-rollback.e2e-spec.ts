@@ -148,7 +148,9 @@ describe('host rollback and management repair', () => {
     expect(overridden.data).toMatchObject({ hostId: 'host-2', switchId, portId: 'mgmt-host-2', vlanId: 10, fromRevision: lastGood });
     expect(overridden.metadata.actor).toBe('host:host-2');
     const kv = await new Kvm(nc).open(KV_HOST_PORTS);
-    expect((await kv.get('host-2'))!.json<HostPortsDesired>().overrides).toEqual([{ switchId, portId: 'mgmt-host-2', vlanId: 10, fromRevision: lastGood }]);
+    // Published once the override committed: read until it is there.
+    const published = await eventually(async () => (await kv.get('host-2'))?.json<HostPortsDesired>().overrides, 5000, 'the override published');
+    expect(published).toEqual([{ switchId, portId: 'mgmt-host-2', vlanId: 10, fromRevision: lastGood }]);
     await eventually(async () => {
       const sw = await switchOn('host-2');
       return sw && !sw.ports.some((p) => p.clonedFrom) && sw.ports.find((p) => p.id === 'mgmt-host-2')?.vlanId === 10;

@@ -1,29 +1,35 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { SERVICE_CONFIG } from '@vnet/events';
+import { EventLog, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
+import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
 import { unknownHostIds } from '../hosts/host.read-model.js';
 import { TasksService } from '../tasks/tasks.service.js';
-import { missingOnTarget } from './dcn.decider.js';
+import { DcnAggregate, dcnDecider, type DcnState, missingOnTarget } from './dcn.decider.js';
 import { DcnReadModel } from './dcn.read-model.js';
 import { dcnView } from './dcn.view.js';
+import { DcnMigrations } from './dcn-migrations.repository.js';
 import { DcnWriter } from './dcn-writer.js';
 import type { DcnView } from './dto/dcn.dto.js';
 import { HostTimeoutError } from './host-timeout.error.js';
 import { MigrationMetrics } from './migration.metrics.js';
 
 /**
- * Migration of a DCN, target first, then source: the target realizes the DCN's ports, then the move
- * is recorded and the source drops its own. A target that does not answer in time gets its ports
- * taken back and nothing moves; a migration a restart interrupted is aborted the same way.
+ * Migration of a DCN, target first, then source. The migration under way is a `dcn_migrations` row
+ * (operational state, like a task), which gives the target the DCN's ports; once the target realized
+ * them, the move is recorded (`DcnMigrated`, the only event a migration records) and the source drops
+ * its own. A target that does not answer in time gets its ports taken back and nothing is recorded;
+ * a migration a restart interrupted is aborted the same way at boot.
  */
 @Injectable()
 export class DcnMigrationService implements OnApplicationBootstrap {
   private readonly logger = new Logger('DcnMigration');
 
   constructor(
+    @Inject(EventLog) private readonly log: EventLog,
     private readonly writer: DcnWriter,
     private readonly dcns: DcnReadModel,
+    private readonly migrations: DcnMigrations,
     private readonly tasks: TasksService,
     private readonly ports: HostPortsPublisher,
     @Inject(SERVICE_CONFIG) private readonly config: ComputeManagerConfig,
@@ -31,9 +37,16 @@ export class DcnMigrationService implements OnApplicationBootstrap {
   ) {}
 
   async onApplicationBootstrap(): Promise<void> {
+    const reason = 'interrupted by a restart of the compute manager';
+    for (const { dcnId } of await this.migrations.all()) {
+      await this.abort(dcnId, reason).catch((err: Error) =>
+        this.logger.error({ msg: 'could not abort an interrupted migration', dcnId, error: String(err.message) }),
+      );
+    }
+    // A migration an older log recorded as started (before migrations were operational state).
     for (const { id, migratingTo: target } of await this.dcns.migrating()) {
       try {
-        await this.writer.decide(id, async () => ({ type: 'AbortMigration', id, reason: 'interrupted by a restart of the compute manager' }));
+        await this.writer.decide(id, async () => ({ type: 'AbortMigration', id, reason }));
         await this.ports.publish(target);
         this.logger.warn({ msg: 'aborted a migration interrupted by a restart', dcnId: id, hostId: target });
       } catch (err) {
@@ -47,26 +60,71 @@ export class DcnMigrationService implements OnApplicationBootstrap {
   }
 
   private async move(dcnId: string, targetHostId: string): Promise<DcnView> {
-    const started = await this.writer.decide(dcnId, async (state, client) => ({
-      type: 'StartMigration',
-      id: dcnId,
-      targetHostId,
-      targetKnown: (await unknownHostIds(client, [targetHostId])).length === 0,
-      missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.dcns.holdings(client, targetHostId)) : [],
-    }));
-    const targetRevision = await this.ports.publish(targetHostId);
-    const arrived = await this.tasks.waitForOutcome(targetHostId, 'ports', targetHostId, targetRevision, this.config.MIGRATION_TIMEOUT_MS);
-    if (!arrived || arrived.state !== 'applied') {
-      await this.writer.decide(dcnId, async () => ({ type: 'AbortMigration', id: dcnId, reason: arrived?.detail ?? 'target did not answer' }));
-      await this.ports.publish(targetHostId).catch(() => undefined);
-      throw new HostTimeoutError(targetHostId, 'realize the DCN ports');
+    const source = await this.start(dcnId, targetHostId);
+    let moved: DcnState;
+    try {
+      const targetRevision = await this.ports.publish(targetHostId);
+      const arrived = await this.tasks.waitForOutcome(targetHostId, 'ports', targetHostId, targetRevision, this.config.MIGRATION_TIMEOUT_MS);
+      if (!arrived || arrived.state !== 'applied') throw new HostTimeoutError(targetHostId, 'realize the DCN ports');
+      moved = await this.complete(dcnId, targetHostId);
+    } catch (err) {
+      await this.abort(dcnId, String((err as Error)?.message ?? err)).catch((abortErr: Error) =>
+        this.logger.error({ msg: 'could not abort a failed migration', dcnId, error: String(abortErr.message) }),
+      );
+      throw err;
     }
-    const moved = await this.writer.decide(dcnId, async () => ({ type: 'CompleteMigration', id: dcnId }));
-    const source = started.hostId;
-    const sourceRevision = await this.ports.publish(source);
+    // The target's ports are the same as while it migrated (a new revision, re-applied as a no-op).
+    const [sourceRevision] = await Promise.all([this.ports.publish(source), this.ports.publish(targetHostId)]);
     const removed = await this.tasks.waitForOutcome(source, 'ports', source, sourceRevision, this.config.MIGRATION_TIMEOUT_MS);
     // The move is recorded: a source that is away drops the ports from its desired state when it returns.
     if (!removed) this.logger.warn({ msg: 'source host did not confirm removing the DCN ports yet', dcnId, hostId: source });
     return dcnView(moved);
+  }
+
+  /**
+   * Checks the migration and records it under way, under the DCN stream's writer lock (so a second
+   * migration or a NIC attach waits for it, then sees it): nothing is recorded in the log. Answers the source.
+   */
+  private start(dcnId: string, targetHostId: string): Promise<string> {
+    return this.log.transaction(async (tx) => {
+      await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
+      const { state } = await tx.load(DcnAggregate, dcnId);
+      dcnDecider.decide(
+        {
+          type: 'StartMigration',
+          id: dcnId,
+          targetHostId,
+          targetKnown: (await unknownHostIds(tx.client, [targetHostId])).length === 0,
+          missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.dcns.holdings(tx.client, targetHostId)) : [],
+          migrating: (await this.migrations.target(tx.client, dcnId)) !== null,
+        },
+        state,
+      );
+      await this.migrations.start(tx.client, dcnId, targetHostId);
+      await bumpHostPorts(tx.client, targetHostId);
+      return state.hostId;
+    });
+  }
+
+  /** Records the move and ends the migration, in one transaction. */
+  private complete(dcnId: string, targetHostId: string): Promise<DcnState> {
+    return this.writer.decide(dcnId, async (_state, client) => {
+      // Gone: aborted meanwhile (by the boot of another instance); the target's ports were taken back.
+      if ((await this.migrations.end(client, dcnId)) !== targetHostId) throw new HostTimeoutError(targetHostId, 'realize the DCN ports');
+      return { type: 'CompleteMigration', id: dcnId, targetHostId };
+    });
+  }
+
+  /** Ends the migration under way without a move: its target's ports taken back at a new revision. */
+  private async abort(dcnId: string, reason: string): Promise<void> {
+    const target = await this.log.transaction(async (tx) => {
+      await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
+      const ended = await this.migrations.end(tx.client, dcnId);
+      if (ended) await bumpHostPorts(tx.client, ended);
+      return ended;
+    });
+    if (!target) return;
+    this.logger.warn({ msg: 'migration aborted, ports taken back from the target', dcnId, hostId: target, reason });
+    await this.ports.publish(target);
   }
 }

@@ -19,6 +19,10 @@ export interface Nic {
   network: NicNetwork;
 }
 
+/**
+ * `DcnMigrationStarted` and `DcnMigrationAborted` are no longer recorded (a migration under way is
+ * operational state, in `dcn_migrations`): they stay here so that older logs still fold and project.
+ */
 export type DcnEvent =
   | { type: 'DcnCreated'; data: { id: string; name: string; hostId: string } }
   | { type: 'NicAttached'; data: { id: string; hostId: string; nic: Nic } }
@@ -29,12 +33,17 @@ export type DcnEvent =
   | { type: 'OpaqueDataPut'; data: { id: string; hostIds: string[] } & OpaquePutData }
   | { type: 'OpaqueDataDeleted'; data: { id: string; hostIds: string[] } & OpaqueChangeData };
 
-/** What the host holds that a command needs to know, looked up by the service before deciding. */
+/**
+ * What the host holds that a command needs to know, looked up by the service before deciding.
+ * `migrating`: a migration of the DCN is under way (its `dcn_migrations` row, read under the stream's lock).
+ * `StartMigration` is a check only: it records nothing, the service keeps the migration's row.
+ * `AbortMigration` aborts a migration an older log left started.
+ */
 export type DcnCommand =
   | { type: 'CreateDcn'; id: string; name: string; hostId: string; hostKnown: boolean }
-  | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean }
-  | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[] }
-  | { type: 'CompleteMigration'; id: string }
+  | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean; migrating: boolean }
+  | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[]; migrating: boolean }
+  | { type: 'CompleteMigration'; id: string; targetHostId: string }
   | { type: 'AbortMigration'; id: string; reason: string }
   | ({ type: 'ChangePortOpaqueData'; id: string } & OpaqueCommand);
 
@@ -60,7 +69,7 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
         return [{ type: 'DcnCreated', data: { id: command.id, name: command.name, hostId: command.hostId } }];
       case 'AttachNic': {
         active(state, command.id);
-        if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
+        if (command.migrating || state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
         if (!command.hostHasNetwork) {
           throw new ConflictError(
             'NETWORK_NOT_ON_HOST',
@@ -73,7 +82,7 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
       }
       case 'StartMigration': {
         active(state, command.id);
-        if (state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
+        if (command.migrating || state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
         if (command.targetHostId === state.hostId) throw new InvalidInputError({ targetHostId: `is already the DCN's host` });
         if (!command.targetKnown) requireKnownHosts([command.targetHostId]);
         if (command.missingOnTarget.length) {
@@ -81,12 +90,12 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
             missing: command.missingOnTarget,
           });
         }
-        return [{ type: 'DcnMigrationStarted', data: { id: command.id, from: state.hostId, to: command.targetHostId } }];
+        return [];
       }
       case 'CompleteMigration':
         active(state, command.id);
-        if (!state.migratingTo) return [];
-        return [{ type: 'DcnMigrated', data: { id: command.id, from: state.hostId, to: state.migratingTo } }];
+        if (command.targetHostId === state.hostId) return [];
+        return [{ type: 'DcnMigrated', data: { id: command.id, from: state.hostId, to: command.targetHostId } }];
       case 'AbortMigration':
         active(state, command.id);
         if (!state.migratingTo) return [];

@@ -5,9 +5,10 @@ import { DcnsController } from './dcns.controller.js';
 import { DcnsHandlers } from './dcns.handlers.js';
 import { DcnMigrationService } from './dcn-migration.service.js';
 import { DcnReadModel } from './dcn.read-model.js';
+import { DcnMigrations } from './dcn-migrations.repository.js';
 import { DcnWriter } from './dcn-writer.js';
 import { DcnsService } from './dcns.service.js';
 import { MigrationMetrics } from './migration.metrics.js';
 
-@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnWriter, MigrationMetrics] })
+@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnMigrations, DcnWriter, MigrationMetrics] })
 export class DcnsModule {}

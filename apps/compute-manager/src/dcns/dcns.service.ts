@@ -6,6 +6,7 @@ import { unknownHostIds } from '../hosts/host.read-model.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, dcnDecider, type Nic, type NicNetwork } from './dcn.decider.js';
 import { DcnReadModel } from './dcn.read-model.js';
+import { DcnMigrations } from './dcn-migrations.repository.js';
 import { dcnView, nicView } from './dcn.view.js';
 import type { AttachNicDto, DcnView, NicView } from './dto/dcn.dto.js';
 
@@ -15,6 +16,7 @@ export class DcnsService {
   constructor(
     @Inject(EventLog) private readonly log: EventLog,
     private readonly dcns: DcnReadModel,
+    private readonly migrations: DcnMigrations,
     private readonly tasks: TasksService,
     private readonly ports: HostPortsPublisher,
   ) {}
@@ -44,7 +46,9 @@ export class DcnsService {
         nic.network = await this.resolveNetwork(tx.client, dto);
         const holdings = await this.dcns.holdings(tx.client, state.hostId);
         const hostHasNetwork = nic.network.kind === 'logical' ? holdings.logicalNetworkIds.has(nic.network.id) : holdings.switchIds.has(nic.network.switchId);
-        return dcnDecider.decide({ type: 'AttachNic', id: dcnId, nic, hostHasNetwork }, state);
+        // After the stream's lock (execute takes it first): a migration that started is seen.
+        const migrating = (await this.migrations.target(tx.client, dcnId)) !== null;
+        return dcnDecider.decide({ type: 'AttachNic', id: dcnId, nic, hostHasNetwork, migrating }, state);
       },
       async (state, _v, _recorded, tx) => {
         const revision = await hostPortsRevision(tx.client, state.hostId);

@@ -18,7 +18,8 @@ export async function hostPortsDesired(client: SqlClient, hostId: string): Promi
   const [revision, { rows: dcns }, { rows: overrides }] = await Promise.all([
     hostPortsRevision(client, hostId),
     client.query<{ id: string; nics: Nic[] }>(
-      'SELECT id, nics FROM dcns WHERE host_id = $1 OR migrating_to = $1 ORDER BY created_position',
+      `SELECT id, nics FROM dcns
+       WHERE host_id = $1 OR id IN (SELECT dcn_id FROM dcn_migrations WHERE target_host_id = $1) ORDER BY created_position`,
       [hostId],
     ),
     client.query<PortOverride>(

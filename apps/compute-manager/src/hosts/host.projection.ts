@@ -4,6 +4,7 @@ import type { HostEvent } from './host.decider.js';
 
 export class HostProjection implements Projection {
   readonly name = 'hosts';
+  // Not `host_port_revisions`, which it bumps: revisions only grow, a rebuild bumps them further (see bumpHostPorts).
   readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {

@@ -1,0 +1,44 @@
+import { Injectable } from '@nestjs/common';
+import { poolOf, type SqlClient } from '@vnet/events';
+import { DataSource } from 'typeorm';
+
+export interface DcnMigrationRow {
+  dcnId: string;
+  targetHostId: string;
+}
+
+/**
+ * The migrations under way, one row per DCN: operational state like a task, not a domain fact (a
+ * migration that ends without a move leaves nothing in the log). The target's ports include the
+ * DCN's while its row exists: the caller bumps the target's ports revision in the same transaction.
+ * Not a projection's table: a rebuild keeps it.
+ */
+@Injectable()
+export class DcnMigrations {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** The target of the DCN's migration under way, if any. */
+  async target(client: SqlClient, dcnId: string): Promise<string | null> {
+    const { rows } = await client.query<{ target_host_id: string }>('SELECT target_host_id FROM dcn_migrations WHERE dcn_id = $1', [dcnId]);
+    return rows[0]?.target_host_id ?? null;
+  }
+
+  /** Records the migration under way. */
+  async start(client: SqlClient, dcnId: string, targetHostId: string): Promise<void> {
+    await client.query('INSERT INTO dcn_migrations (dcn_id, target_host_id, started_at) VALUES ($1, $2, now())', [dcnId, targetHostId]);
+  }
+
+  /** Ends the DCN's migration under way, if any; answers its target. */
+  async end(client: SqlClient, dcnId: string): Promise<string | null> {
+    const { rows } = await client.query<{ target_host_id: string }>('DELETE FROM dcn_migrations WHERE dcn_id = $1 RETURNING target_host_id', [dcnId]);
+    return rows[0]?.target_host_id ?? null;
+  }
+
+  /** Every migration under way (at boot: those a restart interrupted). */
+  async all(): Promise<DcnMigrationRow[]> {
+    const { rows } = await poolOf(this.dataSource).query<DcnMigrationRow>(
+      'SELECT dcn_id AS "dcnId", target_host_id AS "targetHostId" FROM dcn_migrations ORDER BY started_at',
+    );
+    return rows;
+  }
+}
