@@ -161,6 +161,29 @@ describe("a host's own journal", () => {
     expect(ofSwitch(await journal('host-1'), 'ChangeRolledBack')).toEqual([]);
   }, 60000);
 
+  it("lists the console's repair: the clone, the override the compute manager recorded, and the original port proven", async () => {
+    expect((await hosts.put('/hosts/host-1/uplink', { allowedVlans: [10, 20, 30] })).status).toBe(200);
+    const patched = await compute.patch(`/switches/${switchId}/port-groups/${mgmt}?rollback=false`, { vlanId: 30 });
+    expect(patched.status).toBe(202);
+    await eventually(async () => !(await hosts.get('/hosts/host-2')).body.managementConnected, 8000, 'host-2 cut off on VLAN 30');
+    const restored = await hosts.post('/hosts/host-2/management/restore', { vlanId: 10 });
+    expect(restored.status).toBe(202);
+    const entries = await eventually(async () => {
+      const all = await journal('host-2');
+      return all.some((e) => e.type === 'ManagementRepaired') ? all : null;
+    }, 20000, 'host-2 repaired');
+    const overridden = (await readLog(compute, 'streamId=host-2&type=HostPortOverridden')).at(-1)!;
+    const repair = entries.filter((e) => e.type.startsWith('Management') || e.type === 'OverrideApplied');
+    expect(repair[0]).toMatchObject({ type: 'ManagementCloned', data: { switchId, portId: 'mgmt-host-2', clonePortId: restored.body.clonePortId, vlanId: 10 } });
+    expect(repair.at(-1)).toMatchObject({ type: 'ManagementRepaired', data: { switchId, portId: 'mgmt-host-2', clonePortId: restored.body.clonePortId } });
+    const applied = repair.find((e) => e.type === 'OverrideApplied')!;
+    expect(applied.data).toMatchObject({ switchId, portId: 'mgmt-host-2', vlanId: overridden.data.vlanId });
+    // The override came with a ports revision the host took, journaled before it.
+    const carried = entries.find((e) => e.type === 'PortsApplied' && e.data.revision === applied.data.portsRevision)!;
+    expect(carried.position).toBeLessThan(applied.position);
+    expect(repair.some((e) => e.type === 'ManagementRepairFailed')).toBe(false);
+  }, 60000);
+
   it('pages with `next` exactly as one read, and names a bad `after` or `limit`', async () => {
     const whole = await journal('host-1');
     expect(whole.length).toBeGreaterThan(5);
