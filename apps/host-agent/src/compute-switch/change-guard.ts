@@ -1,6 +1,7 @@
 import type { SwitchDesired } from '@vnet/contracts';
 import type { Clock } from '../common/clock.js';
 import type { TimerWheel } from '../common/timer-wheel.js';
+import type { JournalWriter } from '../audit/journal-entry.js';
 import type { HostStore } from '../store/host-store.js';
 import { type ChangeEffect, type ChangeInput, type ChangeState, decide, pendingRollbackOf } from './rollback.machine.js';
 import { COMPUTE_NS } from './running-config.store.js';
@@ -9,6 +10,8 @@ const CHANGE_KEY = 'change:';
 
 export interface ChangeGuardDeps {
   store: HostStore;
+  /** Where a change proven is recorded. */
+  journal: JournalWriter;
   /** The process's one timer wheel: a host awaiting proof holds one entry in it, not a timer. */
   wheel: TimerWheel;
   clock: Clock;
@@ -98,6 +101,9 @@ export class ChangeGuard {
     if (state !== before) {
       this.set(switchId, state);
       if (state) this.deps.store.put(COMPUTE_NS, `${CHANGE_KEY}${switchId}`, state);
+      if (state?.phase === 'proven' && before && isUnproven(before)) {
+        this.deps.journal.append({ type: 'ChangeProven', data: { switchId, revision: state.revision } });
+      }
     }
     for (const effect of effects) {
       if (effect.type === 'wake') this.deps.wheel.schedule(effect.at - this.deps.clock.now(), () => this.tick(switchId));

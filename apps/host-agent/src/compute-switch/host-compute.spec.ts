@@ -1,4 +1,5 @@
 import { DEFAULT_POLICY, type HostPortsDesired, type PortGroupConfig, type SwitchDesired } from '@vnet/contracts';
+import type { JournalEntry, JournalWriter } from '../audit/journal-entry.js';
 import type { HostStore } from '../store/host-store.js';
 import { TimerWheel } from '../common/timer-wheel.js';
 import { ManagementLink } from '../link/management-link.js';
@@ -49,11 +50,12 @@ function proven(compute: HostCompute): void {
   compute.roundTripBack(now);
 }
 
-function host(store: FakeStore, wheel = new TimerWheel(100), sent: unknown[] = []): HostCompute {
+function host(store: FakeStore, wheel = new TimerWheel(100), sent: unknown[] = [], journal: JournalWriter = { append: () => undefined }): HostCompute {
   const target = { id: 'h1', link: new ManagementLink(), roundTrips: { lastRoundTripAt: null } };
   return new HostCompute({
     hostId: 'h1',
     store: store as unknown as HostStore,
+    journal,
     setManagementVlan: () => undefined,
     constructRevision: () => undefined,
     target,
@@ -161,6 +163,29 @@ describe('HostCompute: a change not proven in time is rolled back', () => {
     restarted.applySwitch(fast(3, [mgmt(30, 3)]));
     expect(vlanOfManagement(restarted)).toBe(30);
     expect(restarted.pendingRollback()?.savedRevision).toBe(1);
+  });
+
+  it("journals what it applied, proved and rolled back, in order, and takes no revision twice", () => {
+    const wheel = new TimerWheel(100, () => now);
+    const entries: JournalEntry[] = [];
+    const compute = host(new FakeStore(), wheel, [], { append: (e) => void entries.push(e) });
+    compute.applySwitch(fast(1, [mgmt(10, 1), pg('web', 11, 1)]));
+    compute.applyPorts(ports(2));
+    proven(compute);
+    compute.applySwitch(fast(1, [mgmt(10, 1), pg('web', 11, 1)]));
+    compute.applySwitch(fast(2, [mgmt(20, 2), pg('web', 11, 1)]));
+    now += 4000;
+    wheel.runDue();
+    compute.dropSwitch('s1');
+    expect(entries.map((e) => e.type)).toEqual([
+      'SwitchRevisionApplied', 'PortsApplied', 'ChangeProven', 'SwitchRevisionApplied', 'ChangeRolledBack', 'SwitchDropped',
+    ]);
+    expect(entries[0].data).toEqual({ switchId: 's1', revision: 1, fromRevision: 0, portsChanged: 1 });
+    expect(entries[1].data).toEqual({ revision: 1, added: ['p0', 'p1'], removed: [], changed: [] });
+    expect(entries[2].data).toEqual({ switchId: 's1', revision: 1 });
+    expect(entries[3].data).toEqual({ switchId: 's1', revision: 2, fromRevision: 1, portsChanged: 1 });
+    expect(entries[4].data).toMatchObject({ switchId: 's1', revision: 2, restoredRevision: 1 });
+    expect(entries[5].data).toEqual({ switchId: 's1', revision: 1 });
   });
 
   it('rollback=false: nothing saved, nothing pending, and the change stays past any deadline', () => {

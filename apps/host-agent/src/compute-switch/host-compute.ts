@@ -1,4 +1,6 @@
 import type { HostPortsDesired, ReportedLogicalPort, SwitchDesired } from '@vnet/contracts';
+import type { JournalWriter } from '../audit/journal-entry.js';
+import { portsApplied } from '../audit/ports-applied.js';
 import type { Clock } from '../common/clock.js';
 import type { TimerWheel } from '../common/timer-wheel.js';
 import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
@@ -34,6 +36,8 @@ const UNREALIZED_GRACE_MS = 250;
 export interface HostComputeDeps {
   hostId: string;
   store: HostStore;
+  /** The host's own journal: what it applied, proved, rolled back and repaired, in the batch of each change. */
+  journal: JournalWriter;
   /** The management port moved: its VLAN is what the link checks now. */
   setManagementVlan(vlan: number): void;
   /** A construct's revision, if the host holds it. */
@@ -81,10 +85,10 @@ export class HostCompute {
     this.desiredPorts = this.config.desiredPorts();
     this.logicalPorts = this.config.logicalPorts();
     this.management = this.config.management();
-    const { store, wheel, clock, log } = deps;
-    this.guard = new ChangeGuard({ store, wheel, clock, restore: (id, reason) => this.rollBack(id, reason), discard: (id) => this.config.discardSaved(id) });
+    const { store, journal, wheel, clock, log } = deps;
+    this.guard = new ChangeGuard({ store, journal, wheel, clock, restore: (id, reason) => this.rollBack(id, reason), discard: (id) => this.config.discardSaved(id) });
     this.repair = new ManagementRepair({
-      target: deps.target, store, channel: deps.repairs, confirmation: deps.confirmation, wheel, clock, log,
+      target: deps.target, store, journal, channel: deps.repairs, confirmation: deps.confirmation, wheel, clock, log,
       carrierChanged: () => this.setLinkVlan(),
     });
     this.setLinkVlan();
@@ -120,11 +124,15 @@ export class HostCompute {
       switchId: desired.id,
       newPortGroupIds: new Set(desired.portGroups.filter((pg) => !known.has(pg.id)).map((pg) => pg.id)),
     });
-    const { next } = applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement));
+    const { next, touched } = applySwitch(running ?? null, desired, this.wantedOn(desired.id, placement));
     // The pre-change running config, kept until the change is proven (rollback needs it); its ports
     // only when the change changes them.
     if (decision === 'save') this.config.save(desired.id, { switch: running ?? null, management: this.management }, next, placement);
     this.put(next);
+    this.deps.journal.append({
+      type: 'SwitchRevisionApplied',
+      data: { switchId: desired.id, revision: desired.revision, fromRevision: running?.revision ?? 0, portsChanged: touched },
+    });
     this.opaque.keep(desired);
     this.moveManagement(placement);
     this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
@@ -132,7 +140,9 @@ export class HostCompute {
 
   /** The host is no longer a member of that switch. */
   dropSwitch(switchId: string): void {
-    if (!this.switches.delete(switchId)) return;
+    const dropped = this.switches.get(switchId);
+    if (!dropped || !this.switches.delete(switchId)) return;
+    this.deps.journal.append({ type: 'SwitchDropped', data: { switchId, revision: dropped.revision } });
     this.config.drop(switchId);
     this.opaque.drop(switchId);
     this.guard.forget(switchId);
@@ -143,6 +153,7 @@ export class HostCompute {
   applyPorts(desired: HostPortsDesired): void {
     if (this.desiredPorts && this.desiredPorts.revision > desired.revision) return;
     if (this.desiredPorts?.revision !== desired.revision) {
+      this.deps.journal.append(portsApplied(this.desiredPorts, desired));
       this.desiredPorts = desired;
       this.config.putDesiredPorts(desired);
       this.confirmedPorts = -1;
@@ -311,7 +322,9 @@ export class HostCompute {
       this.opaque.drop(switchId);
     }
     this.config.discardSaved(switchId);
-    this.deps.log('switch change rolled back', { switchId, revision: running?.revision, restoredRevision: saved.switch?.revision ?? 0, reason });
+    const rolledBack = { switchId, revision: running?.revision ?? 0, restoredRevision: saved.switch?.revision ?? 0, reason };
+    this.deps.journal.append({ type: 'ChangeRolledBack', data: rolledBack });
+    this.deps.log('switch change rolled back', rolledBack);
     this.moveManagement(saved.management);
   }
 

@@ -2,6 +2,7 @@ import type { ManagementRepairReply, ManagementRepairRequest, PortOverride } fro
 import type { Clock } from '../common/clock.js';
 import type { TimerWheel } from '../common/timer-wheel.js';
 import type { HeartbeatTarget } from '../link/heartbeat.sender.js';
+import type { JournalWriter } from '../audit/journal-entry.js';
 import type { HostStore } from '../store/host-store.js';
 import type { ApplyConfirmation } from './apply-confirmation.js';
 import { type ManagementClone, moveBack, moveBackFailed, provesOriginal } from './clone-placement.js';
@@ -20,6 +21,8 @@ export interface RepairChannel {
 export interface ManagementRepairDeps {
   target: HeartbeatTarget;
   store: HostStore;
+  /** Where each step of a repair is recorded. */
+  journal: JournalWriter;
   channel: RepairChannel;
   confirmation: ApplyConfirmation;
   wheel: TimerWheel;
@@ -51,6 +54,7 @@ export class ManagementRepair {
   /** The console made `clone`: it carries management now; the compute manager is asked for the override. */
   start(clone: ManagementClone): void {
     this.set(clone);
+    this.deps.journal.append({ type: 'ManagementCloned', data: { switchId: clone.switchId, portId: clone.clonedFrom, clonePortId: clone.portId, vlanId: clone.vlanId } });
     this.deps.log('management moved onto a clone of its port', { switchId: clone.switchId, clonePortId: clone.portId, vlanId: clone.vlanId });
     this.resume();
   }
@@ -75,6 +79,7 @@ export class ManagementRepair {
       const reply = await this.deps.channel.request(this.deps.target, request, REQUEST_TIMEOUT_MS);
       if (reply?.ok && this.current === now) {
         this.set({ ...now, phase: 'repaired' });
+        this.deps.journal.append({ type: 'ManagementOverrideRecorded', data: { switchId: now.switchId, portId: now.clonedFrom, portsRevision: reply.portsRevision ?? 0 } });
         this.deps.log('compute manager recorded the management port override', { switchId: now.switchId, portsRevision: reply.portsRevision });
         return;
       }
@@ -93,6 +98,7 @@ export class ManagementRepair {
     if (clone.failure && clone.triedPortsRevision === portsRevision) return;
     const moved = { ...moveBack(clone, this.deps.clock.now(), timeoutMs), triedPortsRevision: portsRevision, triedVlan: override.vlanId };
     this.set(moved);
+    this.deps.journal.append({ type: 'OverrideApplied', data: { switchId: clone.switchId, portId: clone.clonedFrom, vlanId: override.vlanId, portsRevision } });
     this.deps.carrierChanged();
     this.deps.wheel.schedule(timeoutMs + LATE_REPLY_MS, () => this.tick());
   }
@@ -102,6 +108,7 @@ export class ManagementRepair {
     const clone = this.current;
     if (!clone || !provesOriginal(clone, sentAt)) return;
     this.set(null);
+    this.deps.journal.append({ type: 'ManagementRepaired', data: { switchId: clone.switchId, portId: clone.clonedFrom, clonePortId: clone.portId } });
     this.deps.log('management back on its original port; clone removed', { switchId: clone.switchId, portId: clone.clonedFrom, clonePortId: clone.portId });
     this.deps.carrierChanged();
   }
@@ -120,6 +127,7 @@ export class ManagementRepair {
     const failed = moveBackFailed(clone, clone.triedVlan ?? 0);
     this.set({ ...failed, triedPortsRevision: clone.triedPortsRevision, triedVlan: clone.triedVlan });
     this.deps.carrierChanged();
+    this.deps.journal.append({ type: 'ManagementRepairFailed', data: { switchId: clone.switchId, portId: clone.clonedFrom, detail: failed.failure ?? '' } });
     this.deps.log('management could not move back to its original port', { switchId: clone.switchId, detail: failed.failure });
     this.deps.confirmation.confirm({
       kind: 'ports',

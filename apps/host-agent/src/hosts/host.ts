@@ -1,4 +1,5 @@
 import type { HostPortsDesired, LogicalNetworkConstruct, SwitchDesired } from '@vnet/contracts';
+import { HostJournal } from '../audit/host-journal.js';
 import type { ComputeReceiver } from '../compute-switch/compute-feeds.js';
 import { ApplyConfirmation } from '../compute-switch/apply-confirmation.js';
 import { computeCodec } from '../compute-switch/compute-codec.js';
@@ -45,6 +46,8 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
   readonly reports = new HostReportState();
   readonly roundTrips: RoundTrips = { lastRoundTripAt: null };
   readonly compute: HostCompute;
+  /** What this host applied, rolled back and repaired (`GET /hosts/:id/events`). */
+  readonly journal: HostJournal;
   private readonly sync: HostSync;
 
   private constructor(
@@ -55,12 +58,14 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
   ) {
     const uplink = store.get<UplinkConfig>(LINK_NS, 'uplink') ?? { allowedVlans: [] };
     this.link = new ManagementLink(uplink, undefined, (flows) => this.onLinkChange(flows));
-    this.networkSwitch = new NetworkSwitch(store, ctx.catalog);
+    this.journal = new HostJournal(store, ctx.clock);
+    this.networkSwitch = new NetworkSwitch(store, ctx.catalog, this.journal);
     this.modules = new HostModules(store);
     this.sync = new HostSync(this.syncTarget(), ctx.source);
     this.compute = new HostCompute({
       hostId: id,
       store,
+      journal: this.journal,
       setManagementVlan: (vlan) => this.link.setManagementVlan(vlan),
       constructRevision: (networkId) => this.networkSwitch.get(networkId)?.revision,
       confirmation: new ApplyConfirmation({ target: this, channel: ctx.compute.channel, whenDurable: () => store.whenDurable(), wheel: ctx.retries }),
@@ -133,6 +138,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
   /** `PUT /hosts/:id/uplink`: the simulated physical port changes at once; answered once it is stored. */
   async setUplink(uplink: UplinkConfig): Promise<UplinkConfig> {
     this.store.put(LINK_NS, 'uplink', { allowedVlans: [...uplink.allowedVlans] });
+    this.journal.append({ type: 'UplinkSet', data: { allowedVlans: [...uplink.allowedVlans] } });
     this.link.setUplink(uplink);
     await this.store.whenDurable();
     return this.link.uplink;

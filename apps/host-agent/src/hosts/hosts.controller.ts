@@ -1,8 +1,10 @@
-import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, HttpStatus, Param, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, notFound } from '@vnet/events';
+import { JOURNAL_CAPACITY } from '../audit/host-journal.js';
 import { AddHostDto } from './dto/add-host.dto.js';
 import { DcnConnecteeView, ManagementConnecteeView } from './dto/compute-switch.view.js';
+import { HostEventPage, HostEventsQuery } from './dto/host-events.dto.js';
 import { ManagementRestoreDto, ManagementRestoreView } from './dto/management-restore.dto.js';
 import { UplinkDto, UplinkView } from './dto/uplink.dto.js';
 import { HostSummary, HostView } from './host.view.js';
@@ -43,6 +45,20 @@ export class HostsController {
   @ApiErrors(notFound('host'))
   get(@Param('hostId') hostId: string): HostView {
     return this.hosts.get(hostId);
+  }
+
+  /** The host's own journal (CONTRACT §4): what it ran, to compare with what the managers asked. */
+  @Get(':hostId/events')
+  @ApiOperation({
+    summary: "Read the host's own journal: what it applied, rolled back and repaired, a page at a time",
+    description:
+      "Kept in the host's local store, each entry written with the change it describes: it survives restarts and compaction. " +
+      `A host keeps its newest ${JOURNAL_CAPACITY} entries; positions go on growing, and an \`after\` older than the oldest kept starts there.`,
+  })
+  @ApiOkResponse({ type: HostEventPage })
+  @ApiErrors(notFound('host'))
+  events(@Param('hostId') hostId: string, @Query() query: HostEventsQuery): HostEventPage {
+    return this.hosts.events(hostId, query.after, query.limit);
   }
 
   @Put(':hostId/uplink')

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import { NotFoundError } from '@vnet/events';
 import { ReadOnlyConstructError } from '../network-switch/read-only-construct.error.js';
+import type { HostEventPage } from './dto/host-events.dto.js';
 import type { UplinkView } from './dto/uplink.dto.js';
 import { HostAgentRuntime } from './host-agent.runtime.js';
 import { HostRegistry } from './host-registry.js';
@@ -27,6 +28,11 @@ export class HostsService {
 
   get(hostId: string): HostView {
     return this.host(hostId).view();
+  }
+
+  events(hostId: string, after: number, limit: number): HostEventPage {
+    const { entries, next } = this.host(hostId).journal.page(after, limit);
+    return { events: entries, next };
   }
 
   logicalNetworks(hostId: string): LogicalNetworkConstruct[] {

@@ -1,4 +1,5 @@
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import type { JournalEntry, JournalWriter } from '../audit/journal-entry.js';
 import { StoreState } from '../store/store-state.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import { ConstructCatalog } from './construct-catalog.js';
@@ -33,12 +34,20 @@ function memoryStore(): KeyValueStore & { state: StoreState } {
   };
 }
 
+/** A journal that keeps what it is given. */
+const recording = (): JournalWriter & { entries: JournalEntry[] } => {
+  const entries: JournalEntry[] = [];
+  return { entries, append: (e) => void entries.push(e) };
+};
+
 describe('network switch', () => {
   let store: ReturnType<typeof memoryStore>;
   let sw: NetworkSwitch;
+  let journal: ReturnType<typeof recording>;
   beforeEach(() => {
     store = memoryStore();
-    sw = new NetworkSwitch(store, new ConstructCatalog());
+    journal = recording();
+    sw = new NetworkSwitch(store, new ConstructCatalog(), journal);
     sw.setZones([Z1]);
   });
 
@@ -83,7 +92,7 @@ describe('network switch', () => {
 
   it('drops constructs of zones it is no longer in after a restart, when its zones are not known yet', () => {
     store.put(CONSTRUCTS_NS, 'old', net('old', 1, Z2));
-    const restarted = new NetworkSwitch(store, new ConstructCatalog());
+    const restarted = new NetworkSwitch(store, new ConstructCatalog(), recording());
     expect(restarted.setZones([Z1]).changes).toEqual([{ type: 'removed', id: 'old' }]);
   });
 
@@ -107,6 +116,17 @@ describe('network switch', () => {
     ]);
   });
 
+  it('journals each construct it takes or drops, with its revision, and nothing it ignores', () => {
+    sw.upsert(net('a', 2));
+    sw.upsert(net('a', 1));
+    sw.upsert(net('b', 1, Z2));
+    sw.setZones([Z2]);
+    expect(journal.entries).toEqual([
+      { type: 'ConstructApplied', data: { networkId: 'a', revision: 2, transportZoneId: Z1 } },
+      { type: 'ConstructRemoved', data: { networkId: 'a', revision: 2 } },
+    ]);
+  });
+
   it('reports as held only what is on disk', () => {
     sw.upsert(net('a'));
     store.state.beginFlush();
@@ -118,7 +138,7 @@ describe('network switch', () => {
 
   it('holds one shared object per construct revision across hosts', () => {
     const catalog = new ConstructCatalog();
-    const [h1, h2] = [new NetworkSwitch(memoryStore(), catalog), new NetworkSwitch(memoryStore(), catalog)];
+    const [h1, h2] = [new NetworkSwitch(memoryStore(), catalog, recording()), new NetworkSwitch(memoryStore(), catalog, recording())];
     h1.setZones([Z1]);
     h2.setZones([Z1]);
     h1.upsert(net('a'));

@@ -1,4 +1,5 @@
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import type { JournalWriter } from '../audit/journal-entry.js';
 import type { KeyValueStore } from '../store/key-value-store.js';
 import type { ConstructCatalog } from './construct-catalog.js';
 
@@ -17,7 +18,8 @@ export interface ZonesChange {
  * The network manager's forwarding element on a host: the read-only constructs of every network of
  * the host's transport zones. A construct is taken only when its revision is newer than the one
  * held, and only for a zone the host is in; leaving a zone drops its constructs. No I/O: changes go
- * to the host's store, whose durability the caller waits for before reporting them.
+ * to the host's store, whose durability the caller waits for before reporting them, each with its
+ * entry in the host's journal.
  */
 export class NetworkSwitch {
   private zoneIds = new Set<string>();
@@ -25,6 +27,7 @@ export class NetworkSwitch {
   constructor(
     private readonly store: KeyValueStore,
     private readonly catalog: ConstructCatalog,
+    private readonly journal: JournalWriter,
   ) {}
 
   get zones(): string[] {
@@ -73,6 +76,7 @@ export class NetworkSwitch {
     if (held && held.revision >= construct.revision) return null;
     const shared = this.catalog.intern(construct);
     this.store.put(CONSTRUCTS_NS, shared.id, shared);
+    this.journal.append({ type: 'ConstructApplied', data: { networkId: shared.id, revision: shared.revision, transportZoneId: shared.transportZoneId } });
     return { type: 'upserted', construct: shared };
   }
 
@@ -100,7 +104,9 @@ export class NetworkSwitch {
   }
 
   private drop(id: string): SwitchChange {
+    const held = this.get(id);
     this.store.delete(CONSTRUCTS_NS, id);
+    this.journal.append({ type: 'ConstructRemoved', data: { networkId: id, revision: held?.revision ?? 0 } });
     return { type: 'removed', id };
   }
 }
