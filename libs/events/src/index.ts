@@ -21,6 +21,7 @@ export * from './http/error-body.js';
 export * from './http/api-errors.decorator.js';
 export * from './http/openapi-document.js';
 export * from './http/parse-id.pipe.js';
+export * from './http/as-of.js';
 export * from './http/validation.js';
 export * from './http/health.js';
 export * from './http/idempotency.store.js';

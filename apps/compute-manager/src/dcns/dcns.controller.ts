@@ -1,6 +1,6 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, notFound, ParseIdPipe } from '@vnet/events';
+import { ApiErrors, AS_OF_ERRORS, AsOfQueryDto, notFound, ParseIdPipe } from '@vnet/events';
 import { DcnMigrationService } from './dcn-migration.service.js';
 import { DcnsService } from './dcns.service.js';
 import { AttachNicDto, CreateDcnDto, DcnView, MigrateDcnDto, NicAttachedView } from './dto/dcn.dto.js';
@@ -31,11 +31,11 @@ export class DcnsController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a DCN' })
+  @ApiOperation({ summary: 'Read a DCN, now or at a point of the log' })
   @ApiOkResponse({ type: DcnView })
-  @ApiErrors(notFound('DCN'))
-  get(@Param('id', dcnId) id: string): Promise<DcnView> {
-    return this.dcns.get(id);
+  @ApiErrors(notFound('DCN'), AS_OF_ERRORS)
+  get(@Param('id', dcnId) id: string, @Query() query: AsOfQueryDto): Promise<DcnView> {
+    return this.dcns.get(id, query.asOf);
   }
 
   @Post(':id/nics')

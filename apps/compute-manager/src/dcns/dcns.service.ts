@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commandMetadata, EventLog, NotFoundError, type SqlClient } from '@vnet/events';
+import { commandMetadata, EventLog, NotFoundError, parseAsOf, type SqlClient } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { HostPortsPublisher, hostPortsRevision } from '../desired-state/host-ports.publisher.js';
 import { unknownHostIds } from '../hosts/host.read-model.js';
@@ -64,7 +64,13 @@ export class DcnsService {
     return (await this.dcns.list()).map(dcnView);
   }
 
-  async get(id: string): Promise<DcnView> {
+  /** The DCN now, or at a point of the log (`asOf`), folded from its stream: 404 when it did not exist yet. */
+  async get(id: string, asOf?: string): Promise<DcnView> {
+    if (asOf !== undefined) {
+      const { state } = await this.log.load(DcnAggregate, id, parseAsOf(asOf));
+      if (state.status !== 'active') throw new NotFoundError('DCN', id);
+      return dcnView(state);
+    }
     const row = await this.dcns.find(id);
     if (!row) throw new NotFoundError('DCN', id);
     return dcnView(row);

@@ -1,5 +1,6 @@
 import type { EventLog } from '@vnet/events';
-import { SwitchAggregate, type SwitchEvent, switchDecider, type SwitchState } from './switch.decider.js';
+import { opaqueEntries } from '../opaque-data/opaque-map.js';
+import { type RestoreCause, SwitchAggregate, type SwitchCommand, type SwitchEvent, switchDecider, type SwitchState } from './switch.decider.js';
 
 /**
  * A switch as it was at `revision` (every switch event moves the revision by one), folded from its
@@ -14,4 +15,21 @@ export async function switchStateAt(log: EventLog, switchId: string, revision: n
     state = switchDecider.evolve(state, event);
   }
   return state.status === 'active' && state.revision === revision ? state : null;
+}
+
+/**
+ * The restore that makes a switch equal to `past`: its members, port groups and opaque data, whole.
+ * Name, MTU and rollback timeout are set once at creation (no event changes them), so an earlier
+ * state of the same switch always has the ones it has now.
+ */
+export function restoreTo(past: SwitchState, cause: RestoreCause, unknownHostIds: string[]): Extract<SwitchCommand, { type: 'RestoreSwitchState' }> {
+  return {
+    type: 'RestoreSwitchState',
+    id: past.id,
+    cause,
+    hostIds: past.hostIds,
+    portGroups: past.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
+    opaque: opaqueEntries(past.opaque),
+    unknownHostIds,
+  };
 }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query, Res } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiCreatedResponse, ApiHeader, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, IfMatch, notFound, ParseIdPipe } from '@vnet/events';
-import { AddSwitchHostDto, CreatePortGroupDto, CreateSwitchDto, RollbackQueryDto, SwitchQueryDto, UpdatePortGroupDto } from './dto/switch.dto.js';
-import { PortGroupAcceptedView, PortGroupUpdatedView, SwitchCreatedView, SwitchView, TaskAcceptedView } from './dto/switch.view.js';
+import { ApiErrors, AS_OF_ERRORS, AsOfQueryDto, IfMatch, notFound, ParseIdPipe } from '@vnet/events';
+import { AddSwitchHostDto, CreatePortGroupDto, CreateSwitchDto, RevertSwitchDto, RollbackQueryDto, UpdatePortGroupDto } from './dto/switch.dto.js';
+import { PortGroupAcceptedView, PortGroupUpdatedView, SwitchCreatedView, SwitchRevertedView, SwitchView, TaskAcceptedView } from './dto/switch.view.js';
 import { SwitchesService } from './switches.service.js';
 
 const switchId = new ParseIdPipe('switch');
@@ -32,8 +32,8 @@ export class SwitchesController {
   @Get(':id')
   @ApiOperation({ summary: 'Read a switch, now or at a point of the log' })
   @ApiOkResponse({ type: SwitchView })
-  @ApiErrors(notFound('switch'))
-  get(@Param('id', switchId) id: string, @Query() query: SwitchQueryDto): Promise<SwitchView> {
+  @ApiErrors(notFound('switch'), AS_OF_ERRORS)
+  get(@Param('id', switchId) id: string, @Query() query: AsOfQueryDto): Promise<SwitchView> {
     return this.switches.get(id, query.asOf);
   }
 
@@ -73,5 +73,21 @@ export class SwitchesController {
     const { taskId, revision: now, changed } = await this.switches.updatePortGroup(id, pgId, body, query.rollback !== 'false', revision);
     res.status(changed ? 202 : 200);
     return { taskId, revision: now };
+  }
+
+  /** 202 with the task of the push; a revert to the state the switch already has records nothing and answers 200. */
+  @Post(':id/revert')
+  @ApiOperation({ summary: 'Return a switch to its state at a position of the log: new events, the history kept, the state pushed' })
+  @ApiAcceptedResponse({ type: SwitchRevertedView, description: 'reverted: the task of the push, and the new revision' })
+  @ApiOkResponse({ type: SwitchRevertedView, description: 'the switch already has that state: nothing recorded, a done task, the same revision' })
+  @ApiErrors(notFound('switch'), { 409: 'NOT_YET_CREATED: the switch did not exist yet at that position' })
+  async revert(
+    @Param('id', switchId) id: string,
+    @Body() body: RevertSwitchDto,
+    @Res({ passthrough: true }) res: { status(code: number): void },
+  ): Promise<SwitchRevertedView> {
+    const { taskId, revision, changed } = await this.switches.revert(id, body.toPosition);
+    res.status(changed ? 202 : 200);
+    return { taskId, revision };
   }
 }

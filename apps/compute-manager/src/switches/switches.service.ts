@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { type AsOf, EventLog, InvalidInputError, NotFoundError } from '@vnet/events';
+import { ConflictError, EventLog, NotFoundError, parseAsOf } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { unknownHostIds } from '../hosts/host.read-model.js';
@@ -9,6 +9,7 @@ import type { OpaqueEntry } from '@vnet/contracts';
 import { opaqueEntries } from '../opaque-data/opaque-map.js';
 import { completePolicy } from './policy.js';
 import { SwitchChanges } from './switch-changes.js';
+import { restoreTo } from './switch-history.js';
 import { DEFAULT_ROLLBACK_TIMEOUT_MS, DEFAULT_SWITCH_MTU, SwitchAggregate, type SwitchState } from './switch.decider.js';
 
 export function switchView(s: SwitchState): SwitchView {
@@ -82,6 +83,21 @@ export class SwitchesService {
     return { taskId, revision: state.revision, changed };
   }
 
+  /**
+   * Appends what makes the switch equal to its state at `toPosition` (members, port groups and
+   * opaque data; name, MTU and rollback timeout never change after creation) and pushes it. The
+   * history stays whole; a switch already equal to that state records nothing.
+   */
+  async revert(id: string, toPosition: number): Promise<{ taskId: string; revision: number; changed: boolean }> {
+    const { state: past } = await this.log.load(SwitchAggregate, id, { position: toPosition });
+    const { taskId, state, changed } = await this.changes.change(id, 'switch.revert', async (current, client) => {
+      if (current.status !== 'active') throw new NotFoundError('switch', id);
+      if (past.status !== 'active') throw new ConflictError('NOT_YET_CREATED', `switch ${id} did not exist yet at position ${toPosition}`);
+      return restoreTo(past, { kind: 'revert', toPosition }, await unknownHostIds(client, past.hostIds));
+    });
+    return { taskId, revision: state.revision, changed };
+  }
+
   async list(): Promise<SwitchView[]> {
     const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches ORDER BY created_position');
     return rows.map((r) => switchView(r.state));
@@ -97,9 +113,7 @@ export class SwitchesService {
   async get(id: string, asOf?: string): Promise<SwitchView> {
     if (!/^[0-9a-f-]{36}$/i.test(id)) throw new NotFoundError('switch', id);
     if (asOf !== undefined) {
-      const point: AsOf = /^\d+$/.test(asOf) ? { position: Number(asOf) } : { time: new Date(asOf) };
-      if ('time' in point && Number.isNaN(point.time.getTime())) throw new InvalidInputError({ asOf: 'must be a log position or an ISO time' });
-      const { state } = await this.log.load(SwitchAggregate, id, point);
+      const { state } = await this.log.load(SwitchAggregate, id, parseAsOf(asOf));
       if (state.status !== 'active') throw new NotFoundError('switch', id);
       return switchView(state);
     }

@@ -42,4 +42,30 @@ describe('logical network decider', () => {
       .when({ type: 'DeleteLogicalNetwork', id: 'n1', portsOnNetwork: 0 })
       .thenThrows(NotFoundError);
   });
+
+  describe('reverting to a position of the log', () => {
+    const renamed: LogicalNetworkEvent = { type: 'LogicalNetworkUpdated', data: { id: 'n1', revision: 2, name: 'frontend', mtu: 9000 } };
+    const at = (events: LogicalNetworkEvent[]) => events.reduce(logicalNetworkDecider.evolve, logicalNetworkDecider.initialState());
+    const revert = (past: LogicalNetworkEvent[], toPosition = 7) => ({ type: 'RevertLogicalNetwork' as const, id: 'n1', toPosition, past: at(past) });
+    const reverted: LogicalNetworkEvent = { type: 'LogicalNetworkReverted', data: { id: 'n1', revision: 3, name: 'web', mtu: 1500, toPosition: 7 } };
+
+    it('puts name and MTU back as they were, as a new revision that names the position', () => {
+      spec.given([created, renamed]).when(revert([created])).then([reverted]);
+      expect(at([created, renamed, reverted]).network).toEqual({ ...fields, revision: 3 });
+    });
+
+    it('records nothing when the network already is as it was then', () => {
+      spec.given([created, renamed, reverted]).when(revert([created])).then([]);
+      spec.given([created, renamed]).when(revert([created, renamed])).then([]);
+    });
+
+    it('refuses a position before the network existed (NOT_YET_CREATED), and an unknown or deleted network', () => {
+      spec.given([created, renamed]).when(revert([])).thenThrows(ConflictError, /did not exist yet at position 7/);
+      spec.given([]).when(revert([])).thenThrows(NotFoundError);
+      spec
+        .given([created, { type: 'LogicalNetworkDeleted', data: { id: 'n1', transportZoneId: 'z1', vni: 5001 } }])
+        .when(revert([created]))
+        .thenThrows(NotFoundError);
+    });
+  });
 });

@@ -17,12 +17,16 @@ export interface LogicalNetworkFields {
 export type LogicalNetworkEvent =
   | { type: 'LogicalNetworkCreated'; data: LogicalNetworkFields & { revision: 1 } }
   | { type: 'LogicalNetworkUpdated'; data: { id: string; revision: number; name?: string; mtu?: number } }
-  | { type: 'LogicalNetworkDeleted'; data: { id: string; transportZoneId: string; vni: number } };
+  | { type: 'LogicalNetworkDeleted'; data: { id: string; transportZoneId: string; vni: number } }
+  /** Back to what it was at a position of the log: the fields that can change (name, MTU), whole, as a new revision. */
+  | { type: 'LogicalNetworkReverted'; data: { id: string; revision: number; name: string; mtu: number; toPosition: number } };
 
 export type LogicalNetworkCommand =
   | ({ type: 'CreateLogicalNetwork' } & LogicalNetworkFields)
   | { type: 'UpdateLogicalNetwork'; id: string; name?: string; mtu?: number; expectedRevision?: number }
-  | { type: 'DeleteLogicalNetwork'; id: string; portsOnNetwork: number };
+  | { type: 'DeleteLogicalNetwork'; id: string; portsOnNetwork: number }
+  /** `past`: the network's state folded up to `toPosition`. */
+  | { type: 'RevertLogicalNetwork'; id: string; toPosition: number; past: LogicalNetworkState };
 
 export interface LogicalNetworkState {
   status: 'none' | 'active' | 'deleted';
@@ -60,6 +64,21 @@ export const logicalNetworkDecider: Decider<LogicalNetworkState, LogicalNetworkC
         }
         return [{ type: 'LogicalNetworkDeleted', data: { id: command.id, transportZoneId: network.transportZoneId, vni: network.vni } }];
       }
+      case 'RevertLogicalNetwork': {
+        const network = active(state, command.id);
+        const past = command.past.network;
+        if (command.past.status !== 'active' || !past) {
+          throw new ConflictError('NOT_YET_CREATED', `logical network ${command.id} did not exist yet at position ${command.toPosition}`);
+        }
+        // VNI and zone are set once at creation: only name and MTU can differ from then.
+        if (past.name === network.name && past.mtu === network.mtu) return [];
+        return [
+          {
+            type: 'LogicalNetworkReverted',
+            data: { id: command.id, revision: network.revision + 1, name: past.name, mtu: past.mtu, toPosition: command.toPosition },
+          },
+        ];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -77,6 +96,10 @@ export const logicalNetworkDecider: Decider<LogicalNetworkState, LogicalNetworkC
       }
       case 'LogicalNetworkDeleted':
         return { ...state, status: 'deleted' };
+      case 'LogicalNetworkReverted': {
+        const { revision, name, mtu } = event.data;
+        return { ...state, network: { ...state.network!, revision, name, mtu } };
+      }
       default: {
         const never: never = event;
         return never;

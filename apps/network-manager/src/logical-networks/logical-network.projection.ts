@@ -19,6 +19,11 @@ export class LogicalNetworkProjection implements Projection {
         await manager.update(LogicalNetworkEntity, { id }, changes);
         return;
       }
+      case 'LogicalNetworkReverted': {
+        const { id, revision, name, mtu } = e.data;
+        await manager.update(LogicalNetworkEntity, { id }, { revision, name, mtu });
+        return;
+      }
       case 'LogicalNetworkDeleted':
         await manager.delete(LogicalNetworkEntity, { id: e.data.id });
         // What hosts reported of it goes with it: a deleted network is realized nowhere.

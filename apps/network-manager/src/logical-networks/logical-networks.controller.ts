@@ -1,7 +1,13 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiHeader, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, IfMatch, notFound, ParseIdPipe } from '@vnet/events';
-import { CreateLogicalNetworkDto, LogicalNetworkDetailView, LogicalNetworkView, UpdateLogicalNetworkDto } from './dto/logical-network.dto.js';
+import { ApiErrors, AS_OF_ERRORS, AsOfQueryDto, IfMatch, notFound, ParseIdPipe } from '@vnet/events';
+import {
+  CreateLogicalNetworkDto,
+  LogicalNetworkDetailView,
+  LogicalNetworkView,
+  RevertLogicalNetworkDto,
+  UpdateLogicalNetworkDto,
+} from './dto/logical-network.dto.js';
 import { LogicalNetworksService } from './logical-networks.service.js';
 
 const networkId = new ParseIdPipe('logical network');
@@ -27,11 +33,20 @@ export class LogicalNetworksController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a logical network' })
+  @ApiOperation({ summary: 'Read a logical network, now or at a point of the log' })
   @ApiOkResponse({ type: LogicalNetworkDetailView })
-  @ApiErrors(notFound('logical network'))
-  get(@Param('id', networkId) id: string): Promise<LogicalNetworkDetailView> {
-    return this.networks.get(id);
+  @ApiErrors(notFound('logical network'), AS_OF_ERRORS)
+  get(@Param('id', networkId) id: string, @Query() query: AsOfQueryDto): Promise<LogicalNetworkDetailView> {
+    return this.networks.get(id, query.asOf);
+  }
+
+  @Post(':id/revert')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Return a logical network to what it was at a position of the log; every host of its zone receives it' })
+  @ApiOkResponse({ type: LogicalNetworkDetailView, description: 'as it was at that position, at a new revision (the same revision when nothing differed)' })
+  @ApiErrors(notFound('logical network'), { 409: 'NOT_YET_CREATED: the network did not exist yet at that position' })
+  revert(@Param('id', networkId) id: string, @Body() body: RevertLogicalNetworkDto): Promise<LogicalNetworkDetailView> {
+    return this.networks.revert(id, body.toPosition);
   }
 
   @Patch(':id')

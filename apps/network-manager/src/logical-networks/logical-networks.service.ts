@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commandMetadata, ConflictError, EventLog, NotFoundError, type SqlClient } from '@vnet/events';
+import { commandMetadata, ConflictError, EventLog, NotFoundError, parseAsOf, type SqlClient } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource, In } from 'typeorm';
 import type { CreateLogicalNetworkDto, LogicalNetworkDetailView, LogicalNetworkView, UpdateLogicalNetworkDto } from './dto/logical-network.dto.js';
 import { DEFAULT_MTU, LogicalNetworkAggregate, logicalNetworkDecider, type LogicalNetworkState } from './logical-network.decider.js';
 import { LogicalNetworkEntity, LogicalPortEntity, NetworkRealizationEntity } from './logical-network.entity.js';
+import { realizationEventsAt, realizationOf } from './realization-at.js';
 import { lockVniAllocation, lowestFreeVni, vniInUse } from './vni-pool.js';
 
 function view(state: LogicalNetworkState): LogicalNetworkView {
@@ -52,6 +53,22 @@ export class LogicalNetworksService {
     return this.get(id);
   }
 
+  /**
+   * Back to what the network was at `toPosition`: new events (the history stays whole), pushed to
+   * the hosts of its zone like a PATCH. A network already as it was then records nothing.
+   */
+  async revert(id: string, toPosition: number): Promise<LogicalNetworkDetailView> {
+    const { state: past } = await this.log.load(LogicalNetworkAggregate, id, { position: toPosition });
+    await this.log.execute(
+      LogicalNetworkAggregate,
+      id,
+      commandMetadata(),
+      (state) => logicalNetworkDecider.decide({ type: 'RevertLogicalNetwork', id, toPosition, past }, state),
+      () => undefined,
+    );
+    return this.get(id);
+  }
+
   async remove(id: string): Promise<void> {
     await this.log.execute(
       LogicalNetworkAggregate,
@@ -70,10 +87,22 @@ export class LogicalNetworksService {
     return this.withRealization(networks);
   }
 
-  async get(id: string): Promise<LogicalNetworkDetailView> {
+  /**
+   * The network now, or at a point of the log (`asOf`): folded from its stream (404 when it did not
+   * exist yet, or no more), with `realizedOn` and `ports` folded from the hosts' reports up to then.
+   */
+  async get(id: string, asOf?: string): Promise<LogicalNetworkDetailView> {
+    if (asOf !== undefined) return this.getAt(id, asOf);
     const network = await this.dataSource.getRepository(LogicalNetworkEntity).findOneBy({ id });
     if (!network) throw new NotFoundError('logical network', id);
     return (await this.withRealization([network]))[0];
+  }
+
+  private async getAt(id: string, asOf: string): Promise<LogicalNetworkDetailView> {
+    const point = parseAsOf(asOf);
+    const { state } = await this.log.load(LogicalNetworkAggregate, id, point);
+    if (state.status !== 'active') throw new NotFoundError('logical network', id);
+    return { ...view(state), ...realizationOf(id, await realizationEventsAt(this.log.store, point)) };
   }
 
   private async withRealization(networks: LogicalNetworkEntity[]): Promise<LogicalNetworkDetailView[]> {

@@ -1,6 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiErrors, notFound, ParseIdPipe } from '@vnet/events';
+import { ApiErrors, AS_OF_ERRORS, AsOfQueryDto, notFound, ParseIdPipe } from '@vnet/events';
 import { CreateTransportZoneDto, TransportZoneView } from './dto/create-transport-zone.dto.js';
 import { TransportZonesService } from './transport-zones.service.js';
 
@@ -26,11 +26,11 @@ export class TransportZonesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Read a transport zone' })
+  @ApiOperation({ summary: 'Read a transport zone, now or at a point of the log' })
   @ApiOkResponse({ type: TransportZoneView })
-  @ApiErrors(notFound('transport zone'))
-  get(@Param('id', zoneId) id: string): Promise<TransportZoneView> {
-    return this.zones.get(id);
+  @ApiErrors(notFound('transport zone'), AS_OF_ERRORS)
+  get(@Param('id', zoneId) id: string, @Query() query: AsOfQueryDto): Promise<TransportZoneView> {
+    return this.zones.get(id, query.asOf);
   }
 
   @Delete(':id')

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commandMetadata, EventLog, NotFoundError } from '@vnet/events';
+import { commandMetadata, EventLog, NotFoundError, parseAsOf } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { TransportZoneView } from './dto/create-transport-zone.dto.js';
@@ -44,7 +44,13 @@ export class TransportZonesService {
     return rows.map((r) => ({ id: r.id, name: r.name }));
   }
 
-  async get(id: string): Promise<TransportZoneView> {
+  /** The zone now, or at a point of the log (`asOf`), folded from its stream: 404 when it did not exist then. */
+  async get(id: string, asOf?: string): Promise<TransportZoneView> {
+    if (asOf !== undefined) {
+      const { state } = await this.log.load(TransportZoneAggregate, id, parseAsOf(asOf));
+      if (state.status !== 'active') throw new NotFoundError('transport zone', id);
+      return { id, name: state.name! };
+    }
     const row = await this.dataSource.getRepository(TransportZoneEntity).findOneBy({ id });
     if (!row) throw new NotFoundError('transport zone', id);
     return { id: row.id, name: row.name };

@@ -160,11 +160,11 @@ export class UpdatePortGroupDto {
   policy?: PolicyDto;
 }
 
-export class SwitchQueryDto {
-  @ApiPropertyOptional({ description: 'the state at this point of the log: a global log position, or an ISO time', pattern: '^(\\d{1,15}|\\d{4}-\\d{2}-\\d{2}T[\\d:.]+(Z|[+-]\\d{2}:\\d{2}))$' })
-  @IsOptional()
-  @Matches(/^(\d{1,15}|\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:\d{2}))$/, { message: 'asOf must be a log position or an ISO time' })
-  asOf?: string;
+export class RevertSwitchDto {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'the global log position whose state the switch goes back to' })
+  @IsInt({ message: 'toPosition must be a log position (an integer of 1 or more)' })
+  @Min(1, { message: 'toPosition must be a log position (an integer of 1 or more)' })
+  toPosition!: number;
 }
 
 export class RollbackQueryDto {

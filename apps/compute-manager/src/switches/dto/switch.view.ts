@@ -89,3 +89,8 @@ export class PortGroupUpdatedView extends TaskAcceptedView {
   @ApiProperty({ type: 'integer', minimum: 1, description: "the switch's revision after the change" })
   revision!: number;
 }
+
+export class SwitchRevertedView extends TaskAcceptedView {
+  @ApiProperty({ type: 'integer', minimum: 1, description: "the switch's revision after the revert (the same when nothing changed)" })
+  revision!: number;
+}

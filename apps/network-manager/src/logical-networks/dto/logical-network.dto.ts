@@ -44,6 +44,13 @@ export class UpdateLogicalNetworkDto {
   mtu?: number;
 }
 
+export class RevertLogicalNetworkDto {
+  @ApiProperty({ type: 'integer', minimum: 1, description: 'the global log position whose state the network goes back to' })
+  @IsInt({ message: 'toPosition must be a log position (an integer of 1 or more)' })
+  @Min(1, { message: 'toPosition must be a log position (an integer of 1 or more)' })
+  toPosition!: number;
+}
+
 export class LogicalNetworkView {
   @ApiProperty({ format: 'uuid' })
   id!: string;
