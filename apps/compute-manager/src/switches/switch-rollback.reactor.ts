@@ -3,8 +3,7 @@ import { EventLog, requestContext } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import type { HostOutcome } from '../tasks/task.js';
 import { TasksService } from '../tasks/tasks.service.js';
-import { switchStateAt } from './switch-history.js';
-import { opaqueEntries } from '../opaque-data/opaque-map.js';
+import { restoreTo, switchStateAt } from './switch-history.js';
 import { SwitchChanges } from './switch-changes.js';
 
 /** The switch moved past the rolled-back revision meanwhile: a newer change, or the revert itself. */
@@ -45,15 +44,7 @@ export class SwitchRollbackReactor implements OnModuleInit {
       const { taskId, state } = await requestContext.run({ correlationId: randomUUID(), actor: `host:${o.hostId}` }, () =>
         this.changes.change(switchId, 'switch.rollback', (current) => {
           if (current.revision !== o.revision) throw new Superseded();
-          return {
-            type: 'RestoreSwitchState',
-            id: switchId,
-            cause: { kind: 'rollback', revision: o.revision, hostId: o.hostId, reason },
-            hostIds: previous.hostIds,
-            portGroups: previous.portGroups.map(({ changedAtRevision: _c, ...pg }) => pg),
-            opaque: opaqueEntries(previous.opaque),
-            unknownHostIds: [],
-          };
+          return restoreTo(previous, { kind: 'rollback', revision: o.revision, hostId: o.hostId, reason }, []);
         }),
       );
       this.logger.log({ msg: 'switch returned to its state before a rolled-back change', switchId, rolledBack: o.revision, revision: state.revision, hostId: o.hostId, taskId });
