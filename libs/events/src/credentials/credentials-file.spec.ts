@@ -37,9 +37,15 @@ describe('parseCredentialsFile', () => {
     [['alice'], 'must be an object {name, token, role}'],
     [[{ name: 'alice', token: 'alice-token-1', role: 'owner' }], '"alice": role must be "admin" or "viewer"'],
     [[{ name: 'alice', token: 'short', role: 'admin' }], '"alice": token must be 8-512 printable characters without spaces'],
-    [[{ name: 'alice', token: 'has a space', role: 'admin' }], '"alice": token must be 8-512 printable characters without spaces'],
+    [
+      [{ name: 'alice', token: 'has a space', role: 'admin' }],
+      '"alice": token must be 8-512 printable characters without spaces',
+    ],
     [[{ name: 'alice', role: 'admin' }], '"alice": token must be 8-512 printable characters without spaces'],
-    [[{ name: 'al ice', token: 'alice-token-1', role: 'admin' }], '"al ice": name must be 1-64 characters of A-Z a-z 0-9 . _ @ -'],
+    [
+      [{ name: 'al ice', token: 'alice-token-1', role: 'admin' }],
+      '"al ice": name must be 1-64 characters of A-Z a-z 0-9 . _ @ -',
+    ],
     [[{ token: 'alice-token-1', role: 'admin' }], 'name must be 1-64 characters of A-Z a-z 0-9 . _ @ -'],
     [[{ name: 'alice', token: 'alice-token-1', role: 'admin', expires: 'never' }], '"alice": unknown field expires'],
     [[{ name: 'system', token: 'system-token', role: 'admin' }], '"system": name "system" is reserved'],

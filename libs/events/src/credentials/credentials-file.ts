@@ -54,7 +54,8 @@ export function parseCredentialsFile(file: string, text: string): NamedCredentia
     const sameName = names.get(entry.name);
     if (sameName !== undefined) throw new CredentialsFileError(file, `name "${entry.name}" is also entry ${sameName}'s`, i);
     const sameToken = tokens.get(entry.token);
-    if (sameToken !== undefined) throw new CredentialsFileError(file, `"${entry.name}" has the same token as entry ${sameToken}`, i);
+    if (sameToken !== undefined)
+      throw new CredentialsFileError(file, `"${entry.name}" has the same token as entry ${sameToken}`, i);
     names.set(entry.name, i);
     tokens.set(entry.token, i);
     return entry;
@@ -62,7 +63,8 @@ export function parseCredentialsFile(file: string, text: string): NamedCredentia
 }
 
 function parseEntry(file: string, raw: unknown, i: number): NamedCredential {
-  if (!raw || typeof raw !== 'object' || Array.isArray(raw)) throw new CredentialsFileError(file, 'must be an object {name, token, role}', i);
+  if (!raw || typeof raw !== 'object' || Array.isArray(raw))
+    throw new CredentialsFileError(file, 'must be an object {name, token, role}', i);
   const e = raw as Record<string, unknown>;
   const named = typeof e.name === 'string' && e.name.length > 0 && e.name.length <= 64;
   const fail = (problem: string) => new CredentialsFileError(file, named ? `"${String(e.name)}": ${problem}` : problem, i);

@@ -39,7 +39,9 @@ describe('CredentialsSource', () => {
 
   it('refuses to start on a bad file, or on a named file that is missing; the default file may be absent', () => {
     write([{ name: 'alice', token: 'alice-token-1', role: 'root' }]);
-    expect(() => new CredentialsSource({ adminToken: 'the-admin-token', file, required: false, log })).toThrow(CredentialsFileError);
+    expect(() => new CredentialsSource({ adminToken: 'the-admin-token', file, required: false, log })).toThrow(
+      CredentialsFileError,
+    );
     const missing = join(dir, 'none.json');
     expect(() => new CredentialsSource({ adminToken: 'the-admin-token', file: missing, required: true, log })).toThrow(
       `ADMIN_TOKENS_FILE ${missing}: no such file`,

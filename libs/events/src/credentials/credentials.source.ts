@@ -72,9 +72,17 @@ export class CredentialsSource {
     try {
       const next = this.read(false);
       this.current = next ?? new CredentialSet(this.options.adminToken);
-      this.options.log.log({ msg: next ? 'credentials file read' : 'credentials file gone: named credentials revoked', file: this.options.file, credentials: this.current.size });
+      this.options.log.log({
+        msg: next ? 'credentials file read' : 'credentials file gone: named credentials revoked',
+        file: this.options.file,
+        credentials: this.current.size,
+      });
     } catch (err) {
-      this.options.log.error({ msg: 'credentials file refused, the last good credentials stay in force', file: this.options.file, error: (err as Error).message });
+      this.options.log.error({
+        msg: 'credentials file refused, the last good credentials stay in force',
+        file: this.options.file,
+        error: (err as Error).message,
+      });
     }
   }
 
