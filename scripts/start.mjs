@@ -46,6 +46,8 @@ const LOG_ROTATE_BYTES = 20 * 1024 * 1024;
 const dataDir = resolve(root, env.VNET_DATA_DIR || '.vnet');
 const logsDir = join(dataDir, 'logs');
 const bindAddress = env.BIND_ADDRESS || '127.0.0.1';
+// Named credentials: the file the operator names (it must exist), else the data directory's when present.
+const tokensFile = env.ADMIN_TOKENS_FILE ? resolve(root, env.ADMIN_TOKENS_FILE) : join(dataDir, 'tokens.json');
 const pids = new PidFile(join(dataDir, 'supervisor.pid'), join(dataDir, 'pids.json'));
 
 const NAME_WIDTH = Math.max(...SERVICES.map((s) => s.name.length));
@@ -103,6 +105,7 @@ async function main() {
     NATS_URL: natsUrl,
     DATABASE_URL: databaseUrl,
     ADMIN_TOKEN: adminToken,
+    ...(env.ADMIN_TOKENS_FILE ? { ADMIN_TOKENS_FILE: tokensFile } : {}),
     BIND_ADDRESS: bindAddress,
     VNET_DATA_DIR: dataDir,
     HOSTS: env.HOSTS || '4',
@@ -318,6 +321,7 @@ function banner(ports, adminToken, natsUrl, databaseUrl) {
     '',
     `  admin token      ${adminToken}`,
     `                   ${env.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : `kept in ${join(dataDir, 'admin-token')}`}; send it as "Authorization: Bearer <token>"`,
+    `  credentials      ${tokensFile}${existsSync(tokensFile) ? '' : ' (absent: write [{name, token, role}] there to add admins and viewers)'}`,
     `  hosts            ${env.HOSTS || '4'} simulated (host-1 ...)`,
     `  NATS             ${natsUrl}${env.NATS_URL ? ' (external)' : ''}`,
     `  PostgreSQL       ${databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}${env.DATABASE_URL ? ' (external)' : ''}`,

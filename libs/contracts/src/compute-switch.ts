@@ -52,6 +52,8 @@ export interface SwitchDesired {
    * entry missing from it was deleted). Absent: none. Effective views: `effectiveOpaque`.
    */
   opaque?: OpaqueEntry[];
+  /** The correlation id of the change that made this revision (its request's `X-Correlation-Id`), when known. */
+  correlationId?: string;
 }
 
 export const KV_SWITCHES = 'vnet-switches';
@@ -82,6 +84,8 @@ export interface HostPortsDesired {
    * delete moves `revision`; the list is always whole. Absent: none.
    */
   opaque?: OpaqueEntry[];
+  /** The correlation id of the change that made this revision, when known. */
+  correlationId?: string;
 }
 
 /**
@@ -114,6 +118,11 @@ export interface HostApplyStatus {
   detail?: string;
   /** For `rolled_back`: the revision of the saved config the host runs again. */
   restoredRevision?: number;
+  /**
+   * The correlation id of the change this answers (the desired state's); the message's
+   * `vnet-correlation-id` header carries it too.
+   */
+  correlationId?: string;
   sentAt: string;
 }
 

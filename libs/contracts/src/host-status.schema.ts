@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { IsIn, IsInt, IsISO8601, IsOptional, IsString, IsUUID, Matches, MaxLength, Min } from 'class-validator';
 import type { HostApplyStatus, ManagementRepairRequest } from './compute-switch.js';
+import { CORRELATION_ID_PATTERN } from './desired-state.js';
 import { HOST_ID_PATTERN } from './host-messages.js';
 
 /** The schema a host's apply status must meet before the compute manager counts it for a task. */
@@ -31,6 +32,10 @@ export class HostApplyStatusMessage implements HostApplyStatus {
   @IsInt()
   @Min(0)
   restoredRevision?: number;
+
+  @IsOptional()
+  @Matches(CORRELATION_ID_PATTERN)
+  correlationId?: string;
 
   @IsISO8601()
   sentAt!: string;

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DcnPortDesired, HostPortsDesired, PortOverride } from '@vnet/contracts';
-import { poolOf, type SqlClient } from '@vnet/events';
+import { currentContext, poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
 import { opaqueEntriesOf } from '../opaque-data/opaque-entries.table.js';
@@ -13,8 +13,11 @@ export async function hostPortsRevision(client: SqlClient, hostId: string): Prom
   return rows[0]?.revision ?? 0;
 }
 
-/** The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it. */
-export async function hostPortsDesired(client: SqlClient, hostId: string): Promise<HostPortsDesired> {
+/**
+ * The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it; with the
+ * correlation id of the change that moves them, when there is one.
+ */
+export async function hostPortsDesired(client: SqlClient, hostId: string, correlationId?: string): Promise<HostPortsDesired> {
   const [revision, { rows: dcns }, { rows: overrides }] = await Promise.all([
     hostPortsRevision(client, hostId),
     client.query<{ id: string; nics: Nic[] }>(
@@ -42,10 +45,20 @@ export async function hostPortsDesired(client: SqlClient, hostId: string): Promi
   const opaque = (
     await opaqueEntriesOf(client, [{ type: 'host', id: hostId }, ...ports.map((p) => ({ type: 'port' as const, id: p.id }))], { source: 'extensions' })
   ).map(({ source: _s, ...entry }) => entry);
-  return { hostId, revision, ports, ...(overrides.length ? { overrides } : {}), ...(opaque.length ? { opaque } : {}) };
+  return {
+    hostId,
+    revision,
+    ports,
+    ...(overrides.length ? { overrides } : {}),
+    ...(opaque.length ? { opaque } : {}),
+    ...(correlationId ? { correlationId } : {}),
+  };
 }
 
-/** Puts a host's ports into the bucket that host watches, once per revision, never an older one over a newer. */
+/**
+ * Puts a host's ports into the bucket that host watches, once per revision, never an older one over
+ * a newer; the value carries the correlation id of the request or message that publishes it.
+ */
 @Injectable()
 export class HostPortsPublisher {
   private readonly latest: LatestValue;
@@ -65,7 +78,8 @@ export class HostPortsPublisher {
 
   /** Publishes the host's current ports; answers their revision. */
   async publish(hostId: string): Promise<number> {
-    return (await this.latest.publish(hostId, () => this.read(hostId))) ?? 0;
+    const correlationId = currentContext()?.correlationId;
+    return (await this.latest.publish(hostId, () => this.read(hostId, correlationId))) ?? 0;
   }
 
   /**
@@ -74,15 +88,16 @@ export class HostPortsPublisher {
    * one revision each, not each host's DCNs and NICs.
    */
   async catchUp(hostId: string): Promise<void> {
+    const correlationId = currentContext()?.correlationId;
     await this.latest.publish(
       hostId,
-      () => this.read(hostId),
+      () => this.read(hostId, correlationId),
       () => hostPortsRevision(poolOf(this.dataSource), hostId),
     );
   }
 
-  private async read(hostId: string): Promise<{ revision: number; json: string }> {
-    const desired = await hostPortsDesired(poolOf(this.dataSource), hostId);
+  private async read(hostId: string, correlationId?: string): Promise<{ revision: number; json: string }> {
+    const desired = await hostPortsDesired(poolOf(this.dataSource), hostId, correlationId);
     return { revision: desired.revision, json: JSON.stringify(desired) };
   }
 }

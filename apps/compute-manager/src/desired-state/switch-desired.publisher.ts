@@ -1,12 +1,19 @@
 import { Injectable } from '@nestjs/common';
 import type { SwitchDesired } from '@vnet/contracts';
+import { currentContext } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import { opaqueEntries } from '../opaque-data/opaque-map.js';
 import type { SwitchState } from '../switches/switch.decider.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
 import { LatestValue } from './latest-value.js';
 
-export function toDesired(state: SwitchState): SwitchDesired {
+/** The change a publish follows: the revision it made and its correlation id. */
+export interface ChangeOrigin {
+  revision: number;
+  correlationId: string;
+}
+
+export function toDesired(state: SwitchState, correlationId?: string): SwitchDesired {
   const opaque = opaqueEntries(state.opaque);
   return {
     id: state.id,
@@ -18,6 +25,7 @@ export function toDesired(state: SwitchState): SwitchDesired {
     portGroups: state.portGroups,
     rollback: state.rollback,
     ...(opaque.length ? { opaque } : {}),
+    ...(correlationId ? { correlationId } : {}),
   };
 }
 
@@ -26,6 +34,8 @@ export function toDesired(state: SwitchState): SwitchDesired {
  * number of hosts. Called right after a change commits with the state in hand (the fast path) and
  * again from the log's events (the path that survives a crash in between), which reads the current
  * state; a value already at that revision is kept, and an older one never replaces a newer one.
+ * The value carries the correlation id of the change that made its revision (the fast path's is
+ * the request's, the log's the event's), and none when the state read is already a later one.
  */
 @Injectable()
 export class SwitchDesiredPublisher {
@@ -44,10 +54,14 @@ export class SwitchDesiredPublisher {
     );
   }
 
-  async publish(switchId: string, state?: SwitchState): Promise<void> {
+  async publish(switchId: string, state?: SwitchState, origin?: ChangeOrigin): Promise<void> {
+    const correlationId = currentContext()?.correlationId;
+    const change = origin ?? (state && correlationId ? { revision: state.revision, correlationId } : undefined);
     await this.latest.publish(switchId, async () => {
       const current = state ?? (await this.current(switchId));
-      return current ? { revision: current.revision, json: JSON.stringify(toDesired(current)) } : null;
+      if (!current) return null;
+      const traced = change?.revision === current.revision ? change.correlationId : undefined;
+      return { revision: current.revision, json: JSON.stringify(toDesired(current, traced)) };
     });
   }
 

@@ -11,9 +11,11 @@ export class SwitchesHandlers {
   constructor(private readonly publisher: SwitchDesiredPublisher) {}
 
   @EventPattern<string>('events.compute-manager.switch.>')
-  async onSwitchEvent(@Payload() event: EventEnvelope<string, { id?: string }>): Promise<void> {
+  async onSwitchEvent(@Payload() event: EventEnvelope<string, { id?: string; revision?: number }>): Promise<void> {
     const id = event?.data?.id;
     if (!id) throw new InvalidMessageError('switch event without data.id');
-    await this.publisher.publish(id);
+    const { revision } = event.data;
+    const correlationId = event.metadata?.correlationId;
+    await this.publisher.publish(id, undefined, typeof revision === 'number' && correlationId ? { revision, correlationId } : undefined);
   }
 }

@@ -54,8 +54,11 @@ export interface HostComputeDeps {
    * applied is not reported this way: the outcome sent to the compute manager says it, and 2,000
    * hosts reporting each push would cost both managers 2,000 transactions for nothing they record.
    */
-  reportChanged(): void;
+  reportChanged(correlationId?: string): void;
 }
+
+/** The correlation id of the change an outcome answers, when the desired state carried one. */
+const traced = (correlationId: string | undefined): { correlationId?: string } => (correlationId ? { correlationId } : {});
 
 /**
  * A host's compute side: the distributed switches it runs (from their final states, applying only
@@ -103,8 +106,10 @@ export class HostCompute {
   applySwitch(desired: SwitchDesired): void {
     const running = this.switches.get(desired.id);
     if (running && running.revision >= desired.revision) {
-      if (running.revision === desired.revision) this.opaque.keep(desired);
-      this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied' });
+      const same = running.revision === desired.revision;
+      if (same) this.opaque.keep(desired);
+      const correlation = traced(same ? desired.correlationId : undefined);
+      this.confirm({ kind: 'switch', targetId: desired.id, revision: running.revision, state: 'applied', ...correlation });
       return;
     }
     const decision = this.guard.beforeApply(desired, running?.revision ?? 0);
@@ -113,7 +118,8 @@ export class HostCompute {
       const change = this.guard.state(desired.id);
       if (change?.phase === 'rolled_back') {
         const { revision, restoredRevision, reason: detail } = change;
-        this.confirm({ kind: 'switch', targetId: desired.id, revision, state: 'rolled_back', restoredRevision, detail });
+        const correlation = traced(revision === desired.revision ? desired.correlationId : undefined);
+        this.confirm({ kind: 'switch', targetId: desired.id, revision, state: 'rolled_back', restoredRevision, detail, ...correlation });
       }
       return;
     }
@@ -135,7 +141,8 @@ export class HostCompute {
     });
     this.opaque.keep(desired);
     this.moveManagement(placement);
-    this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied' });
+    const correlation = traced(desired.correlationId);
+    this.confirm({ kind: 'switch', targetId: desired.id, revision: desired.revision, state: 'applied', ...correlation });
   }
 
   /** The host is no longer a member of that switch. */
@@ -249,14 +256,15 @@ export class HostCompute {
     if (!sameLogical(logical, this.logicalPorts)) {
       this.logicalPorts = logical;
       this.config.putLogicalPorts(logical);
-      this.deps.reportChanged();
+      this.deps.reportChanged(this.desiredPorts?.correlationId);
     }
     const desired = this.desiredPorts;
     if (!desired || this.confirmedPorts >= desired.revision) return;
     const unrealized = unrealizedPorts(ports, this.switches, (id) => this.deps.constructRevision(id) !== undefined);
     if (unrealized.length === 0) {
       this.confirmedPorts = desired.revision;
-      this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision: desired.revision, state: 'applied' });
+      const correlation = traced(desired.correlationId);
+      this.confirm({ kind: 'ports', targetId: this.deps.hostId, revision: desired.revision, state: 'applied', ...correlation });
       return;
     }
     this.failLater(desired.revision);
@@ -276,7 +284,7 @@ export class HostCompute {
       if (unrealized.length === 0) return null;
       this.failedPorts = revision;
       const detail = unrealized.map((u) => `port ${u.id}: ${u.reason}`).join('; ');
-      return { kind: 'ports', targetId: this.deps.hostId, revision, state: 'failed', detail };
+      return { kind: 'ports', targetId: this.deps.hostId, revision, state: 'failed', detail, ...traced(desired.correlationId) };
     });
   }
 

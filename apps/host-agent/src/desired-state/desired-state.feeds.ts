@@ -123,7 +123,7 @@ export class DesiredStateFeeds implements ZoneFeeds, OnModuleInit, OnApplication
     const update = this.parse(entry, () => parseNetworkEntry(entry.key, entry.operation as KvOperation, () => entry.json()));
     if (!update) return;
     const shared: DesiredUpdate =
-      update.kind === 'network' ? { kind: 'network', construct: this.catalog.intern(update.construct) } : update;
+      update.kind === 'network' ? { ...update, construct: this.catalog.intern(update.construct) } : update;
     if (zone.queue.push(shared) === 1) setImmediate(() => this.dispatch(zone));
   }
 

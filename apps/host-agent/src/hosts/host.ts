@@ -74,7 +74,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       wheel: ctx.retries,
       clock: ctx.clock,
       log: (msg, fields) => ctx.logger.log({ msg, hostId: id, ...fields }),
-      reportChanged: () => this.reports.markExtras(),
+      reportChanged: (correlationId) => this.reports.markExtras(correlationId),
     });
   }
 
@@ -221,7 +221,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       case 'network': {
         const change = this.networkSwitch.upsert(update.construct);
         if (change) {
-          this.reports.record(change);
+          this.reports.record(change, update.correlationId);
           this.compute.networksChanged();
         }
         return;

@@ -1,4 +1,4 @@
-import type { LogicalNetworkConstruct } from '@vnet/contracts';
+import { CORRELATION_ID_PATTERN, type LogicalNetworkConstruct } from '@vnet/contracts';
 
 /**
  * What a host receives from the network manager's desired state, once parsed and checked:
@@ -6,7 +6,8 @@ import type { LogicalNetworkConstruct } from '@vnet/contracts';
  */
 export type DesiredUpdate =
   | { kind: 'zones'; zoneIds: string[] }
-  | { kind: 'network'; construct: LogicalNetworkConstruct }
+  /** `correlationId`: of the change that made the construct's revision; its report carries it on. */
+  | { kind: 'network'; construct: LogicalNetworkConstruct; correlationId?: string }
   | { kind: 'network-removed'; zoneId: string; networkId: string };
 
 /** A desired-state value that fails its schema: rejected and logged, never half-applied. */
@@ -37,7 +38,12 @@ export function parseNetworkEntry(key: string, operation: KvOperation, value: ()
   if (dot < 0 || !UUID.test(zoneId) || !UUID.test(networkId))
     throw new InvalidDesiredStateError(key, 'key is not <zoneId>.<networkId>');
   if (operation !== 'PUT') return { kind: 'network-removed', zoneId, networkId };
-  return { kind: 'network', construct: parseConstruct(key, readJson(key, value), zoneId, networkId) };
+  const v = readJson(key, value);
+  const construct = parseConstruct(key, v, zoneId, networkId);
+  const correlationId = (v as { correlationId?: unknown }).correlationId;
+  // A malformed correlation id is not a reason to refuse the construct: it is only left out.
+  const traced = typeof correlationId === 'string' && CORRELATION_ID_PATTERN.test(correlationId);
+  return { kind: 'network', construct, ...(traced ? { correlationId } : {}) };
 }
 
 /** A `vnet-transport-nodes` entry: key `<hostId>`; deleted means no zones. */

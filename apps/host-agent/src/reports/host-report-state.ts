@@ -22,12 +22,14 @@ export class HostReportState {
   readonly outbox: ReportPlan[] = [];
   sending = false;
 
-  record(change: SwitchChange): void {
-    this.unflushed.record(change);
+  /** `correlationId`: of the change that caused it (the report carries the latest one it answers). */
+  record(change: SwitchChange, correlationId?: string): void {
+    this.unflushed.record(change, correlationId);
   }
 
-  markExtras(): void {
+  markExtras(correlationId?: string): void {
     this.extrasUnflushed = true;
+    if (correlationId) this.unflushed.correlationId = correlationId;
   }
 
   /** At the start of a store flush: the changes that flush makes durable. */
@@ -89,7 +91,7 @@ export class HostReportState {
       plans[0].extras = extras();
     } else {
       if (this.ready.empty && !this.extrasReady) return [];
-      const { upserted, removed } = this.ready;
+      const { upserted, removed, correlationId } = this.ready;
       this.ready = new ChangeSet();
       plans = planDeltaReport([...upserted.values()], [...removed], this.nextSeq);
       if (this.extrasReady) {
@@ -97,6 +99,7 @@ export class HostReportState {
         if (plans.length === 0) plans = [{ seq: this.nextSeq, upserted: [], removed: [] }];
         plans[0].extras = extras();
       }
+      if (correlationId) for (const plan of plans) plan.correlationId = correlationId;
     }
     this.nextSeq += plans.length;
     this.outbox.push(...plans);

@@ -11,6 +11,8 @@ export interface ReportPlan {
   removed: readonly string[];
   /** The host's logical ports and switch revisions, complete, when they changed (and in full reports). */
   extras?: ReportExtras;
+  /** The correlation id of the (latest) change it answers, sent as the message's `vnet-correlation-id`. */
+  correlationId?: string;
 }
 
 export interface ReportExtras {

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
 import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
-import { ensureStream, MetricsRegistry } from '@vnet/events';
+import { headers as natsHeaders } from '@nats-io/transport-node';
+import { CORRELATION_ID_HEADER, ensureStream, MetricsRegistry } from '@vnet/events';
 import { Counter } from 'prom-client';
 import { BOOT_ID } from '../common/boot-id.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -115,7 +116,10 @@ export class ReportPublisher implements OnApplicationShutdown {
           const plan = r.outbox[0];
           const sentAt = new Date(this.clock.now()).toISOString();
           const payload = encodeReport(plan, { hostId: host.id, bootId: this.bootId, sentAt }, this.bytes);
-          await js.publish(hostReportSubject(host.id), payload, { msgID: reportMsgId(host.id, this.bootId, plan.seq) });
+          await js.publish(hostReportSubject(host.id), payload, {
+            msgID: reportMsgId(host.id, this.bootId, plan.seq),
+            ...(plan.correlationId ? { headers: correlationHeaders(plan.correlationId) } : {}),
+          });
         } finally {
           this.slots.release();
         }
@@ -153,4 +157,11 @@ export class ReportPublisher implements OnApplicationShutdown {
     });
     return this.stream;
   }
+}
+
+/** The headers that carry a correlation id on to the managers (they record the report under it). */
+function correlationHeaders(correlationId: string) {
+  const h = natsHeaders();
+  h.set(CORRELATION_ID_HEADER, correlationId);
+  return h;
 }

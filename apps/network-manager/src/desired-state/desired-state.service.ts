@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { type LogicalNetworkConstruct, logicalNetworkKey, type TransportNodeDesired } from '@vnet/contracts';
+import { type LogicalNetworkDesired, logicalNetworkKey, type TransportNodeDesired } from '@vnet/contracts';
 import { DataSource } from 'typeorm';
 import { DesiredStateBuckets } from './desired-state.buckets.js';
 
@@ -8,7 +8,8 @@ const encode = (value: unknown) => JSON.stringify(value);
 /**
  * Writes the final state of a network or a transport node into the buckets hosts watch, read
  * from the read model at the time of writing: whatever order or number of times events arrive
- * in, the bucket ends with the latest state.
+ * in, the bucket ends with the latest state. A network's value carries the correlation id of the
+ * change that made its revision (none when the row read is already at a later one).
  */
 @Injectable()
 export class DesiredStateService {
@@ -17,7 +18,11 @@ export class DesiredStateService {
     private readonly dataSource: DataSource,
   ) {}
 
-  async publishNetwork(networkId: string, transportZoneId: string): Promise<void> {
+  async publishNetwork(
+    networkId: string,
+    transportZoneId: string,
+    origin?: { revision?: number; correlationId: string },
+  ): Promise<void> {
     const rows = await this.dataSource.query<Array<{ id: string; name: string; vni: number; mtu: number; transport_zone_id: string; revision: number }>>(
       'SELECT id, name, vni, mtu, transport_zone_id, revision FROM logical_networks WHERE id = $1',
       [networkId],
@@ -28,7 +33,8 @@ export class DesiredStateService {
       return;
     }
     const r = rows[0];
-    const construct: LogicalNetworkConstruct = {
+    const sameRevision = origin && (origin.revision === undefined || origin.revision === r.revision);
+    const construct: LogicalNetworkDesired = {
       id: r.id,
       name: r.name,
       vni: r.vni,
@@ -36,6 +42,7 @@ export class DesiredStateService {
       transportZoneId: r.transport_zone_id,
       revision: r.revision,
       owner: 'network-manager',
+      ...(sameRevision ? { correlationId: origin.correlationId } : {}),
     };
     await this.buckets.networks.put(key, encode(construct));
   }

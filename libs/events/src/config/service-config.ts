@@ -6,6 +6,11 @@ export class BaseServiceConfig {
   @MinLength(8, { message: 'ADMIN_TOKEN must be at least 8 characters' })
   ADMIN_TOKEN!: string;
 
+  /** Named credentials `[{name, token, role}]` (default `VNET_DATA_DIR/tokens.json` when present). */
+  @IsOptional()
+  @IsString()
+  ADMIN_TOKENS_FILE?: string;
+
   @Matches(/^(nats|tls|ws|wss):\/\/\S+$/, { message: 'NATS_URL must be a nats:// URL (comma-separated for a cluster)' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
 

@@ -57,7 +57,8 @@ export function createServiceDocument(app: INestApplication, options: DocumentOp
     .addSecurity(BEARER_SCHEME, {
       type: 'http',
       scheme: 'bearer',
-      description: 'the admin token: `Authorization: Bearer <ADMIN_TOKEN>`',
+      description:
+        '`Authorization: Bearer <token>`: `ADMIN_TOKEN` (acting as `admin`) or a named credential of `ADMIN_TOKENS_FILE` (role `admin`, or `viewer`: reads only)',
     })
     .addSecurityRequirements(BEARER_SCHEME)
     .build();
@@ -112,6 +113,7 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
   if (invalid.length > 0) docs.unshift({ 400: invalid.join('; ') });
   if (!isPublic) {
     docs.unshift({ 401: 'UNAUTHORIZED: no bearer token, or an unknown one' });
+    if (method !== 'get') docs.push({ 403: 'FORBIDDEN: a viewer credential, which may only read (nothing is recorded)' });
     docs.push({ 503: 'DEPENDENCY_UNAVAILABLE: NATS or PostgreSQL (the host store) is unreachable' });
   }
   op.parameters = [...params, CORRELATION] as never;

@@ -11,6 +11,8 @@ import {
 import { APP_FILTER, APP_GUARD, APP_PIPE, Reflector } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { BaseServiceConfig } from '../config/service-config.js';
+import { CREDENTIALS, credentialsProvider } from '../credentials/credentials.provider.js';
+import type { CredentialsSource } from '../credentials/credentials.source.js';
 import { AdminTokenGuard } from '../http/admin-token.guard.js';
 import { AllExceptionsFilter } from '../http/all-exceptions.filter.js';
 import { CorrelationMiddleware } from '../http/correlation.middleware.js';
@@ -45,6 +47,7 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
   constructor(
     @Inject(NATS_CLIENT) private readonly nats: NatsClient,
     private readonly health: HealthRegistry,
+    @Inject(CREDENTIALS) private readonly credentials: CredentialsSource,
   ) {}
 
   static forRoot(options: CoreModuleOptions): DynamicModule {
@@ -56,6 +59,7 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
         { provide: SERVICE_CONFIG, useValue: options.config },
         { provide: SERVICE_NAME, useValue: options.service },
         natsClientProvider,
+        credentialsProvider(options.config),
         ...(options.natsAtBoot === 'background' ? [] : [natsConnectionProvider]),
         HealthRegistry,
         { provide: HEALTH_CHECKS, inject: [HealthRegistry], useFactory: (r: HealthRegistry) => r.checks },
@@ -66,8 +70,8 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
         DependencyMetrics,
         {
           provide: APP_GUARD,
-          inject: [Reflector],
-          useFactory: (reflector: Reflector) => new AdminTokenGuard(reflector, options.config.ADMIN_TOKEN),
+          inject: [Reflector, CREDENTIALS],
+          useFactory: (reflector: Reflector, credentials: CredentialsSource) => new AdminTokenGuard(reflector, credentials),
         },
         { provide: APP_FILTER, useClass: AllExceptionsFilter },
         { provide: APP_PIPE, useFactory: createValidationPipe },
@@ -106,6 +110,7 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.credentials.stop();
     const nc = this.nats.current();
     if (nc && !nc.isClosed()) await nc.drain().catch(() => nc.close());
   }
