@@ -183,6 +183,17 @@ export class PgEventStore implements EventStore {
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : { transactionId: '0', position: 0 };
   }
 
+  async reached(streamId: string, version: number, asOf: AsOf, client: SqlClient = this.pool): Promise<boolean> {
+    if ('position' in asOf) {
+      const cursor = await this.cursorAt(asOf.position);
+      if (!cursor) return false;
+      const { rows } = await client.query(this.sql.reachedCursor.with([streamId, version, cursor.transactionId, cursor.position]));
+      return rows.length > 0;
+    }
+    const { rows } = await client.query(this.sql.reachedTime.with([streamId, version, asOf.time]));
+    return rows.length > 0;
+  }
+
   async streamVersion(streamId: string, client: SqlClient = this.pool): Promise<number> {
     const { rows } = await client.query<{ version: string }>(this.sql.streamVersion.with([streamId]));
     return rows[0] ? Number(rows[0].version) : 0;
@@ -267,6 +278,8 @@ function rawStatements(s: string) {
     readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE stream_id = $1 AND version > $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint) ORDER BY version`,
     readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
+    reachedCursor: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint)`,
+    reachedTime: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND recorded_at <= $3`,
     readAll: readAllText(s),
     // Only for a reader that holds the log still (rebuild locks out writers): no horizon needed.
     readWholeLog: `SELECT ${COLUMNS} FROM ${s}.events
