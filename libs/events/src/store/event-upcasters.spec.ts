@@ -87,7 +87,7 @@ describe('upcasting on read (real PostgreSQL)', () => {
 
   it('stamps an append with its type\'s current version, and leaves unchanged types unstamped', async () => {
     const id = randomUUID();
-    await log.execute(Thing, id, metadata, () => [{ type: 'Created', data: { id, label: 'new', mtu: 1600 } }], () => null);
+    await log.execute(Thing, id, metadata, () => [{ type: 'Created' as const, data: { id, label: 'new', mtu: 1600 } }], () => null);
     await log.transaction((tx) => tx.append(`other-${id}`, [{ id: randomUUID(), type: 'Other', data: {}, metadata }], 0));
     const rows = await dataSource.query(`SELECT type, metadata FROM ${schema}.events WHERE stream_id IN ($1, $2) ORDER BY position`, [
       `thing-${id}`,
