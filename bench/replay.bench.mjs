@@ -70,10 +70,11 @@ async function recordPrefix(cm, natsUrl) {
     big,
     bigGroup,
     templates: [
-      { streamId: `switch-${sw.id}`, owned: [sw.id, ...groups, ...hosts] },
+      // Each copy has hosts of its own (bh-1-c<k>), which its switch and DCN name.
+      { streamId: `switch-${sw.id}`, owned: [sw.id, ...groups] },
       { streamId: `dcn-${dcn.id}`, owned: [dcn.id, ...nics.flatMap((n) => [n.id, n.portId])] },
-      { streamId: 'host-bh-1', owned: [] },
-      { streamId: 'host-bh-2', owned: [] },
+      { streamId: 'host-bh-1', owned: ['bh-1'] },
+      { streamId: 'host-bh-2', owned: ['bh-2'] },
     ],
   };
 }
