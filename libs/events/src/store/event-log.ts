@@ -8,7 +8,7 @@ import { LOG_START } from './event.js';
 import type { AppendResult, AsOf, ExpectedVersion, SqlClient } from './event-store.js';
 import { EventUpcasters, type Upcaster } from './event-upcasters.js';
 import { PgEventStore } from './pg-event-store.js';
-import { RebuildTasks } from './rebuild-tasks.js';
+import { type RebuildProgress, RebuildTasks } from './rebuild-tasks.js';
 import { schemaIdentifier } from './schema.js';
 import { SnapshotStore } from './snapshot-store.js';
 
@@ -99,12 +99,6 @@ export interface EventLogOptions {
   upcasters?: readonly Upcaster[];
   /** Events replayed per page of a rebuild. */
   rebuildPage?: number;
-}
-
-/** How far a rebuild is: events replayed, of the log's events when it began. */
-export interface RebuildProgress {
-  replayed: number;
-  total: number;
 }
 
 /** PostgreSQL's codes for a transaction it aborted to break a deadlock or a serialization cycle. */

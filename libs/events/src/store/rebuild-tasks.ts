@@ -1,4 +1,8 @@
-import type { RebuildProgress } from './event-log.js';
+/** How far a rebuild is: events replayed, of the log's events when it began. */
+export interface RebuildProgress {
+  replayed: number;
+  total: number;
+}
 
 export type RebuildState = 'running' | 'succeeded' | 'failed';
 
