@@ -18,6 +18,7 @@ import { DcnMigrations1764000000106 } from './migrations/1764000000106-dcn-migra
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
+import { SWITCH_UPCASTERS } from './switches/switch.upcasters.js';
 import { SwitchProjection } from './switches/switch.projection.js';
 import { SwitchesModule } from './switches/switches.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
@@ -37,6 +38,7 @@ export class AppModule {
           migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105, DcnMigrations1764000000106],
           // The opaque projection reads the switch's state the switch projection just wrote.
           projections: [new HostProjection(), new SwitchProjection(), new DcnProjection(), new ExtensionProjection(), new OpaqueProjection()],
+          upcasters: SWITCH_UPCASTERS,
         }),
         HostsModule,
         LogicalNetworksModule,

@@ -7,6 +7,8 @@ export * from './store/pg-event-store.js';
 export * from './store/snapshot-store.js';
 export * from './store/aggregate-store.js';
 export * from './store/event-log.js';
+export * from './store/event-upcasters.js';
+export * from './store/rebuild-tasks.js';
 export { eventStoreDdl, schemaIdentifier } from './store/schema.js';
 export * from './projections/projection.js';
 export * from './relay/relay.js';

@@ -34,6 +34,16 @@ export class ManagerConfig extends BaseServiceConfig {
   @Min(1)
   @Max(100)
   DATABASE_POOL_SIZE: number = 20;
+
+  /**
+   * How long `POST /admin/rebuild` waits for the rebuild to end before it answers 202 with the
+   * rebuild to follow (`GET /admin/rebuilds/:id`) instead of 200 with its result.
+   */
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(600000)
+  REBUILD_SYNC_WAIT_MS: number = 2000;
 }
 
 export function portField(): PropertyDecorator {

@@ -95,8 +95,29 @@ export class EventPage {
 export class RebuildView {
   @ApiProperty({ enum: [true] })
   rebuilt!: true;
+  @ApiProperty({ format: 'uuid', description: 'the rebuild, readable at `GET /admin/rebuilds/:id`' })
+  id!: string;
   @ApiProperty({ type: 'integer', minimum: 0, description: 'events replayed' })
   events!: number;
   @ApiProperty({ type: 'integer', minimum: 0 })
   durationMs!: number;
+}
+
+export class RebuildTaskView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+  @ApiProperty({ enum: ['running', 'succeeded', 'failed'] })
+  state!: 'running' | 'succeeded' | 'failed';
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'events replayed so far' })
+  replayed!: number;
+  @ApiProperty({ type: 'integer', minimum: 0, description: 'events in the log when the replay began (0 until it has counted them)' })
+  total!: number;
+  @ApiProperty({ format: 'date-time' })
+  startedAt!: string;
+  @ApiProperty({ type: String, format: 'date-time', nullable: true })
+  finishedAt!: string | null;
+  @ApiProperty({ type: 'integer', minimum: 0, nullable: true })
+  durationMs!: number | null;
+  @ApiProperty({ type: String, nullable: true, description: 'why it failed; the read models are then as they were before it' })
+  error!: string | null;
 }

@@ -24,6 +24,7 @@ import { JetStreamPublisher } from '../relay/jetstream-publisher.js';
 import { Relay, type LockClient } from '../relay/relay.js';
 import { EventLog } from '../store/event-log.js';
 import type { SqlClient } from '../store/event-store.js';
+import type { Upcaster } from '../store/event-upcasters.js';
 import { schemaIdentifier } from '../store/schema.js';
 import { ensureStream } from '../transport/index.js';
 import { eventObjectOrderMigration, eventStoreMigration } from './event-store.migration.js';
@@ -42,6 +43,8 @@ export interface EventLogModuleOptions {
   migrations: MigrationClass[];
   projections: Projection[];
   snapshotEvery?: number;
+  /** Older shapes of this service's event types, read as the current ones (see EventUpcasters). */
+  upcasters?: Upcaster[];
 }
 
 /** The JetStream stream and subject prefix a service's events are published on. */
@@ -110,6 +113,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
               schema,
               projections: options.projections,
               snapshotEvery: options.snapshotEvery,
+              upcasters: options.upcasters,
               newId: randomUUID,
             }),
         },
@@ -135,7 +139,8 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
     this.health.register({
       name: 'readModels',
       check: async () => {
-        if (this.log.rebuilding) throw new Error('read models are being rebuilt');
+        const rebuild = this.log.rebuildProgress;
+        if (rebuild) throw new Error(`read models are being rebuilt (${rebuild.replayed} of ${rebuild.total} events replayed)`);
       },
     });
   }

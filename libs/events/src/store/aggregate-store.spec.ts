@@ -66,4 +66,25 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     }
     expect((await aggregates.load(Counter, id, { asOf: { position: positions[11] } })).state.count).toBe(12);
   });
+
+  it('reads as of a point from the snapshot when the point is at or past it, from the start when before it', async () => {
+    const id = randomUUID();
+    const at: Array<{ position: number; time: Date }> = [];
+    for (let i = 1; i <= 25; i++) {
+      const loaded = await aggregates.load(Counter, id);
+      const { result } = await aggregates.append(Counter, id, loaded, [{ type: 'Added', data: { n: i } }], { metadata: meta, newId: randomUUID });
+      // The log keeps microseconds, a Date milliseconds: 1 ms past an event's time is past it (2 ms apart, not past the next).
+      at.push({ position: result.positions[0], time: new Date(result.events[0].recordedAt.getTime() + 1) });
+      await new Promise((r) => setTimeout(r, 3));
+    }
+    // The snapshot is at version 20 (total 210): tampered with, it shows through exactly where it is used.
+    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1`, [`counter-${id}`]);
+    const totalAt = async (asOf: { position: number } | { time: Date }) => (await aggregates.load(Counter, id, { asOf })).state.total;
+    expect(await totalAt({ position: at[19].position })).toBe(1000);
+    expect(await totalAt({ position: at[22].position })).toBe(1000 + 21 + 22 + 23);
+    expect(await totalAt({ time: at[22].time })).toBe(1000 + 21 + 22 + 23);
+    expect(await totalAt({ position: at[18].position })).toBe(190);
+    expect(await totalAt({ time: at[18].time })).toBe(190);
+    expect(await totalAt({ position: at[0].position - 1 })).toBe(0);
+  });
 });

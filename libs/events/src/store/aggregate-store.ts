@@ -41,8 +41,9 @@ export class AggregateStore {
     options: { asOf?: AsOf; client?: SqlClient } = {},
   ): Promise<LoadedAggregate<S>> {
     const streamId = this.streamId(type, id);
-    // A point-in-time read folds from the start: a snapshot may lie past that point.
-    const snapshot = options.asOf ? null : await this.snapshots.load<S>(streamId, type.snapshotSchema, options.client);
+    let snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, options.client);
+    // A point-in-time read starts from the snapshot only when the point is at or past it; else from the start.
+    if (snapshot && options.asOf && !(await this.events.reached(streamId, snapshot.version, options.asOf, options.client))) snapshot = null;
     const events = await this.events.readStream(streamId, {
       fromVersion: snapshot?.version ?? 0,
       asOf: options.asOf,

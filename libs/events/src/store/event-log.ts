@@ -6,7 +6,9 @@ import { AggregateStore, type AggregateType, type LoadedAggregate } from './aggr
 import type { EventMetadata, NewEvent, RecordedEvent } from './event.js';
 import { LOG_START } from './event.js';
 import type { AppendResult, AsOf, ExpectedVersion, SqlClient } from './event-store.js';
+import { EventUpcasters, type Upcaster } from './event-upcasters.js';
 import { PgEventStore } from './pg-event-store.js';
+import { type RebuildProgress, RebuildTasks } from './rebuild-tasks.js';
 import { schemaIdentifier } from './schema.js';
 import { SnapshotStore } from './snapshot-store.js';
 
@@ -93,6 +95,10 @@ export interface EventLogOptions {
    * serialised per stream and never race each other.
    */
   maxAttempts?: number;
+  /** Each event type's older shapes and how they read as the current one. */
+  upcasters?: readonly Upcaster[];
+  /** Events replayed per page of a rebuild. */
+  rebuildPage?: number;
 }
 
 /** PostgreSQL's codes for a transaction it aborted to break a deadlock or a serialization cycle. */
@@ -119,7 +125,10 @@ export class EventLog {
   readonly newId: () => string;
   private readonly maxAttempts: number;
   private readonly committedListeners: Array<(events: readonly RecordedEvent[]) => void> = [];
-  private rebuildingNow = false;
+  private rebuildingNow: RebuildProgress | null = null;
+  private readonly rebuildPage: number;
+  /** The rebuilds of this log (`POST /admin/rebuild`), one at a time. */
+  readonly rebuilds: RebuildTasks;
 
   constructor(
     private readonly dataSource: DataSource,
@@ -127,12 +136,14 @@ export class EventLog {
     options: EventLogOptions,
   ) {
     this.schemaName = schemaIdentifier(options.schema);
-    this.store = new PgEventStore(pool, options.schema);
+    this.store = new PgEventStore(pool, options.schema, new EventUpcasters(options.upcasters));
     this.snapshots = new SnapshotStore(pool, options.schema);
     this.aggregates = new AggregateStore(this.store, this.snapshots, options.snapshotEvery ?? 100);
     this.projections = options.projections;
     this.newId = options.newId;
     this.maxAttempts = options.maxAttempts ?? 50;
+    this.rebuildPage = options.rebuildPage ?? 5000;
+    this.rebuilds = new RebuildTasks((onProgress) => this.rebuild(onProgress), options.newId);
   }
 
   /** Called after a transaction that appended events commits (the relay listens). */
@@ -141,7 +152,12 @@ export class EventLog {
   }
 
   get rebuilding(): boolean {
-    return this.rebuildingNow;
+    return this.rebuildingNow !== null;
+  }
+
+  /** How far the rebuild under way is; null when none runs. */
+  get rebuildProgress(): RebuildProgress | null {
+    return this.rebuildingNow && { ...this.rebuildingNow };
   }
 
   async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
@@ -197,32 +213,48 @@ export class EventLog {
   }
 
   /**
-   * Drops every read model and replays the whole log into it. Writers wait meanwhile (the log is
-   * locked in SHARE mode), so the result equals what inline projection produced.
+   * Drops every read model and replays the whole log into it, in one transaction: a rebuild that
+   * fails leaves the read models as they were. Writers wait meanwhile (the log is locked in SHARE
+   * mode, so an append waits for the rebuild to commit and then projects onto the rebuilt models),
+   * and the result equals what inline projection produced. A writer that had already read a read
+   * model when the rebuild began may deadlock with it: PostgreSQL aborts one of the two, and either
+   * tries again (the writer through `execute`, the rebuild here).
    */
-  async rebuild(): Promise<{ events: number }> {
-    this.rebuildingNow = true;
-    try {
-      return await this.transaction(async (tx) => {
-        await tx.client.query(`LOCK TABLE ${this.schemaName}.events IN SHARE MODE`);
-        const tables = [...new Set(this.projections.flatMap((p) => p.tables))];
-        if (tables.length) {
-          await tx.client.query(`TRUNCATE ${tables.map((t) => `${this.schemaName}."${t}"`).join(', ')}`);
-        }
-        await this.snapshots.clear(tx.client);
-        let cursor = LOG_START;
-        let count = 0;
-        for (;;) {
-          const page = await this.store.readAll(cursor, 1000, { client: tx.client, wholeLog: true });
-          if (page.events.length === 0) break;
-          for (const event of page.events) for (const projection of this.projections) await projection.apply(event, tx);
-          count += page.events.length;
-          cursor = page.cursor;
-        }
-        return { events: count };
-      });
-    } finally {
-      this.rebuildingNow = false;
+  async rebuild(onProgress: (progress: RebuildProgress) => void = () => {}): Promise<{ events: number }> {
+    for (let attempt = 1; ; attempt++) {
+      this.rebuildingNow = { replayed: 0, total: 0 };
+      try {
+        return await this.transaction((tx) => this.replay(tx, onProgress));
+      } catch (err) {
+        if (!isRetryable(err) || attempt >= this.maxAttempts) throw err;
+        await backoff(attempt);
+      } finally {
+        this.rebuildingNow = null;
+      }
     }
+  }
+
+  private async replay(tx: EventLogTransaction, onProgress: (progress: RebuildProgress) => void): Promise<{ events: number }> {
+    await tx.client.query(`LOCK TABLE ${this.schemaName}.events IN SHARE MODE`);
+    const tables = [...new Set(this.projections.flatMap((p) => p.tables))];
+    if (tables.length) {
+      await tx.client.query(`TRUNCATE ${tables.map((t) => `${this.schemaName}."${t}"`).join(', ')}`);
+    }
+    await this.snapshots.clear(tx.client);
+    const { rows } = await tx.client.query<{ n: string }>(`SELECT count(*) AS n FROM ${this.schemaName}.events`);
+    const progress = { replayed: 0, total: Number(rows[0].n) };
+    this.rebuildingNow = { ...progress };
+    onProgress({ ...progress });
+    let cursor = LOG_START;
+    for (;;) {
+      const page = await this.store.readAll(cursor, this.rebuildPage, { client: tx.client, wholeLog: true });
+      if (page.events.length === 0) break;
+      for (const event of page.events) for (const projection of this.projections) await projection.apply(event, tx);
+      progress.replayed += page.events.length;
+      this.rebuildingNow = { ...progress };
+      onProgress({ ...progress });
+      cursor = page.cursor;
+    }
+    return { events: progress.replayed };
   }
 }

@@ -74,6 +74,8 @@ export interface EventStore {
   /** The cursor just past the last event recorded at or before `time`. */
   cursorAtTime(time: Date): Promise<LogCursor>;
   streamVersion(streamId: string, client?: SqlClient): Promise<number>;
+  /** Whether the stream's event at `version` is at or before `asOf` (a read as of that point includes it). */
+  reached(streamId: string, version: number, asOf: AsOf, client?: SqlClient): Promise<boolean>;
 }
 
 export const EVENT_STORE = Symbol('EVENT_STORE');

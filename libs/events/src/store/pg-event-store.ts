@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { VersionConflictError } from '../errors/domain-error.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
 import type { AppendOptions, AppendResult, AsOf, EventFilter, EventStore, ReadAllResult, SqlClient } from './event-store.js';
+import { EventUpcasters, SCHEMA_VERSION_KEY } from './event-upcasters.js';
 import { OBJECT_ID, schemaIdentifier } from './schema.js';
 
 interface EventRow {
@@ -20,8 +21,18 @@ interface EventRow {
 // then sort by the text ('1000' < '999') and the keyset cursor would skip events.
 const COLUMNS = 'position, transaction_id, id, stream_id, version, type, data, metadata, recorded_at';
 
-// bigint columns arrive from pg as strings: convert at this edge.
-function toRecorded(row: EventRow): RecordedEvent {
+// bigint columns arrive from pg as strings: convert at this edge. An event recorded at an older
+// schema version is read in the current shape, its metadata naming the version it now has.
+function toRecorded(row: EventRow, upcasters: EventUpcasters): RecordedEvent {
+  let { data, metadata } = row;
+  if (!upcasters.empty) {
+    const recorded = EventUpcasters.versionOf(metadata);
+    const current = upcasters.currentVersion(row.type);
+    if (recorded < current) {
+      data = upcasters.upcast(row.type, recorded, data);
+      metadata = { ...metadata, [SCHEMA_VERSION_KEY]: current };
+    }
+  }
   return {
     id: row.id,
     position: Number(row.position),
@@ -29,8 +40,8 @@ function toRecorded(row: EventRow): RecordedEvent {
     streamId: row.stream_id,
     version: Number(row.version),
     type: row.type,
-    data: row.data,
-    metadata: row.metadata,
+    data,
+    metadata,
     recordedAt: row.recorded_at,
   };
 }
@@ -44,11 +55,15 @@ export class PgEventStore implements EventStore {
   private readonly filteredStatements = new Map<string, ReturnType<typeof prepared>>();
 
   private readonly schema: string;
+  private readonly toRecorded: (row: EventRow) => RecordedEvent;
 
+  /** `upcasters`: each event type's schema version, stamped on append, and the upcasts applied on read. */
   constructor(
     private readonly pool: SqlClient,
     schema: string,
+    readonly upcasters = new EventUpcasters(),
   ) {
+    this.toRecorded = (row) => toRecorded(row, upcasters);
     this.schema = schemaIdentifier(schema);
     this.sql = statements(this.schema);
   }
@@ -65,7 +80,7 @@ export class PgEventStore implements EventStore {
     const ids = events.map((e) => e.id);
     const types = events.map((e) => e.type);
     const data = events.map((e) => JSON.stringify(e.data ?? null));
-    const metadata = events.map((e) => JSON.stringify(e.metadata));
+    const metadata = events.map((e) => JSON.stringify(this.stamped(e)));
     const n = events.length;
     type Row = { position: string; version: string; transaction_id: string; recorded_at: Date };
     const { rows } =
@@ -90,7 +105,7 @@ export class PgEventStore implements EventStore {
         version: Number(r.version),
         type: events[i].type,
         data: events[i].data ?? null,
-        metadata: events[i].metadata,
+        metadata: this.stamped(events[i]),
         recordedAt: r.recorded_at,
       })),
     };
@@ -113,7 +128,7 @@ export class PgEventStore implements EventStore {
     } else {
       result = await client.query<EventRow>(this.sql.readStreamToTime.with([streamId, from, asOf.time]));
     }
-    return result.rows.map(toRecorded);
+    return result.rows.map(this.toRecorded);
   }
 
   async readAll(
@@ -129,7 +144,7 @@ export class PgEventStore implements EventStore {
       : filtered
         ? await client.query<EventRow>(filtered.statement.with([...page, ...filtered.values]))
         : await client.query<EventRow>(this.sql.readAll.with(page));
-    const events = rows.map(toRecorded);
+    const events = rows.map(this.toRecorded);
     const last = events.at(-1);
     return { events, cursor: last ? { transactionId: last.transactionId, position: last.position } : cursor };
   }
@@ -152,6 +167,12 @@ export class PgEventStore implements EventStore {
     return { statement, values: given.map((c) => filter[c.field]) };
   }
 
+  /** The metadata an event is recorded with: its type's schema version beside the caller's, when above 1. */
+  private stamped(event: NewEvent): EventMetadata {
+    const version = this.upcasters.currentVersion(event.type);
+    return version === 1 ? event.metadata : { ...event.metadata, [SCHEMA_VERSION_KEY]: version };
+  }
+
   async cursorAt(position: number): Promise<LogCursor | null> {
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAt.with([position]));
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : null;
@@ -160,6 +181,17 @@ export class PgEventStore implements EventStore {
   async cursorAtTime(time: Date): Promise<LogCursor> {
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAtTime.with([time]));
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : { transactionId: '0', position: 0 };
+  }
+
+  async reached(streamId: string, version: number, asOf: AsOf, client: SqlClient = this.pool): Promise<boolean> {
+    if ('position' in asOf) {
+      const cursor = await this.cursorAt(asOf.position);
+      if (!cursor) return false;
+      const { rows } = await client.query(this.sql.reachedCursor.with([streamId, version, cursor.transactionId, cursor.position]));
+      return rows.length > 0;
+    }
+    const { rows } = await client.query(this.sql.reachedTime.with([streamId, version, asOf.time]));
+    return rows.length > 0;
   }
 
   async streamVersion(streamId: string, client: SqlClient = this.pool): Promise<number> {
@@ -246,6 +278,8 @@ function rawStatements(s: string) {
     readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE stream_id = $1 AND version > $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint) ORDER BY version`,
     readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
+    reachedCursor: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint)`,
+    reachedTime: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND recorded_at <= $3`,
     readAll: readAllText(s),
     // Only for a reader that holds the log still (rebuild locks out writers): no horizon needed.
     readWholeLog: `SELECT ${COLUMNS} FROM ${s}.events
