@@ -99,6 +99,12 @@ describe('event logs of both managers, and the edges around them', () => {
     for (let i = 0; i < 110; i += 10) {
       await Promise.all(Array.from({ length: 10 }, (_, j) => net.post('/transport-zones', { name: `bulk-${i + j}` })));
     }
+    // The log is read below its oldest running writer: wait until all 110 are visible, so that later tests start from a settled end.
+    await eventually(
+      async () => (await readLog(net, 'type=TransportZoneCreated')).filter((e) => String(e.data.name).startsWith('bulk-')).length === 110,
+      10000,
+      'the 110 creates visible in the log',
+    );
     const all = await readLog(net);
     expect(all.length).toBeGreaterThan(110);
     const page = (await net.get('/events')).body;
