@@ -11,6 +11,7 @@ export * from './store/event-upcasters.js';
 export * from './store/rebuild-tasks.js';
 export { eventStoreDdl, schemaIdentifier } from './store/schema.js';
 export * from './projections/projection.js';
+export * from './projections/project-page.js';
 export * from './relay/relay.js';
 export * from './relay/jetstream-publisher.js';
 export * from './transport/index.js';

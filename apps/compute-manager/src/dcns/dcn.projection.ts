@@ -1,6 +1,15 @@
 import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
-import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
+import { bumpHostPorts, bumpHostPortsBy, HostPortBumps } from '../desired-state/host-port-revisions.js';
 import type { DcnEvent } from './dcn.decider.js';
+
+interface DcnRow {
+  id: string;
+  name: string;
+  host_id: string;
+  migrating_to: string | null;
+  nics: unknown[];
+  created_position: number;
+}
 
 export class DcnProjection implements Projection {
   readonly name = 'dcns';
@@ -10,6 +19,70 @@ export class DcnProjection implements Projection {
    * larger; hosts re-apply the same ports as a no-op.
    */
   readonly tables = ['dcns'];
+
+  /** A batch's DCNs are read once, changed here and written once; the hosts' bumps are summed. */
+  async applyBatch(events: readonly RecordedEvent[], { client }: ProjectionContext): Promise<void> {
+    const mine = events.filter((e) => e.streamId.startsWith('dcn-')) as unknown as Array<DcnEvent & { position: number }>;
+    if (mine.length === 0) return;
+    const created = new Set(mine.filter((e) => e.type === 'DcnCreated').map((e) => e.data.id));
+    const existing = [...new Set(mine.filter((e) => e.type !== 'OpaqueDataPut' && e.type !== 'OpaqueDataDeleted').map((e) => e.data.id))].filter(
+      (id) => !created.has(id),
+    );
+    const dcns = new Map<string, DcnRow>();
+    if (existing.length) {
+      const { rows } = await client.query<DcnRow>('SELECT id, name, host_id, migrating_to, nics, created_position FROM dcns WHERE id = ANY($1::uuid[]) FOR UPDATE', [
+        existing,
+      ]);
+      for (const r of rows) dcns.set(r.id, r);
+    }
+    const changed = new Set<string>();
+    const bumps = new HostPortBumps();
+    const change = (id: string, patch: (row: DcnRow) => void) => {
+      const row = dcns.get(id);
+      if (!row) return;
+      patch(row);
+      changed.add(id);
+    };
+    for (const e of mine) {
+      switch (e.type) {
+        case 'DcnCreated':
+          dcns.set(e.data.id, { id: e.data.id, name: e.data.name, host_id: e.data.hostId, migrating_to: null, nics: [], created_position: e.position });
+          changed.add(e.data.id);
+          break;
+        case 'NicAttached':
+          change(e.data.id, (row) => row.nics.push(e.data.nic));
+          bumps.bump(e.data.hostId);
+          break;
+        case 'DcnMigrationStarted':
+          change(e.data.id, (row) => (row.migrating_to = e.data.to));
+          bumps.bump(e.data.to);
+          break;
+        case 'DcnMigrated':
+          change(e.data.id, (row) => Object.assign(row, { host_id: e.data.to, migrating_to: null }));
+          bumps.bump(e.data.from);
+          bumps.bump(e.data.to);
+          break;
+        case 'DcnMigrationAborted':
+          change(e.data.id, (row) => (row.migrating_to = null));
+          bumps.bump(e.data.to);
+          break;
+        case 'OpaqueDataPut':
+        case 'OpaqueDataDeleted':
+          for (const hostId of e.data.hostIds) bumps.bump(hostId);
+          break;
+      }
+    }
+    if (changed.size) {
+      await client.query(
+        `INSERT INTO dcns (id, name, host_id, migrating_to, nics, created_position)
+         SELECT id, name, host_id, migrating_to, nics, created_position
+         FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, name text, host_id text, migrating_to text, nics jsonb, created_position bigint)
+         ON CONFLICT (id) DO UPDATE SET host_id = EXCLUDED.host_id, migrating_to = EXCLUDED.migrating_to, nics = EXCLUDED.nics`,
+        [JSON.stringify([...changed].map((id) => dcns.get(id)))],
+      );
+    }
+    await bumpHostPortsBy(client, bumps);
+  }
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
     if (!event.streamId.startsWith('dcn-')) return;

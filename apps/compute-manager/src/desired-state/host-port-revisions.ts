@@ -13,3 +13,22 @@ export async function bumpHostPorts(client: SqlClient, hostId: string): Promise<
     [hostId],
   );
 }
+
+/** `bumpHostPorts` `n` times for each host of `bumps`, in one statement (a rebuild's batch). */
+export async function bumpHostPortsBy(client: SqlClient, bumps: ReadonlyMap<string, number>): Promise<void> {
+  if (bumps.size === 0) return;
+  // In one order, so that two batches bumping the same hosts never deadlock.
+  const hosts = [...bumps.keys()].sort();
+  await client.query(
+    `INSERT INTO host_port_revisions (host_id, revision) SELECT * FROM unnest($1::text[], $2::int[])
+     ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + EXCLUDED.revision`,
+    [hosts, hosts.map((h) => bumps.get(h)!)],
+  );
+}
+
+/** Counts bumps per host, for `bumpHostPortsBy`. */
+export class HostPortBumps extends Map<string, number> {
+  bump(hostId: string): void {
+    this.set(hostId, (this.get(hostId) ?? 0) + 1);
+  }
+}

@@ -1,11 +1,94 @@
 import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
 import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
+import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import type { HostEvent } from './host.decider.js';
+import { foldHostNetworks, heldKey, type HostNetworksBefore, type LearnedNetwork, type NetworksReport, touchedBy } from './host-networks.fold.js';
+
+type Positioned = HostEvent & { position: number };
+const RECORDS = new Set(['HostAdded', 'HostDiscovered', 'HostNetworksReported']);
 
 export class HostProjection implements Projection {
   readonly name = 'hosts';
   // Not `host_port_revisions`, which it bumps: revisions only grow, a rebuild bumps them further (see bumpHostPorts).
   readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides'];
+
+  /**
+   * Hosts and their networks set-based: each host's row written once, the reports folded in log
+   * order over the rows they touch (read once) and each changed row written once. The rarer events
+   * (overrides, opaque data) are applied one by one, in order: they touch other tables only.
+   */
+  async applyBatch(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
+    const mine = events.filter((e) => e.streamId.startsWith('host-')) as unknown as Positioned[];
+    for (const e of mine) if (!RECORDS.has(e.type)) await this.apply(e as unknown as RecordedEvent, context);
+    await this.writeHosts(mine, context.client);
+    const reports: NetworksReport[] = [];
+    for (const e of mine) if (e.type === 'HostNetworksReported') reports.push({ hostId: e.data.hostId, position: e.position, upserted: e.data.upserted, removed: e.data.removed });
+    if (reports.length) await this.writeNetworks(reports, context.client);
+  }
+
+  private async writeHosts(events: readonly Positioned[], client: ProjectionContext['client']): Promise<void> {
+    const hosts = new Map<string, { host_id: string; added: boolean; first_position: number }>();
+    for (const e of events) {
+      if (!RECORDS.has(e.type)) continue;
+      const hostId = (e.data as { hostId: string }).hostId;
+      const row = hosts.get(hostId) ?? { host_id: hostId, added: false, first_position: e.position };
+      if (e.type === 'HostAdded') row.added = true;
+      hosts.set(hostId, row);
+    }
+    if (hosts.size === 0) return;
+    await client.query(
+      `INSERT INTO hosts (host_id, added, first_position)
+       SELECT host_id, added, first_position FROM jsonb_to_recordset($1::jsonb) AS r(host_id text, added boolean, first_position bigint)
+       ON CONFLICT (host_id) DO UPDATE SET added = hosts.added OR EXCLUDED.added`,
+      [JSON.stringify([...hosts.values()])],
+    );
+  }
+
+  private async writeNetworks(reports: readonly NetworksReport[], client: ProjectionContext['client']): Promise<void> {
+    const { pairs, networks } = touchedBy(reports);
+    const before: HostNetworksBefore = { held: new Map(), holders: new Map(), learned: new Map() };
+    const held = await client.query<{ host_id: string; network_id: string; revision: number }>(
+      `SELECT h.host_id, h.network_id, h.revision FROM host_networks h
+       JOIN unnest($1::text[], $2::uuid[]) AS p(host_id, network_id) USING (host_id, network_id)`,
+      [pairs.map((p) => p.hostId), pairs.map((p) => p.networkId)],
+    );
+    for (const r of held.rows) before.held.set(heldKey(r.host_id, r.network_id), r.revision);
+    const holders = await client.query<{ network_id: string; n: number }>(
+      'SELECT network_id, count(*)::int AS n FROM host_networks WHERE network_id = ANY($1::uuid[]) GROUP BY network_id',
+      [networks],
+    );
+    for (const r of holders.rows) before.holders.set(r.network_id, r.n);
+    const learned = await client.query<{ id: string; construct: LogicalNetworkConstruct; revision: number; first_position: string }>(
+      'SELECT id, construct, revision, first_position FROM learned_networks WHERE id = ANY($1::uuid[])',
+      [networks],
+    );
+    for (const r of learned.rows) before.learned.set(r.id, { construct: r.construct, revision: r.revision, firstPosition: Number(r.first_position) } satisfies LearnedNetwork);
+
+    const writes = foldHostNetworks(before, reports);
+    if (writes.heldDeletes.length) {
+      await client.query(
+        `DELETE FROM host_networks h USING unnest($1::text[], $2::uuid[]) AS p(host_id, network_id)
+         WHERE h.host_id = p.host_id AND h.network_id = p.network_id`,
+        [writes.heldDeletes.map((p) => p.hostId), writes.heldDeletes.map((p) => p.networkId)],
+      );
+    }
+    if (writes.heldUpserts.length) {
+      await client.query(
+        `INSERT INTO host_networks (host_id, network_id, revision) SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[])
+         ON CONFLICT (host_id, network_id) DO UPDATE SET revision = EXCLUDED.revision`,
+        [writes.heldUpserts.map((p) => p.hostId), writes.heldUpserts.map((p) => p.networkId), writes.heldUpserts.map((p) => p.revision)],
+      );
+    }
+    if (writes.learnedDeletes.length) await client.query('DELETE FROM learned_networks WHERE id = ANY($1::uuid[])', [writes.learnedDeletes]);
+    if (writes.learnedUpserts.length) {
+      await client.query(
+        `INSERT INTO learned_networks (id, construct, revision, first_position)
+         SELECT id, construct, revision, first_position FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, construct jsonb, revision int, first_position bigint)
+         ON CONFLICT (id) DO UPDATE SET construct = EXCLUDED.construct, revision = EXCLUDED.revision, first_position = EXCLUDED.first_position`,
+        [JSON.stringify(writes.learnedUpserts.map((n) => ({ id: n.id, construct: n.construct, revision: n.revision, first_position: n.firstPosition })))],
+      );
+    }
+  }
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
     if (!event.streamId.startsWith('host-')) return;

@@ -5,6 +5,8 @@ import type { SwitchState } from '../switches/switch.decider.js';
 import { opaqueEntries, opaqueMapKey } from './opaque-map.js';
 import { opaqueEntriesOwnedBy, recordOpaqueVersion } from './opaque-entries.table.js';
 
+const SWITCH_SYNCS = new Set(['OpaqueDataPut', 'OpaqueDataDeleted', 'SwitchStateRestored']);
+
 /**
  * Every version of every opaque entry, from the streams that own them: a switch's (its own and its
  * port groups' entries), a DCN's (its ports'), a host's (its own, and what its modules sent up).
@@ -15,10 +17,15 @@ export class OpaqueProjection implements Projection {
   readonly name = 'opaque-data';
   readonly tables = ['opaque_entries'];
 
+  /** A switch's entries are synced from the switch projection's folded state of it. */
+  readsEarlierModels(event: RecordedEvent): boolean {
+    return event.streamId.startsWith('switch-') && SWITCH_SYNCS.has(event.type);
+  }
+
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
     const at = { position: event.position, recordedAt: event.recordedAt, owner: event.streamId };
     if (event.streamId.startsWith('switch-')) {
-      if (!['OpaqueDataPut', 'OpaqueDataDeleted', 'SwitchStateRestored'].includes(event.type)) return;
+      if (!SWITCH_SYNCS.has(event.type)) return;
       const { rows } = await client.query<{ state: SwitchState }>('SELECT state FROM switches WHERE id = $1', [(event.data as { id: string }).id]);
       if (!rows[0]) return;
       const wanted = new Map(opaqueEntries(rows[0].state.opaque).map((e) => [opaqueMapKey(e), e]));

@@ -11,13 +11,24 @@ export interface ProjectionContext {
 /**
  * A read model built from events. Projections run inline, in the transaction that appends the
  * events, so a GET after an acknowledged write sees it; `POST /admin/rebuild` empties `tables` and
- * replays the whole log through `apply`.
+ * replays the whole log, a page at a time (see `projectPage`).
  */
 export interface Projection {
   readonly name: string;
   /** The read-model tables it owns, in the service's schema (emptied on rebuild). */
   readonly tables: readonly string[];
   apply(event: RecordedEvent, context: ProjectionContext): Promise<void>;
+  /**
+   * The same effect as `apply` on each event in turn, in a few set-based statements: what a
+   * rebuild replays with. Absent: the rebuild applies the events one by one.
+   */
+  applyBatch?(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void>;
+  /**
+   * True for an event whose projection here reads what the projections before this one wrote for
+   * that very event (their tables as of it). A batch ends at such an event, so that the projections
+   * before have written it when this one reads.
+   */
+  readsEarlierModels?(event: RecordedEvent): boolean;
 }
 
 export const PROJECTIONS = Symbol('PROJECTIONS');

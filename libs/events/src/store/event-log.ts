@@ -1,9 +1,10 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../domain/decider.js';
 import { VersionConflictError } from '../errors/domain-error.js';
+import { projectPage } from '../projections/project-page.js';
 import type { Projection } from '../projections/projection.js';
 import { AggregateStore, type AggregateType, type LoadedAggregate } from './aggregate-store.js';
-import type { EventMetadata, NewEvent, RecordedEvent } from './event.js';
+import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
 import { LOG_START } from './event.js';
 import type { AppendResult, AsOf, ExpectedVersion, SqlClient } from './event-store.js';
 import { EventUpcasters, type Upcaster } from './event-upcasters.js';
@@ -245,15 +246,18 @@ export class EventLog {
     const progress = { replayed: 0, total: Number(rows[0].n) };
     this.rebuildingNow = { ...progress };
     onProgress({ ...progress });
-    let cursor = LOG_START;
-    for (;;) {
-      const page = await this.store.readAll(cursor, this.rebuildPage, { client: tx.client, wholeLog: true });
-      if (page.events.length === 0) break;
-      for (const event of page.events) for (const projection of this.projections) await projection.apply(event, tx);
+    const read = (cursor: LogCursor) => this.store.readAll(cursor, this.rebuildPage, { client: tx.client, wholeLog: true });
+    let page = await read(LOG_START);
+    while (page.events.length) {
+      // The next page is asked for before this one is projected: PostgreSQL reads it while we fold.
+      const next = page.events.length < this.rebuildPage ? null : read(page.cursor);
+      next?.catch(() => {});
+      await projectPage(page.events, this.projections, tx);
       progress.replayed += page.events.length;
       this.rebuildingNow = { ...progress };
       onProgress({ ...progress });
-      cursor = page.cursor;
+      if (!next) break;
+      page = await next;
     }
     return { events: progress.replayed };
   }

@@ -1,0 +1,35 @@
+import type { RecordedEvent } from '../store/event.js';
+import type { Projection, ProjectionContext } from './projection.js';
+
+/**
+ * Cuts a page of events into batches that projections may each take whole: a batch ends at every
+ * event a projection reads earlier projections' output for. Within a batch each projection runs
+ * over all its events before the next projection starts, which equals running every projection on
+ * each event in turn as long as a projection reads only its own tables, or the others' only at a
+ * batch's last event.
+ */
+export function batchesOf(events: readonly RecordedEvent[], projections: readonly Projection[]): RecordedEvent[][] {
+  const readers = projections.filter((p) => p.readsEarlierModels);
+  if (readers.length === 0) return events.length ? [[...events]] : [];
+  const batches: RecordedEvent[][] = [];
+  let batch: RecordedEvent[] = [];
+  for (const event of events) {
+    batch.push(event);
+    if (readers.some((p) => p.readsEarlierModels!(event))) {
+      batches.push(batch);
+      batch = [];
+    }
+  }
+  if (batch.length) batches.push(batch);
+  return batches;
+}
+
+/** Projects a page of the log through every projection, each batch set-based where it can be. */
+export async function projectPage(events: readonly RecordedEvent[], projections: readonly Projection[], context: ProjectionContext): Promise<void> {
+  for (const batch of batchesOf(events, projections)) {
+    for (const projection of projections) {
+      if (projection.applyBatch) await projection.applyBatch(batch, context);
+      else for (const event of batch) await projection.apply(event, context);
+    }
+  }
+}
