@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { eventStoreDdl, eventObjectOrderIndexDdl } from '../store/schema.js';
+import { eventObjectOrderIndexDdl, eventStoreDdl, snapshotHistoryDdl } from '../store/schema.js';
 
 /** The event store's tables, as the first migration of every service that owns a log. */
 export function eventStoreMigration(schema: string): new () => MigrationInterface {
@@ -28,6 +28,24 @@ export function eventObjectOrderMigration(schema: string): new () => MigrationIn
 
     async down(runner: QueryRunner): Promise<void> {
       await runner.query(`DROP INDEX IF EXISTS "${schema}".events_object_order`);
+    }
+  };
+}
+
+/** A snapshot kept every N events of a stream, not only the latest (point-in-time reads start from one). */
+export function snapshotHistoryMigration(schema: string): new () => MigrationInterface {
+  return class SnapshotHistory1766000000000 implements MigrationInterface {
+    name = 'SnapshotHistory1766000000000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      for (const statement of snapshotHistoryDdl(schema)) await runner.query(statement);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DELETE FROM "${schema}".snapshots s USING (
+        SELECT stream_id, max(version) AS version FROM "${schema}".snapshots GROUP BY stream_id) latest
+        WHERE s.stream_id = latest.stream_id AND s.version < latest.version`);
+      await runner.query(`ALTER TABLE "${schema}".snapshots DROP CONSTRAINT snapshots_pkey, ADD PRIMARY KEY (stream_id)`);
     }
   };
 }

@@ -67,7 +67,7 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     expect((await aggregates.load(Counter, id, { asOf: { position: positions[11] } })).state.count).toBe(12);
   });
 
-  it('reads as of a point from the snapshot when the point is at or past it, from the start when before it', async () => {
+  it('reads as of a point from the latest snapshot at or before it, from the start when before the first', async () => {
     const id = randomUUID();
     const at: Array<{ position: number; time: Date }> = [];
     for (let i = 1; i <= 25; i++) {
@@ -77,8 +77,10 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
       at.push({ position: result.positions[0], time: new Date(result.events[0].recordedAt.getTime() + 1) });
       await new Promise((r) => setTimeout(r, 3));
     }
-    // The snapshot is at version 20 (total 210): tampered with, it shows through exactly where it is used.
-    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1`, [`counter-${id}`]);
+    // Snapshots are kept at versions 10 and 20: the one at 20 (total 210), tampered with, shows through exactly where it is used.
+    const kept = await pool.query(`SELECT version FROM ${schema}.snapshots WHERE stream_id = $1 ORDER BY version`, [`counter-${id}`]);
+    expect(kept.rows.map((r) => Number(r.version))).toEqual([10, 20]);
+    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1 AND version = 20`, [`counter-${id}`]);
     const totalAt = async (asOf: { position: number } | { time: Date }) => (await aggregates.load(Counter, id, { asOf })).state.total;
     expect(await totalAt({ position: at[19].position })).toBe(1000);
     expect(await totalAt({ position: at[22].position })).toBe(1000 + 21 + 22 + 23);
@@ -86,5 +88,30 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     expect(await totalAt({ position: at[18].position })).toBe(190);
     expect(await totalAt({ time: at[18].time })).toBe(190);
     expect(await totalAt({ position: at[0].position - 1 })).toBe(0);
+    // Before the first snapshot: folded from the start (a tampered snapshot at 10 does not show at version 9).
+    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 5000, "count": 10}' WHERE stream_id = $1 AND version = 10`, [`counter-${id}`]);
+    expect(await totalAt({ position: at[8].position })).toBe(45);
+    expect(await totalAt({ position: at[12].position })).toBe(5000 + 11 + 12 + 13);
+  });
+
+  it('keeps the snapshots a fold passes and lacks, so the next read of that history starts from one', async () => {
+    const id = randomUUID();
+    const positions: number[] = [];
+    for (let i = 1; i <= 35; i++) {
+      const loaded = await aggregates.load(Counter, id);
+      const { result } = await aggregates.append(Counter, id, loaded, [{ type: 'Added', data: { n: 1 } }], { metadata: meta, newId: randomUUID });
+      positions.push(result.positions[0]);
+    }
+    // As after a rebuild, or on a log written before snapshots were kept every N events.
+    await pool.query(`DELETE FROM ${schema}.snapshots WHERE stream_id = $1`, [`counter-${id}`]);
+    expect((await aggregates.load(Counter, id, { asOf: { position: positions[24] } })).state.count).toBe(25);
+    const kept = await pool.query(`SELECT version, state FROM ${schema}.snapshots WHERE stream_id = $1 ORDER BY version`, [`counter-${id}`]);
+    expect(kept.rows.map((r) => [Number(r.version), r.state.count])).toEqual([
+      [10, 10],
+      [20, 20],
+    ]);
+    expect((await aggregates.load(Counter, id)).state.count).toBe(35);
+    const all = await pool.query(`SELECT version FROM ${schema}.snapshots WHERE stream_id = $1 ORDER BY version`, [`counter-${id}`]);
+    expect(all.rows.map((r) => Number(r.version))).toEqual([10, 20, 30]);
   });
 });

@@ -1,7 +1,7 @@
 import type { DomainEvent } from '../domain/decider.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event.js';
 import type { AppendResult, AsOf, EventStore, SqlClient } from './event-store.js';
-import type { SnapshotStore } from './snapshot-store.js';
+import type { Snapshot, SnapshotStore } from './snapshot-store.js';
 
 export interface AggregateType<S, E extends DomainEvent> {
   /** Stream ids are `<category>-<id>`; the category also names the events' subjects. */
@@ -35,22 +35,33 @@ export class AggregateStore {
     return `${type.category}-${id}`;
   }
 
+  /**
+   * The aggregate now, or as of a point of the log: from the latest snapshot at or below that
+   * version, plus the events after it. Folding past a multiple of `snapshotEvery` that has no
+   * snapshot yet (a stream written before snapshots were kept, or after a rebuild emptied them)
+   * keeps one there, so the next read of that stretch of history starts from it.
+   */
   async load<S, E extends DomainEvent>(
     type: AggregateType<S, E>,
     id: string,
     options: { asOf?: AsOf; client?: SqlClient } = {},
   ): Promise<LoadedAggregate<S>> {
     const streamId = this.streamId(type, id);
-    let snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, options.client);
-    // A point-in-time read starts from the snapshot only when the point is at or past it; else from the start.
-    if (snapshot && options.asOf && !(await this.events.reached(streamId, snapshot.version, options.asOf, options.client))) snapshot = null;
-    const events = await this.events.readStream(streamId, {
-      fromVersion: snapshot?.version ?? 0,
-      asOf: options.asOf,
-      client: options.client,
-    });
+    const client = options.client;
+    let upTo: number | undefined;
+    if (options.asOf) {
+      upTo = await this.events.versionAt(streamId, options.asOf, client);
+      if (upTo === 0) return { state: type.initialState(), version: 0 };
+    }
+    const snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, client, upTo);
+    const events = await this.events.readStream(streamId, { fromVersion: snapshot?.version ?? 0, toVersion: upTo, client });
     let state = snapshot?.state ?? type.initialState();
-    for (const e of events) state = type.evolve(state, { type: e.type, data: e.data } as E);
+    const missed: Array<Snapshot<S>> = [];
+    for (const e of events) {
+      state = type.evolve(state, { type: e.type, data: e.data } as E);
+      if (e.version % this.snapshotEvery === 0) missed.push({ version: e.version, state });
+    }
+    if (missed.length) await this.snapshots.save(streamId, type.snapshotSchema, missed, client);
     return { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0 };
   }
 
@@ -70,7 +81,7 @@ export class AggregateStore {
     const state = events.reduce(type.evolve, loaded.state);
     const crossed = Math.floor(result.nextVersion / this.snapshotEvery) > Math.floor(loaded.version / this.snapshotEvery);
     if (events.length && crossed) {
-      await this.snapshots.save(streamId, type.snapshotSchema, { version: result.nextVersion, state }, options.client);
+      await this.snapshots.save(streamId, type.snapshotSchema, [{ version: result.nextVersion, state }], options.client);
     }
     return { result, state, recorded };
   }

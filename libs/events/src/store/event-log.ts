@@ -6,7 +6,7 @@ import type { Projection } from '../projections/projection.js';
 import { AggregateStore, type AggregateType, type LoadedAggregate } from './aggregate-store.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
 import { LOG_START } from './event.js';
-import type { AppendResult, AsOf, ExpectedVersion, SqlClient } from './event-store.js';
+import type { AppendResult, AsOf, ExpectedVersion, ReadAllResult, SqlClient } from './event-store.js';
 import { EventUpcasters, type Upcaster } from './event-upcasters.js';
 import { PgEventStore } from './pg-event-store.js';
 import { type RebuildProgress, RebuildTasks } from './rebuild-tasks.js';
@@ -246,18 +246,20 @@ export class EventLog {
     const progress = { replayed: 0, total: Number(rows[0].n) };
     this.rebuildingNow = { ...progress };
     onProgress({ ...progress });
-    const read = (cursor: LogCursor) => this.store.readAll(cursor, this.rebuildPage, { client: tx.client, wholeLog: true });
-    let page = await read(LOG_START);
-    while (page.events.length) {
-      // The next page is asked for before this one is projected: PostgreSQL reads it while we fold.
-      const next = page.events.length < this.rebuildPage ? null : read(page.cursor);
+    // The pages are read on another connection, each while the one before it is projected. It sees
+    // the same log as this transaction: the lock above waited for every writer, and holds off new ones.
+    const read = (cursor: LogCursor) => this.store.readAll(cursor, this.rebuildPage, { client: this.pool, wholeLog: true });
+    let next: Promise<ReadAllResult> | null = read(LOG_START);
+    while (next) {
+      const page: ReadAllResult = await next;
+      if (page.events.length === 0) break;
+      next = page.events.length < this.rebuildPage ? null : read(page.cursor);
+      // Should projecting fail first, the read ahead must not be an unhandled rejection.
       next?.catch(() => {});
       await projectPage(page.events, this.projections, tx);
       progress.replayed += page.events.length;
       this.rebuildingNow = { ...progress };
       onProgress({ ...progress });
-      if (!next) break;
-      page = await next;
     }
     return { events: progress.replayed };
   }

@@ -58,8 +58,10 @@ export type AsOf = { position: number } | { time: Date };
 
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
-  /** A stream's events in version order, from `fromVersion` (exclusive), optionally as of a point of the log. */
-  readStream(streamId: string, options?: { fromVersion?: number; asOf?: AsOf; client?: SqlClient }): Promise<RecordedEvent[]>;
+  /** A stream's events in version order, from `fromVersion` (exclusive) to `toVersion` (inclusive), or as of a point of the log. */
+  readStream(streamId: string, options?: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient }): Promise<RecordedEvent[]>;
+  /** The stream's version as of a point of the log: that of its last event at or before it (0: none). */
+  versionAt(streamId: string, asOf: AsOf, client?: SqlClient): Promise<number>;
   /**
    * Events in global order after `cursor`, never past the oldest transaction still running, so an
    * event whose transaction commits late is never skipped.

@@ -113,13 +113,15 @@ export class PgEventStore implements EventStore {
 
   async readStream(
     streamId: string,
-    options: { fromVersion?: number; asOf?: AsOf; client?: SqlClient } = {},
+    options: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient } = {},
   ): Promise<RecordedEvent[]> {
     const client = options.client ?? this.pool;
     const from = options.fromVersion ?? 0;
     const asOf = options.asOf;
     let result;
-    if (!asOf) {
+    if (options.toVersion !== undefined) {
+      result = await client.query<EventRow>(this.sql.readStreamRange.with([streamId, from, options.toVersion]));
+    } else if (!asOf) {
       result = await client.query<EventRow>(this.sql.readStream.with([streamId, from]));
     } else if ('position' in asOf) {
       const cursor = await this.cursorAt(asOf.position);
@@ -181,6 +183,18 @@ export class PgEventStore implements EventStore {
   async cursorAtTime(time: Date): Promise<LogCursor> {
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAtTime.with([time]));
     return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : { transactionId: '0', position: 0 };
+  }
+
+  async versionAt(streamId: string, asOf: AsOf, client: SqlClient = this.pool): Promise<number> {
+    if ('position' in asOf) {
+      const cursor = await this.cursorAt(asOf.position);
+      if (!cursor) return 0;
+      const objectId = streamId.slice(streamId.indexOf('-') + 1);
+      const { rows } = await client.query<{ version: string }>(this.sql.versionAtCursor.with([objectId, streamId, cursor.transactionId, cursor.position]));
+      return rows[0] ? Number(rows[0].version) : 0;
+    }
+    const { rows } = await client.query<{ version: string | null }>(this.sql.versionAtTime.with([streamId, asOf.time]));
+    return rows[0]?.version ? Number(rows[0].version) : 0;
   }
 
   async reached(streamId: string, version: number, asOf: AsOf, client: SqlClient = this.pool): Promise<boolean> {
@@ -278,6 +292,12 @@ function rawStatements(s: string) {
     readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE stream_id = $1 AND version > $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint) ORDER BY version`,
     readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
+    readStreamRange: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND version <= $3 ORDER BY version`,
+    // Through events_object_order: the stream's last event at or before the cursor, one index probe.
+    versionAtCursor: `SELECT version FROM ${s}.events
+      WHERE ${OBJECT_ID} = $1 AND stream_id = $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint)
+      ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    versionAtTime: `SELECT max(version) AS version FROM ${s}.events WHERE stream_id = $1 AND recorded_at <= $2`,
     reachedCursor: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint)`,
     reachedTime: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND recorded_at <= $3`,
     readAll: readAllText(s),

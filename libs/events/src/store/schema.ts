@@ -34,11 +34,12 @@ export function eventStoreDdl(schema: string): string[] {
     `CREATE INDEX IF NOT EXISTS events_recorded_at ON ${s}.events (recorded_at)`,
     eventObjectOrderIndexDdl(schema),
     `CREATE TABLE IF NOT EXISTS ${s}.snapshots (
-       stream_id text PRIMARY KEY,
+       stream_id text NOT NULL,
        version bigint NOT NULL,
        schema_version text NOT NULL,
        state jsonb NOT NULL,
-       recorded_at timestamptz NOT NULL DEFAULT now()
+       recorded_at timestamptz NOT NULL DEFAULT now(),
+       PRIMARY KEY (stream_id, version)
      )`,
     `CREATE TABLE IF NOT EXISTS ${s}.checkpoints (
        name text PRIMARY KEY,
@@ -74,4 +75,10 @@ export const OBJECT_ID = `substr(stream_id, strpos(stream_id, '-') + 1)`;
  */
 export function eventObjectOrderIndexDdl(schema: string): string {
   return `CREATE INDEX IF NOT EXISTS events_object_order ON ${schemaIdentifier(schema)}.events ((${OBJECT_ID}), transaction_id, position)`;
+}
+
+/** Every snapshot of a stream kept, not only its latest: for logs created when one was kept per stream. */
+export function snapshotHistoryDdl(schema: string): string[] {
+  const s = schemaIdentifier(schema);
+  return [`ALTER TABLE ${s}.snapshots DROP CONSTRAINT IF EXISTS snapshots_pkey`, `ALTER TABLE ${s}.snapshots ADD PRIMARY KEY (stream_id, version)`];
 }
