@@ -19,7 +19,10 @@ export interface NetworksReport {
 export interface HostNetworksBefore {
   /** `host_networks` rows: `${hostId} ${networkId}` → revision held. */
   held: Map<string, number>;
-  /** How many hosts hold each network. */
+  /**
+   * How many hosts hold each network the reports remove, counted up to one more than the times they
+   * remove it (enough to tell whether it ends up held by none; see `removalsOf`).
+   */
   holders: Map<string, number>;
   learned: Map<string, LearnedNetwork>;
 }
@@ -40,6 +43,13 @@ export function touchedBy(reports: readonly NetworksReport[]): { pairs: Array<{ 
     for (const networkId of [...r.upserted.map((c) => c.id), ...r.removed]) pairs.set(heldKey(r.hostId, networkId), { hostId: r.hostId, networkId });
   }
   return { pairs: [...pairs.values()], networks: [...new Set([...pairs.values()].map((p) => p.networkId))] };
+}
+
+/** How many times the reports remove each network: its holders need counting only that far. */
+export function removalsOf(reports: readonly NetworksReport[]): Map<string, number> {
+  const removals = new Map<string, number>();
+  for (const r of reports) for (const id of r.removed) removals.set(id, (removals.get(id) ?? 0) + 1);
+  return removals;
 }
 
 /**

@@ -2,7 +2,7 @@ import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events'
 import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import type { HostEvent } from './host.decider.js';
-import { foldHostNetworks, heldKey, type HostNetworksBefore, type LearnedNetwork, type NetworksReport, touchedBy } from './host-networks.fold.js';
+import { foldHostNetworks, heldKey, type HostNetworksBefore, type LearnedNetwork, type NetworksReport, removalsOf, touchedBy } from './host-networks.fold.js';
 
 type Positioned = HostEvent & { position: number };
 const RECORDS = new Set(['HostAdded', 'HostDiscovered', 'HostNetworksReported']);
@@ -20,13 +20,14 @@ export class HostProjection implements Projection {
   async applyBatch(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('host-')) as unknown as Positioned[];
     for (const e of mine) if (!RECORDS.has(e.type)) await this.apply(e as unknown as RecordedEvent, context);
-    await this.writeHosts(mine, context.client);
+    const recorded = await this.writeHosts(mine, context.client);
     const reports: NetworksReport[] = [];
     for (const e of mine) if (e.type === 'HostNetworksReported') reports.push({ hostId: e.data.hostId, position: e.position, upserted: e.data.upserted, removed: e.data.removed });
-    if (reports.length) await this.writeNetworks(reports, context.client);
+    if (reports.length) await this.writeNetworks(reports, recorded, context.client);
   }
 
-  private async writeHosts(events: readonly Positioned[], client: ProjectionContext['client']): Promise<void> {
+  /** Writes the batch's hosts; returns those it recorded first (they held no network before it). */
+  private async writeHosts(events: readonly Positioned[], client: ProjectionContext['client']): Promise<Set<string>> {
     const hosts = new Map<string, { host_id: string; added: boolean; first_position: number }>();
     for (const e of events) {
       if (!RECORDS.has(e.type)) continue;
@@ -35,29 +36,41 @@ export class HostProjection implements Projection {
       if (e.type === 'HostAdded') row.added = true;
       hosts.set(hostId, row);
     }
-    if (hosts.size === 0) return;
-    await client.query(
+    if (hosts.size === 0) return new Set();
+    // xmax 0: the row was inserted by this statement, not updated.
+    const { rows } = await client.query<{ host_id: string; inserted: boolean }>(
       `INSERT INTO hosts (host_id, added, first_position)
        SELECT host_id, added, first_position FROM jsonb_to_recordset($1::jsonb) AS r(host_id text, added boolean, first_position bigint)
-       ON CONFLICT (host_id) DO UPDATE SET added = hosts.added OR EXCLUDED.added`,
+       ON CONFLICT (host_id) DO UPDATE SET added = hosts.added OR EXCLUDED.added
+       RETURNING host_id, xmax = 0 AS inserted`,
       [JSON.stringify([...hosts.values()])],
     );
+    return new Set(rows.filter((r) => r.inserted).map((r) => r.host_id));
   }
 
-  private async writeNetworks(reports: readonly NetworksReport[], client: ProjectionContext['client']): Promise<void> {
+  private async writeNetworks(reports: readonly NetworksReport[], newHosts: ReadonlySet<string>, client: ProjectionContext['client']): Promise<void> {
     const { pairs, networks } = touchedBy(reports);
     const before: HostNetworksBefore = { held: new Map(), holders: new Map(), learned: new Map() };
-    const held = await client.query<{ host_id: string; network_id: string; revision: number }>(
-      `SELECT h.host_id, h.network_id, h.revision FROM host_networks h
-       JOIN unnest($1::text[], $2::uuid[]) AS p(host_id, network_id) USING (host_id, network_id)`,
-      [pairs.map((p) => p.hostId), pairs.map((p) => p.networkId)],
-    );
-    for (const r of held.rows) before.held.set(heldKey(r.host_id, r.network_id), r.revision);
-    const holders = await client.query<{ network_id: string; n: number }>(
-      'SELECT network_id, count(*)::int AS n FROM host_networks WHERE network_id = ANY($1::uuid[]) GROUP BY network_id',
-      [networks],
-    );
-    for (const r of holders.rows) before.holders.set(r.network_id, r.n);
+    // A host first recorded by this batch held nothing before it: only the others' pairs are read.
+    const known = pairs.filter((p) => !newHosts.has(p.hostId));
+    if (known.length) {
+      const held = await client.query<{ host_id: string; network_id: string; revision: number }>(
+        `SELECT h.host_id, h.network_id, h.revision FROM host_networks h
+         JOIN unnest($1::text[], $2::uuid[]) AS p(host_id, network_id) USING (host_id, network_id)`,
+        [known.map((p) => p.hostId), known.map((p) => p.networkId)],
+      );
+      for (const r of held.rows) before.held.set(heldKey(r.host_id, r.network_id), r.revision);
+    }
+    const removals = removalsOf(reports);
+    if (removals.size) {
+      // Counted only as far as the removals could bring them down: a network held by thousands of hosts costs no more.
+      const holders = await client.query<{ network_id: string; n: number }>(
+        `SELECT r.network_id, (SELECT count(*)::int FROM (SELECT 1 FROM host_networks h WHERE h.network_id = r.network_id LIMIT r.cap) held) AS n
+         FROM unnest($1::uuid[], $2::int[]) AS r(network_id, cap)`,
+        [[...removals.keys()], [...removals.values()].map((n) => n + 1)],
+      );
+      for (const r of holders.rows) before.holders.set(r.network_id, r.n);
+    }
     const learned = await client.query<{ id: string; construct: LogicalNetworkConstruct; revision: number; first_position: string }>(
       'SELECT id, construct, revision, first_position FROM learned_networks WHERE id = ANY($1::uuid[])',
       [networks],

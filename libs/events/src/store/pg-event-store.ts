@@ -187,10 +187,8 @@ export class PgEventStore implements EventStore {
 
   async versionAt(streamId: string, asOf: AsOf, client: SqlClient = this.pool): Promise<number> {
     if ('position' in asOf) {
-      const cursor = await this.cursorAt(asOf.position);
-      if (!cursor) return 0;
       const objectId = streamId.slice(streamId.indexOf('-') + 1);
-      const { rows } = await client.query<{ version: string }>(this.sql.versionAtCursor.with([objectId, streamId, cursor.transactionId, cursor.position]));
+      const { rows } = await client.query<{ version: string }>(this.sql.versionAtPosition.with([objectId, streamId, asOf.position]));
       return rows[0] ? Number(rows[0].version) : 0;
     }
     const { rows } = await client.query<{ version: string | null }>(this.sql.versionAtTime.with([streamId, asOf.time]));
@@ -294,9 +292,12 @@ function rawStatements(s: string) {
     readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
     readStreamRange: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND version <= $3 ORDER BY version`,
     // Through events_object_order: the stream's last event at or before the cursor, one index probe.
-    versionAtCursor: `SELECT version FROM ${s}.events
-      WHERE ${OBJECT_ID} = $1 AND stream_id = $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint)
-      ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+    // The position's cursor (as cursorAt), then the stream's last event at or before it: one round trip.
+    versionAtPosition: `WITH c AS (SELECT transaction_id, position FROM ${s}.events WHERE position <= $3 ORDER BY position DESC LIMIT 1)
+      SELECT e.version FROM ${s}.events e, c
+      WHERE ${OBJECT_ID.replaceAll('stream_id', 'e.stream_id')} = $1 AND e.stream_id = $2
+        AND (e.transaction_id, e.position) <= (c.transaction_id, c.position)
+      ORDER BY e.transaction_id DESC, e.position DESC LIMIT 1`,
     versionAtTime: `SELECT max(version) AS version FROM ${s}.events WHERE stream_id = $1 AND recorded_at <= $2`,
     reachedCursor: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint)`,
     reachedTime: `SELECT 1 FROM ${s}.events WHERE stream_id = $1 AND version = $2 AND recorded_at <= $3`,
