@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, chownSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { ensureNatsAuth, serverConfig } from './nats-auth.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,7 +108,11 @@ export async function startNats({ dir, port, log = 'ignore', detached = true, on
   if (!bin) throw new Error('nats-server is not installed (Debian package "nats-server")');
   mkdirSync(dir, { recursive: true });
   port ??= await freePort();
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '--server_name', `vnet-${port}`];
+  // Authentication is always on: operator mode, the trust chain and every principal's creds under dir/auth.
+  const auth = await ensureNatsAuth(dir);
+  const config = join(dir, 'nats-server.conf');
+  writeFileSync(config, serverConfig(auth, { resolverDir: join(dir, 'resolver') }), { mode: 0o600 });
+  const args = ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '--server_name', `vnet-${port}`];
   const child = spawn(bin, args, { stdio: ['ignore', log, log], detached });
   onSpawn?.(child);
   await waitForPort(port, child, 'nats-server');
@@ -116,6 +121,7 @@ export async function startNats({ dir, port, log = 'ignore', detached = true, on
     port,
     pid: child.pid,
     child,
+    auth,
     stop: (graceMs = 10000) => stopChild(child, 'SIGTERM', graceMs),
   };
 }
