@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
-import { freePort, isPortFree, startNats, startPostgres } from './lib/stack.mjs';
+import { freePort, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -95,8 +95,9 @@ async function main() {
   await build();
   if (stopping) return;
 
-  const natsUrl = env.NATS_URL || (await startLocalNats());
+  const localNats = env.NATS_URL ? null : await startLocalNats();
   if (stopping) return;
+  const natsUrl = env.NATS_URL || localNats.url;
   const databaseUrl = env.DATABASE_URL || (await startLocalPostgres());
   if (stopping) return;
 
@@ -111,11 +112,25 @@ async function main() {
     HOSTS: env.HOSTS || '4',
     ...Object.fromEntries(SERVICES.map((s) => [s.portVar, String(ports[s.name])])),
   };
-  for (const svc of SERVICES) startService(svc, serviceEnv);
+  for (const svc of SERVICES) startService(svc, { ...serviceEnv, ...natsIdentity(svc.name, localNats?.auth) });
 
   await waitHealthy(ports);
   if (stopping) return;
   banner(ports, adminToken, natsUrl, databaseUrl);
+}
+
+/**
+ * Each service's NATS principal: with the local server, its own `.creds` and, for the host agent,
+ * the scoped key that mints its hosts' credentials, for the compute manager what publishes
+ * revocations; with NATS_URL, `NATS_CREDS_<SERVICE>` or else `NATS_CREDS` (README, "Security of the bus").
+ */
+function natsIdentity(name, auth) {
+  const perService = `NATS_CREDS_${name.replace(/-/g, '_').toUpperCase()}`;
+  if (!auth) {
+    const creds = env[perService] || env.NATS_CREDS;
+    return creds ? { NATS_CREDS: resolve(root, creds) } : {};
+  }
+  return serviceNatsEnv({ auth }, name);
 }
 
 /** Refuses a data directory in use; stops what a supervisor that died without cleaning up left running. */
@@ -229,7 +244,7 @@ async function startLocalNats() {
       log: fd,
       onSpawn: (child) => track('nats-server', child, 'server', { sig: 'SIGTERM', order: 1 }),
     });
-    return nats.url;
+    return nats;
   } finally {
     closeSync(fd);
   }

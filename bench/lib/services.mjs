@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
-import { freePort, removeDir, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
+import { freePort, removeDir, serviceNatsEnv, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOKEN = 'bench-admin-token';
@@ -50,6 +50,7 @@ export async function startBenchStack() {
         PATH: process.env.PATH,
         ADMIN_TOKEN: TOKEN,
         NATS_URL: nats.url,
+        ...serviceNatsEnv(nats, name),
         DATABASE_URL: pg.url,
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',

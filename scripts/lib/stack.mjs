@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, chownSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
-import { ensureNatsAuth, serverConfig } from './nats-auth.mjs';
+import { ensureNatsAuth, inboxPrefixFor, serverConfig } from './nats-auth.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -123,6 +123,32 @@ export async function startNats({ dir, port, log = 'ignore', detached = true, on
     child,
     auth,
     stop: (graceMs = 10000) => stopChild(child, 'SIGTERM', graceMs),
+  };
+}
+
+/**
+ * Connect options for a principal of a server started by startNats: `admin` (everything in the
+ * account; tools and tests), a service's name, or `sys`.
+ */
+export async function natsOptions(server, principal = 'admin', extra = {}) {
+  const { credsAuthenticator } = await import('@nats-io/transport-node');
+  const file = server.auth.creds[principal];
+  if (!file) throw new Error(`no credentials for ${principal}`);
+  return {
+    servers: server.url,
+    authenticator: credsAuthenticator(readFileSync(file)),
+    ...(principal === 'admin' || principal === 'sys' ? {} : { inboxPrefix: inboxPrefixFor(principal) }),
+    ...extra,
+  };
+}
+
+/** The environment that makes a service the principal `name` of a server started by startNats. */
+export function serviceNatsEnv(server, name) {
+  const { auth } = server;
+  return {
+    NATS_CREDS: auth.creds[name],
+    ...(name === 'host-agent' ? { NATS_HOST_SIGNING_KEY: auth.hostSignerFile, NATS_ACCOUNT: auth.account } : {}),
+    ...(name === 'compute-manager' ? { NATS_SYSTEM_CREDS: auth.creds.sys, NATS_OPERATOR_SIGNING_KEY: auth.operatorSignerFile } : {}),
   };
 }
 

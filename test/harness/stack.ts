@@ -4,7 +4,8 @@ import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
-import { freePort, removeDir, startNats, type LocalServer } from '../../scripts/lib/stack.mjs';
+import { type ConnectionOptions } from '@nats-io/transport-node';
+import { freePort, natsOptions, removeDir, serviceNatsEnv, startNats, type NatsServer } from '../../scripts/lib/stack.mjs';
 import { checkAnswer } from './openapi-check.js';
 import { testServers } from './servers.js';
 
@@ -37,7 +38,7 @@ export interface RunningService {
  */
 export class SuiteStack {
   readonly dir = mkdtempSync(join(testServers().dir, 'suite-'));
-  nats!: LocalServer;
+  nats!: NatsServer;
   databaseUrl!: string;
   private readonly database = `suite_${randomBytes(5).toString('hex')}`;
   private readonly services: RunningService[] = [];
@@ -52,6 +53,11 @@ export class SuiteStack {
     url.pathname = `/${this.database}`;
     this.databaseUrl = url.toString();
     return this;
+  }
+
+  /** Connect options for this suite's NATS as `principal` (by default `admin`: everything in the account). */
+  natsOptions(principal: Parameters<typeof natsOptions>[1] = 'admin', extra: ConnectionOptions = {}): Promise<ConnectionOptions> {
+    return natsOptions(this.nats, principal, extra);
   }
 
   /** Restarts NATS on the same port and data (a NATS restart under running services). */
@@ -74,6 +80,7 @@ export class SuiteStack {
         PATH: process.env.PATH,
         ADMIN_TOKEN,
         NATS_URL: this.nats.url,
+        ...serviceNatsEnv(this.nats, name),
         DATABASE_URL: this.databaseUrl,
         VNET_DATA_DIR: join(this.dir, 'data'),
         BIND_ADDRESS: '127.0.0.1',
