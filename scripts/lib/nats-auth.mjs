@@ -6,7 +6,7 @@
 // the one written here (see `serverConfig`).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAccount, createOperator, createUser, encodeAccount, encodeOperator, encodeUser, fmtCreds, fromSeed } from '@nats-io/jwt';
+import { createAccount, createOperator, createUser, decode, encodeAccount, encodeOperator, encodeUser, fmtCreds, fromSeed } from '@nats-io/jwt';
 
 export const ACCOUNT_NAME = 'VNET';
 export const HOST_ROLE = 'host';
@@ -83,7 +83,7 @@ function hostAgentPermissions() {
         'cm.repair.*',
         'cm.revoke.*',
         '$JS.API.INFO',
-        ...Object.values(KV).flatMap((b) => readBucket(b, '>')),
+        ...Object.values(KV).flatMap((b) => [...readBucket(b, '>'), `$JS.API.STREAM.MSG.GET.${stream(b)}`]),
       ],
     },
     sub: { allow: [`${inboxPrefixFor('host-agent')}.>`] },
@@ -130,70 +130,98 @@ export function credsText(jwt, kp) {
 }
 
 /**
- * Creates (once) the operator, accounts, signing keys and service users under `<dir>/auth`, and
- * answers where everything is. `authDir/operator.jwt`, `sys.jwt`, `vnet.jwt` are the trust chain
- * the server starts with; `<principal>.creds` each principal's credentials; `host-signer.nk` the
+ * Creates (once) the operator, the accounts and their signing keys under `<dir>/auth`, and issues
+ * (at every start, so that permissions follow the code) the account JWTs and each service's
+ * credentials; revocations the running server has accepted (kept in its resolver directory) are
+ * carried into the new account JWT. Answers where everything is: `operator.jwt`, `sys.jwt`,
+ * `vnet.jwt` the trust chain; `<principal>.creds` each principal's credentials; `host-signer.nk` the
  * scoped key that mints hosts; `operator-signer.nk` and `sys.creds` what publishes revocations.
  */
-export async function ensureNatsAuth(dir) {
+export async function ensureNatsAuth(dir, { resolverDir = join(dir, 'resolver') } = {}) {
   const authDir = join(dir, 'auth');
   mkdirSync(authDir, { recursive: true, mode: 0o700 });
   chmodSync(authDir, 0o700);
   const file = (name) => join(authDir, name);
-  const done = file('account.json');
-  if (!existsSync(done)) {
-    const operator = createOperator();
-    const operatorSigner = createOperator();
-    const sys = createAccount();
-    const account = createAccount();
-    const serviceSigner = createAccount();
-    const hostSigner = createAccount();
-    const operatorJwt = await encodeOperator('vnet', operator, {
-      signing_keys: [operatorSigner.getPublicKey()],
-      system_account: sys.getPublicKey(),
-    });
-    const sysJwt = await encodeAccount('SYS', sys, { limits: { subs: -1, data: -1, payload: -1, conn: -1, imports: -1, exports: -1, wildcards: true, leaf: -1 } }, { signer: operatorSigner });
-    const accountClaims = {
-      limits: { mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1, subs: -1, data: -1, payload: -1, conn: -1, imports: -1, exports: -1, wildcards: true, leaf: -1 },
+  const key = (name, create) => {
+    const path = file(`${name}.nk`);
+    if (!existsSync(path)) writeSecret(path, seedOf(create()));
+    return fromSeed(new TextEncoder().encode(readFileSync(path, 'utf8').trim()));
+  };
+  const operator = key('operator', createOperator);
+  const operatorSigner = key('operator-signer', createOperator);
+  const sys = key('sys', createAccount);
+  const account = key('account', createAccount);
+  const serviceSigner = key('service-signer', createAccount);
+  const hostSigner = key('host-signer', createAccount);
+
+  const operatorJwt = await encodeOperator('vnet', operator, {
+    signing_keys: [operatorSigner.getPublicKey()],
+    system_account: sys.getPublicKey(),
+  });
+  const unlimited = { subs: -1, data: -1, payload: -1, conn: -1, imports: -1, exports: -1, wildcards: true, leaf: -1 };
+  const sysJwt = await encodeAccount('SYS', sys, { limits: unlimited }, { signer: operatorSigner });
+  const accountJwt = await encodeAccount(
+    ACCOUNT_NAME,
+    account,
+    {
+      limits: { ...unlimited, mem_storage: -1, disk_storage: -1, streams: -1, consumer: -1 },
       signing_keys: [
         serviceSigner.getPublicKey(),
         { kind: 'user_scope', key: hostSigner.getPublicKey(), role: HOST_ROLE, template: hostTemplate() },
       ],
-    };
-    const accountJwt = await encodeAccount(ACCOUNT_NAME, account, accountClaims, { signer: operatorSigner });
-    writeFileSync(file('operator.jwt'), operatorJwt);
-    writeFileSync(file('sys.jwt'), sysJwt);
-    writeFileSync(file('vnet.jwt'), accountJwt);
-    writeSecret(file('operator-signer.nk'), seedOf(operatorSigner));
-    writeSecret(file('host-signer.nk'), seedOf(hostSigner));
-    writeSecret(file('service-signer.nk'), seedOf(serviceSigner));
+      revocations: heldRevocations(resolverDir, account.getPublicKey()),
+    },
+    { signer: operatorSigner },
+  );
+  writeFileSync(file('operator.jwt'), operatorJwt);
+  writeFileSync(file('sys.jwt'), sysJwt);
+  writeFileSync(file('vnet.jwt'), accountJwt);
 
-    const sysUser = createUser();
-    writeSecret(file('sys.creds'), credsText(await encodeUser('sys', sysUser, sys), sysUser));
-    for (const principal of SERVICE_PRINCIPALS) {
-      const user = createUser();
-      const jwt = await encodeUser(principal, user, serviceSigner, { ...PERMISSIONS[principal](), issuer_account: account.getPublicKey() });
-      writeSecret(file(`${principal}.creds`), credsText(jwt, user));
-    }
-    // Tools and tests: everything in the account, nothing in the system account.
-    const admin = createUser();
-    writeSecret(file('admin.creds'), credsText(await encodeUser('admin', admin, serviceSigner, { issuer_account: account.getPublicKey() }), admin));
-    writeFileSync(
-      done,
-      `${JSON.stringify({ operator: operator.getPublicKey(), sys: sys.getPublicKey(), account: account.getPublicKey(), hostSigner: hostSigner.getPublicKey() }, null, 2)}\n`,
-    );
+  const issue = async (name, issuer, claims) => {
+    const path = file(`${name}.creds`);
+    const user = credsKey(path) ?? createUser();
+    writeSecret(path, credsText(await encodeUser(name, user, issuer, claims), user));
+  };
+  await issue('sys', sys, {});
+  for (const principal of SERVICE_PRINCIPALS) {
+    await issue(principal, serviceSigner, { ...PERMISSIONS[principal](), issuer_account: account.getPublicKey() });
   }
-  const ids = JSON.parse(readFileSync(done, 'utf8'));
+  // Tools and tests: everything in the account, nothing in the system account.
+  await issue('admin', serviceSigner, { issuer_account: account.getPublicKey() });
+
   return {
     dir: authDir,
-    ...ids,
+    operator: operator.getPublicKey(),
+    sys: sys.getPublicKey(),
+    account: account.getPublicKey(),
+    hostSigner: hostSigner.getPublicKey(),
     operatorJwtFile: file('operator.jwt'),
-    sysJwt: readFileSync(file('sys.jwt'), 'utf8'),
-    accountJwt: readFileSync(file('vnet.jwt'), 'utf8'),
+    sysJwt,
+    accountJwt,
     creds: Object.fromEntries([...SERVICE_PRINCIPALS, 'admin', 'sys'].map((p) => [p, file(`${p}.creds`)])),
     hostSignerFile: file('host-signer.nk'),
     operatorSignerFile: file('operator-signer.nk'),
   };
+}
+
+/** The revocations of the account JWT the server's resolver holds (published at run time), if any. */
+function heldRevocations(resolverDir, accountKey) {
+  try {
+    const held = decode(readFileSync(join(resolverDir, `${accountKey}.jwt`), 'utf8').trim());
+    return held.nats?.revocations ?? {};
+  } catch {
+    return {};
+  }
+}
+
+/** The user key of an existing creds file, kept across re-issues (so a service's identity is stable). */
+function credsKey(path) {
+  try {
+    const seed = /-----BEGIN USER NKEY SEED-----\s+(\S+)\s+/.exec(readFileSync(path, 'utf8'))?.[1];
+    return seed ? fromSeed(new TextEncoder().encode(seed)) : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
