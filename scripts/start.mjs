@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
-import { freePort, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
+import { ensureServiceRoles, freePort, grantServiceSchemas, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -98,13 +98,13 @@ async function main() {
   const localNats = env.NATS_URL ? null : await startLocalNats();
   if (stopping) return;
   const natsUrl = env.NATS_URL || localNats.url;
-  const databaseUrl = env.DATABASE_URL || (await startLocalPostgres());
+  const databaseUrls = env.DATABASE_URL ? externalDatabaseUrls() : await startLocalPostgres();
   if (stopping) return;
+  const databaseUrl = databaseUrls['network-manager'];
 
   const serviceEnv = {
     ...env,
     NATS_URL: natsUrl,
-    DATABASE_URL: databaseUrl,
     ADMIN_TOKEN: adminToken,
     ...(env.ADMIN_TOKENS_FILE ? { ADMIN_TOKENS_FILE: tokensFile } : {}),
     BIND_ADDRESS: bindAddress,
@@ -112,7 +112,13 @@ async function main() {
     HOSTS: env.HOSTS || '4',
     ...Object.fromEntries(SERVICES.map((s) => [s.portVar, String(ports[s.name])])),
   };
-  for (const svc of SERVICES) startService(svc, { ...serviceEnv, ...natsIdentity(svc.name, localNats?.auth) });
+  for (const svc of SERVICES) {
+    startService(svc, {
+      ...serviceEnv,
+      ...natsIdentity(svc.name, localNats?.auth),
+      ...(databaseUrls[svc.name] ? { DATABASE_URL: databaseUrls[svc.name] } : {}),
+    });
+  }
 
   await waitHealthy(ports);
   if (stopping) return;
@@ -131,6 +137,13 @@ function natsIdentity(name, auth) {
     return creds ? { NATS_CREDS: resolve(root, creds) } : {};
   }
   return serviceNatsEnv({ auth }, name);
+}
+
+/** With DATABASE_URL: `DATABASE_URL_<SERVICE>` for a manager that has a role of its own, else DATABASE_URL. */
+function externalDatabaseUrls() {
+  return Object.fromEntries(
+    ['network-manager', 'compute-manager'].map((name) => [name, env[`DATABASE_URL_${name.replace(/-/g, '_').toUpperCase()}`] || env.DATABASE_URL]),
+  );
 }
 
 /** Refuses a data directory in use; stops what a supervisor that died without cleaning up left running. */
@@ -263,7 +276,9 @@ async function startLocalPostgres() {
       // SIGINT is PostgreSQL's fast shutdown; only the postmaster is signalled, it stops its workers.
       onSpawn: (child) => track('postgres', child, 'server', { sig: 'SIGINT', group: false, order: 1 }),
     });
-    return pg.url;
+    // Each manager connects as its own role, owning only its schema.
+    const roles = await ensureServiceRoles(pg.url, join(dataDir, 'postgres'));
+    return grantServiceSchemas(pg.url, 'vnet', roles);
   } finally {
     closeSync(fd);
   }

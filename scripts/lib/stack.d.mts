@@ -44,5 +44,9 @@ export function startPostgres(options: {
   detached?: boolean;
   settings?: Record<string, string>;
   onSpawn?: (child: ChildProcess) => void;
-}): Promise<LocalServer & { dataDir: string }>;
+}): Promise<LocalServer & { dataDir: string; dir: string }>;
+export const SERVICE_ROLES: Record<'network-manager' | 'compute-manager', { role: string; schema: string }>;
+export type ServiceRoles = Record<'network-manager' | 'compute-manager', { role: string; schema: string; password: string }>;
+export function ensureServiceRoles(adminUrl: string, dir: string): Promise<ServiceRoles>;
+export function grantServiceSchemas(adminUrl: string, database: string, roles: ServiceRoles): Promise<Record<'network-manager' | 'compute-manager', string>>;
 export function removeDir(dir: string): void;

@@ -5,9 +5,9 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
 import { type ConnectionOptions } from '@nats-io/transport-node';
-import { freePort, natsOptions, removeDir, serviceNatsEnv, startNats, type NatsServer } from '../../scripts/lib/stack.mjs';
+import { freePort, grantServiceSchemas, natsOptions, removeDir, serviceNatsEnv, startNats, type NatsServer } from '../../scripts/lib/stack.mjs';
 import { checkAnswer } from './openapi-check.js';
-import { testServers } from './servers.js';
+import { testDatabaseRoles, testServers } from './servers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const ADMIN_TOKEN = 'e2e-admin-token';
@@ -39,6 +39,7 @@ export interface RunningService {
 export class SuiteStack {
   readonly dir = mkdtempSync(join(testServers().dir, 'suite-'));
   nats!: NatsServer;
+  /** The suite's database as the superuser (for tests that look into it). */
   databaseUrl!: string;
   private readonly database = `suite_${randomBytes(5).toString('hex')}`;
   private readonly services: RunningService[] = [];
@@ -71,6 +72,8 @@ export class SuiteStack {
   /** Starts a service and waits until it is healthy (or, with `healthy: false`, only answering HTTP). */
   async startService(name: ServiceName, env: Record<string, string> = {}, options: { healthy?: boolean } = {}): Promise<RunningService> {
     const port = await freePort();
+    // Each manager as its own role, owning only its schema (made again if a test dropped it).
+    const own = name === 'host-agent' ? {} : await grantServiceSchemas(testServers().databaseUrl, this.database, testDatabaseRoles());
     let output = '';
     const nodeArgs = name === 'host-agent' ? HOST_AGENT_NODE_ARGS : [];
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
@@ -81,7 +84,7 @@ export class SuiteStack {
         ADMIN_TOKEN,
         NATS_URL: this.nats.url,
         ...serviceNatsEnv(this.nats, name),
-        DATABASE_URL: this.databaseUrl,
+        DATABASE_URL: name === 'host-agent' ? this.databaseUrl : own[name],
         VNET_DATA_DIR: join(this.dir, 'data'),
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',
