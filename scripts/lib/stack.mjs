@@ -359,6 +359,9 @@ export async function grantServiceSchemas(adminUrl, database, roles) {
   await db.connect();
   const urls = {};
   try {
+    // Two managers starting together grant at once: one after the other (else "tuple concurrently updated").
+    await db.query('BEGIN');
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('vnet-service-grants'))");
     await db.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
     await db.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
     for (const [service, { role, schema, password }] of Object.entries(roles)) {
@@ -381,6 +384,10 @@ export async function grantServiceSchemas(adminUrl, database, roles) {
       own.password = password;
       urls[service] = own.toString();
     }
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw err;
   } finally {
     await db.end();
   }
