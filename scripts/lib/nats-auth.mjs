@@ -257,3 +257,21 @@ export async function mintHostCreds(hostSignerSeed, accountPublicKey, hostId) {
   const jwt = await encodeUser(hostId, user, signer, { issuer_account: accountPublicKey }, { scopedUser: true });
   return credsText(jwt, user);
 }
+
+// `node scripts/lib/nats-auth.mjs <dir>`: the same trust chain and credentials for a NATS server of
+// one's own (NATS_URL): writes them under <dir>/auth and the server's authentication settings to
+// <dir>/auth/server-auth.conf (include it from the server's configuration).
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error('usage: node scripts/lib/nats-auth.mjs <dir>');
+    process.exit(2);
+  }
+  const auth = await ensureNatsAuth(dir);
+  const conf = join(auth.dir, 'server-auth.conf');
+  writeFileSync(conf, serverConfig(auth, { resolverDir: join(dir, 'resolver') }), { mode: 0o600 });
+  console.log(`server configuration: ${conf}`);
+  for (const [principal, creds] of Object.entries(auth.creds)) console.log(`${principal.padEnd(16)} ${creds}`);
+  console.log(`host signing key ${auth.hostSignerFile} (NATS_HOST_SIGNING_KEY, with NATS_ACCOUNT=${auth.account})`);
+  console.log(`operator signer  ${auth.operatorSignerFile} (NATS_OPERATOR_SIGNING_KEY, with NATS_SYSTEM_CREDS=${auth.creds.sys})`);
+}
