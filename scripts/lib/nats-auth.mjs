@@ -81,7 +81,6 @@ function hostAgentPermissions() {
         'cm.heartbeat.*',
         'cm.status.*',
         'cm.repair.*',
-        'cm.revoke.*',
         '$JS.API.INFO',
         ...Object.values(KV).flatMap((b) => [...readBucket(b, '>'), `$JS.API.STREAM.MSG.GET.${stream(b)}`]),
       ],
@@ -109,7 +108,7 @@ function managerPermissions(own, others) {
 
 const PERMISSIONS = {
   'network-manager': () =>
-    managerPermissions('network-manager', { buckets: [KV.switches, KV.hostPorts], subjects: ['events.compute-manager.>', 'cm.heartbeat.*', 'cm.status.*', 'cm.repair.*', 'cm.revoke.*'] }),
+    managerPermissions('network-manager', { buckets: [KV.switches, KV.hostPorts], subjects: ['events.compute-manager.>', 'cm.heartbeat.*', 'cm.status.*', 'cm.repair.*'] }),
   'compute-manager': () =>
     managerPermissions('compute-manager', { buckets: [KV.networks, KV.transportNodes], subjects: ['events.network-manager.>'] }),
   'host-agent': hostAgentPermissions,
