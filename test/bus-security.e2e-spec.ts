@@ -89,7 +89,11 @@ describe('security of the bus and of the databases', () => {
     admin = await connect(await stack.natsOptions());
     zoneId = (await network.post('/transport-zones', { name: 'z' })).body.id;
     for (const hostId of ['host-1', 'host-2']) await network.post('/transport-nodes', { hostId, transportZoneIds: [zoneId] });
-    await eventually(async () => (await compute.get('/hosts')).body.length === 2, 20000, 'both hosts known to the compute manager');
+    await eventually(
+      async () => (await compute.get('/hosts')).body.length === 2,
+      20000,
+      'both hosts known to the compute manager',
+    );
   }, 120000);
   afterAll(async () => {
     await admin?.close();
@@ -98,9 +102,9 @@ describe('security of the bus and of the databases', () => {
 
   it('refuses anonymous clients, wrong passwords and JWTs no trusted operator signed', async () => {
     await expect(connect({ servers: stack.nats.url })).rejects.toThrow(/Authorization Violation/);
-    await expect(connect({ servers: stack.nats.url, authenticator: usernamePasswordAuthenticator('admin', 'wrong') })).rejects.toThrow(
-      /Authorization Violation/,
-    );
+    await expect(
+      connect({ servers: stack.nats.url, authenticator: usernamePasswordAuthenticator('admin', 'wrong') }),
+    ).rejects.toThrow(/Authorization Violation/);
     // A complete chain of our own making: operator, account, user. The server trusts none of it.
     const operator = createOperator();
     const account = createAccount();
@@ -112,9 +116,9 @@ describe('security of the bus and of the databases', () => {
     );
     // host-1's real JWT with another key: the server's nonce is signed by the wrong seed.
     const real = /-----BEGIN NATS USER JWT-----\s+(\S+)/.exec(readFileSync(hostCredsFile('host-1'), 'utf8'))![1];
-    await expect(connect({ servers: stack.nats.url, authenticator: credsAuthenticator(fmtCreds(real, createUser())) })).rejects.toThrow(
-      /Authorization Violation/,
-    );
+    await expect(
+      connect({ servers: stack.nats.url, authenticator: credsAuthenticator(fmtCreds(real, createUser())) }),
+    ).rejects.toThrow(/Authorization Violation/);
   });
 
   it("writes each host's credentials in its own directory, mode 0600, in the standard .creds format", async () => {
@@ -125,7 +129,10 @@ describe('security of the bus and of the databases', () => {
     }
     const { nc } = await asHost('host-1');
     // What a host does: a round trip of its own, and reading its own desired state.
-    const reply = await nc.request('cm.heartbeat.host-1', JSON.stringify({ hostId: 'host-1', bootId: 'sec', sentAt: new Date().toISOString() }));
+    const reply = await nc.request(
+      'cm.heartbeat.host-1',
+      JSON.stringify({ hostId: 'host-1', bootId: 'sec', sentAt: new Date().toISOString() }),
+    );
     expect(reply.json<{ ok: boolean }>().ok).toBe(true);
     await nc.close();
   });
@@ -135,17 +142,30 @@ describe('security of the bus and of the databases', () => {
     const { nc, refused } = await asHost('host-1');
 
     const everything = nc.subscribe('>');
-    const report: HostReport = { hostId: 'host-2', bootId: 'forged', seq: 1, upserted: [], removed: [], sentAt: new Date().toISOString() };
+    const report: HostReport = {
+      hostId: 'host-2',
+      bootId: 'forged',
+      seq: 1,
+      upserted: [],
+      removed: [],
+      sentAt: new Date().toISOString(),
+    };
     nc.publish('hosts.host-2.report', JSON.stringify(report));
     nc.publish(`$KV.vnet-switches.forged`, JSON.stringify({ id: 'forged' }));
     nc.publish(`$KV.vnet-logical-networks.${zoneId}.0f8b1c2d-3e4f-4a5b-8c6d-7e8f9a0b1c2d`, JSON.stringify({ id: 'forged' }));
     nc.publish('$KV.vnet-host-ports.host-1', JSON.stringify({ hostId: 'host-1', revision: 999, ports: [] }));
-    await expect(nc.request('$JS.API.STREAM.DELETE.EVENTS_COMPUTE_MANAGER', '', { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
-    await expect(nc.request('$JS.API.STREAM.DELETE.KV_vnet-switches', '', { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
-    await expect(nc.request('$JS.API.CONSUMER.CREATE.HOST_REPORTS', '{}', { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
-    await expect(nc.request('$JS.API.CONSUMER.CREATE.KV_vnet-host-ports.x.$KV.vnet-host-ports.host-2', '{}', { timeout: 2000 })).rejects.toThrow(
+    await expect(nc.request('$JS.API.STREAM.DELETE.EVENTS_COMPUTE_MANAGER', '', { timeout: 2000 })).rejects.toThrow(
       /Permissions Violation/,
     );
+    await expect(nc.request('$JS.API.STREAM.DELETE.KV_vnet-switches', '', { timeout: 2000 })).rejects.toThrow(
+      /Permissions Violation/,
+    );
+    await expect(nc.request('$JS.API.CONSUMER.CREATE.HOST_REPORTS', '{}', { timeout: 2000 })).rejects.toThrow(
+      /Permissions Violation/,
+    );
+    await expect(
+      nc.request('$JS.API.CONSUMER.CREATE.KV_vnet-host-ports.x.$KV.vnet-host-ports.host-2', '{}', { timeout: 2000 }),
+    ).rejects.toThrow(/Permissions Violation/);
     await expect(nc.request('$JS.API.STREAM.CREATE.MINE', '{}', { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
     await nc.flush();
     await eventually(async () => refused.length >= 5, 5000, 'the server to answer every refused publish');
@@ -172,7 +192,15 @@ describe('security of the bus and of the databases', () => {
 
   it('refuses a construct put by anyone but the network manager; such a network reaches no host and not the compute manager', async () => {
     const forgedId = '9e1f2a3b-4c5d-4e6f-8a7b-9c0d1e2f3a4b';
-    const construct = { id: forgedId, name: 'forged', vni: 4242, mtu: 1500, transportZoneId: zoneId, revision: 1, owner: 'network-manager' };
+    const construct = {
+      id: forgedId,
+      name: 'forged',
+      vni: 4242,
+      mtu: 1500,
+      transportZoneId: zoneId,
+      revision: 1,
+      owner: 'network-manager',
+    };
     for (const principal of ['compute-manager', 'host-agent'] as const) {
       const nc = await connect(await stack.natsOptions(principal));
       const refused: string[] = [];
@@ -209,7 +237,7 @@ describe('security of the bus and of the databases', () => {
     expect((await network.get(`/logical-networks/${forgedId}`)).status).toBe(404);
   });
 
-  it("dead-letters a report whose body names another host than the subject it came on, and changes nothing", async () => {
+  it('dead-letters a report whose body names another host than the subject it came on, and changes nothing', async () => {
     const before = await settledCounts();
     const [nmDead, cmDead] = [await deadLetters(nm), await deadLetters(cm)];
     const { nc } = await asHost('host-1');
@@ -219,14 +247,26 @@ describe('security of the bus and of the databases', () => {
       seq: 1,
       held: [],
       upserted: [
-        { id: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e', name: 'forged', vni: 4343, mtu: 1500, transportZoneId: zoneId, revision: 1, owner: 'network-manager' },
+        {
+          id: '5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e',
+          name: 'forged',
+          vni: 4343,
+          mtu: 1500,
+          transportZoneId: zoneId,
+          revision: 1,
+          owner: 'network-manager',
+        },
       ],
       removed: [],
       sentAt: new Date().toISOString(),
     };
     await jetstream(nc).publish('hosts.host-1.report', JSON.stringify(forged), { msgID: 'host-1:forged:1' });
     await nc.close();
-    await eventually(async () => (await deadLetters(nm)) > nmDead && (await deadLetters(cm)) > cmDead, 15000, 'both managers to dead-letter it');
+    await eventually(
+      async () => (await deadLetters(nm)) > nmDead && (await deadLetters(cm)) > cmDead,
+      15000,
+      'both managers to dead-letter it',
+    );
     expect(await settledCounts()).toBe(before);
     expect((await compute.get('/hosts/host-2')).body.logicalNetworks).toEqual([]);
     expect((await compute.get('/logical-networks/5b6c7d8e-9f0a-4b1c-8d2e-3f4a5b6c7d8e')).status).toBe(404);
@@ -234,7 +274,11 @@ describe('security of the bus and of the databases', () => {
   });
 
   it("each manager's database role reaches only its own schema, and neither is a superuser", async () => {
-    const urls = await grantServiceSchemas(testServers().databaseUrl, new URL(stack.databaseUrl).pathname.slice(1), testDatabaseRoles());
+    const urls = await grantServiceSchemas(
+      testServers().databaseUrl,
+      new URL(stack.databaseUrl).pathname.slice(1),
+      testDatabaseRoles(),
+    );
     const as = async (url: string) => {
       const c = new pg.Client({ connectionString: url });
       await c.connect();
@@ -265,7 +309,9 @@ describe('security of the bus and of the databases', () => {
     const wrongHost = await compute.post('/hosts/host-1/credentials/revoke', { credentials: creds });
     expect(wrongHost.status).toBe(400);
     expect(wrongHost.body.message).toMatch(/credentials/);
-    const service = await compute.post('/hosts/host-2/credentials/revoke', { credentials: readFileSync(stack.nats.auth.creds['network-manager'], 'utf8') });
+    const service = await compute.post('/hosts/host-2/credentials/revoke', {
+      credentials: readFileSync(stack.nats.auth.creds['network-manager'], 'utf8'),
+    });
     expect(service.status).toBe(400);
 
     const { nc } = await asHost('host-2', { maxReconnectAttempts: 0 });

@@ -6,7 +6,17 @@
 // the one written here (see `serverConfig`).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createAccount, createOperator, createUser, decode, encodeAccount, encodeOperator, encodeUser, fmtCreds, fromSeed } from '@nats-io/jwt';
+import {
+  createAccount,
+  createOperator,
+  createUser,
+  decode,
+  encodeAccount,
+  encodeOperator,
+  encodeUser,
+  fmtCreds,
+  fromSeed,
+} from '@nats-io/jwt';
 
 export const ACCOUNT_NAME = 'VNET';
 export const HOST_ROLE = 'host';
@@ -102,13 +112,19 @@ function managerPermissions(own, others) {
   deny.push(...others.subjects);
   return {
     pub: { allow: ['>'], deny },
-    sub: { allow: ['>'], deny: [`_INBOX_hosts.>`, ...SERVICE_PRINCIPALS.filter((p) => p !== own).map((p) => `${inboxPrefixFor(p)}.>`)] },
+    sub: {
+      allow: ['>'],
+      deny: [`_INBOX_hosts.>`, ...SERVICE_PRINCIPALS.filter((p) => p !== own).map((p) => `${inboxPrefixFor(p)}.>`)],
+    },
   };
 }
 
 const PERMISSIONS = {
   'network-manager': () =>
-    managerPermissions('network-manager', { buckets: [KV.switches, KV.hostPorts], subjects: ['events.compute-manager.>', 'cm.heartbeat.*', 'cm.status.*', 'cm.repair.*'] }),
+    managerPermissions('network-manager', {
+      buckets: [KV.switches, KV.hostPorts],
+      subjects: ['events.compute-manager.>', 'cm.heartbeat.*', 'cm.status.*', 'cm.repair.*'],
+    }),
   'compute-manager': () =>
     managerPermissions('compute-manager', { buckets: [KV.networks, KV.transportNodes], subjects: ['events.network-manager.>'] }),
   'host-agent': hostAgentPermissions,
@@ -272,5 +288,7 @@ if (import.meta.url === `file://${process.argv[1]}`) {
   console.log(`server configuration: ${conf}`);
   for (const [principal, creds] of Object.entries(auth.creds)) console.log(`${principal.padEnd(16)} ${creds}`);
   console.log(`host signing key ${auth.hostSignerFile} (NATS_HOST_SIGNING_KEY, with NATS_ACCOUNT=${auth.account})`);
-  console.log(`operator signer  ${auth.operatorSignerFile} (NATS_OPERATOR_SIGNING_KEY, with NATS_SYSTEM_CREDS=${auth.creds.sys})`);
+  console.log(
+    `operator signer  ${auth.operatorSignerFile} (NATS_OPERATOR_SIGNING_KEY, with NATS_SYSTEM_CREDS=${auth.creds.sys})`,
+  );
 }

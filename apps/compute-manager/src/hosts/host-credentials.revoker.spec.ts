@@ -12,7 +12,11 @@ describe('parseHostUser', () => {
 
   it("takes a host's .creds text or its JWT, and answers the user it names", async () => {
     const { jwt, user, creds } = await mint('host-1');
-    expect(parseHostUser('host-1', creds)).toMatchObject({ sub: user.getPublicKey(), name: 'host-1', iss: hostSigner.getPublicKey() });
+    expect(parseHostUser('host-1', creds)).toMatchObject({
+      sub: user.getPublicKey(),
+      name: 'host-1',
+      iss: hostSigner.getPublicKey(),
+    });
     expect(parseHostUser('host-1', jwt).sub).toBe(user.getPublicKey());
   });
 

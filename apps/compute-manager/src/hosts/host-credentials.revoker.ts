@@ -59,12 +59,15 @@ export class HostCredentialsRevoker implements OnApplicationShutdown {
     if (accountKey !== ownAccount) throw new InvalidInputError({ credentials: 'are not of this account' });
     const nc = await this.systemConnection(NATS_SYSTEM_CREDS);
     try {
-      const current = (await nc.request(`$SYS.REQ.ACCOUNT.${accountKey}.CLAIMS.LOOKUP`, '', { timeout: REQUEST_TIMEOUT_MS })).string();
+      const current = (
+        await nc.request(`$SYS.REQ.ACCOUNT.${accountKey}.CLAIMS.LOOKUP`, '', { timeout: REQUEST_TIMEOUT_MS })
+      ).string();
       const account = decode<Account>(current);
       const hostSigners = (account.nats.signing_keys ?? []).filter(
         (k): k is SigningKey => typeof k === 'object' && k.kind === 'user_scope' && k.role === 'host',
       );
-      if (!hostSigners.some((k) => k.key === user.iss)) throw new InvalidInputError({ credentials: 'are not signed by the account key for hosts' });
+      if (!hostSigners.some((k) => k.key === user.iss))
+        throw new InvalidInputError({ credentials: 'are not signed by the account key for hosts' });
       const at = Math.floor(Date.now() / 1000);
       const revocations = { ...(account.nats.revocations ?? {}), [user.sub]: at };
       const signer = fromSeed(new TextEncoder().encode(readFileSync(NATS_OPERATOR_SIGNING_KEY, 'utf8').trim()));
@@ -73,7 +76,8 @@ export class HostCredentialsRevoker implements OnApplicationShutdown {
         data?: { code?: number; message?: string };
         error?: { code?: number; description?: string };
       }>();
-      if (answer.data?.code !== 200) throw new Error(answer.error?.description ?? answer.data?.message ?? 'claims update refused');
+      if (answer.data?.code !== 200)
+        throw new Error(answer.error?.description ?? answer.data?.message ?? 'claims update refused');
       this.logger.log({ msg: 'host credentials revoked', hostId, userKey: user.sub });
       return { hostId, userKey: user.sub, revokedAt: new Date(at * 1000).toISOString() };
     } catch (err) {
@@ -107,7 +111,8 @@ export function parseHostUser(hostId: string, credentials: string): ClaimsData<U
   } catch {
     throw bad('are not a validly signed NATS user JWT');
   }
-  if (claims.nats?.type !== 'user' || typeof claims.sub !== 'string' || !claims.sub.startsWith('U')) throw bad('are not a NATS user JWT');
+  if (claims.nats?.type !== 'user' || typeof claims.sub !== 'string' || !claims.sub.startsWith('U'))
+    throw bad('are not a NATS user JWT');
   if (claims.name !== hostId) throw bad(`are not host ${hostId}'s`);
   if (typeof claims.nats.issuer_account !== 'string') throw bad('are not signed by an account signing key');
   return claims;

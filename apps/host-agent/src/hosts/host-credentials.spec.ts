@@ -26,7 +26,9 @@ describe('HostCredentials', () => {
     expect(claims).toMatchObject({ name: 'host-7', iss: signer.getPublicKey(), nats: { type: 'user', issuer_account: account } });
     // Signed as the library would sign: the server checks this signature against the scoped key.
     const [h, p, sig] = jwt.split('.');
-    expect(fromPublic(signer.getPublicKey()).verify(new TextEncoder().encode(`${h}.${p}`), Buffer.from(sig, 'base64url'))).toBe(true);
+    expect(fromPublic(signer.getPublicKey()).verify(new TextEncoder().encode(`${h}.${p}`), Buffer.from(sig, 'base64url'))).toBe(
+      true,
+    );
     // No permissions of its own: a scoped key's user gets the key's template.
     expect(claims.nats.pub).toBeUndefined();
 
@@ -35,6 +37,8 @@ describe('HostCredentials', () => {
   });
 
   it('names the signing key file it cannot read', () => {
-    expect(() => new HostCredentials({ signingKeyFile: join(dir, 'absent.nk'), account })).toThrow(/NATS_HOST_SIGNING_KEY=.*absent\.nk cannot be read/);
+    expect(() => new HostCredentials({ signingKeyFile: join(dir, 'absent.nk'), account })).toThrow(
+      /NATS_HOST_SIGNING_KEY=.*absent\.nk cannot be read/,
+    );
   });
 });

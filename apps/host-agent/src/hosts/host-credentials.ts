@@ -32,13 +32,20 @@ export class HostCredentials {
       throw new Error(`NATS_HOST_SIGNING_KEY=${options.signingKeyFile} cannot be read: ${(err as Error).message}`);
     }
     this.signer = native(fromSeed(new TextEncoder().encode(seed)));
-    if (!this.signer.getPublicKey().startsWith('A')) throw new Error(`NATS_HOST_SIGNING_KEY=${options.signingKeyFile} is not an account signing key`);
+    if (!this.signer.getPublicKey().startsWith('A'))
+      throw new Error(`NATS_HOST_SIGNING_KEY=${options.signingKeyFile} is not an account signing key`);
   }
 
   /** Writes the host's credentials unless it has them already; answers the file. */
   async ensure(hostDir: string, hostId: string): Promise<string> {
     const file = join(hostDir, HOST_CREDS_FILE);
-    if (await access(file).then(() => true, () => false)) return file;
+    if (
+      await access(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      return file;
     const user = native(createUser());
     const jwt = await encodeUser(hostId, user, this.signer, { issuer_account: this.options.account }, { scopedUser: true });
     const tmp = `${file}.tmp`;
@@ -69,7 +76,11 @@ class NativeKeyPair implements KeyPair {
   private privateKey: Uint8Array | null = null;
 
   constructor(private readonly kp: KeyPair & { getRawSeed(): Uint8Array }) {
-    this.key = createPrivateKey({ key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(kp.getRawSeed())]), format: 'der', type: 'pkcs8' });
+    this.key = createPrivateKey({
+      key: Buffer.concat([ED25519_PKCS8_PREFIX, Buffer.from(kp.getRawSeed())]),
+      format: 'der',
+      type: 'pkcs8',
+    });
     const raw = createPublicKey(this.key).export({ format: 'der', type: 'spki' }).subarray(-32);
     const { prefix } = Codec.decodeSeed(kp.getSeed());
     this.publicKey = new TextDecoder().decode(Codec.encode(prefix, raw));
