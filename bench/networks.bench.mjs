@@ -1,5 +1,6 @@
 // 2,000 simulated hosts × 1,000 logical networks in one zone: time until every host holds every construct, host agent RSS.
 import { connect } from '@nats-io/transport-node';
+import { natsOptions } from '../scripts/lib/stack.mjs';
 import { rawFanOut } from './lib/fan-out.mjs';
 import { call, pool, startBenchStack } from './lib/services.mjs';
 
@@ -21,7 +22,7 @@ export default async function networksBench() {
     let converged = 0;
     let convergedAt = 0;
     let target = 0;
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await connect(await natsOptions(stack.nats));
     nc.subscribe('hosts.*.report', {
       callback: (_err, msg) => {
         const r = msg.json();
@@ -74,7 +75,7 @@ export default async function networksBench() {
     const fromFirst = heldAt ? heldAt - tCreate : null;
     const reportedAfterLast = convergedAt ? convergedAt - lastCreate : null;
 
-    const baselineMs = await rawFanOut(stack.nats.url, { subscribers: HOSTS, payloads: constructs.map((c) => JSON.stringify(c)) });
+    const baselineMs = await rawFanOut(stack.nats, { subscribers: HOSTS, payloads: constructs.map((c) => JSON.stringify(c)) });
     console.log('');
     console.log(`  every host holds every construct: ${afterLast === null ? 'n/a' : Math.round(afterLast)} ms after the last create` +
       ` (${fromFirst === null ? 'n/a' : Math.round(fromFirst)} ms after the first)  target ≤ 5000 ms  ${afterLast !== null && afterLast <= 5000 ? 'PASS' : 'MISS'}`);

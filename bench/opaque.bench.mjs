@@ -1,5 +1,6 @@
 // A 16 KiB opaque value put on a switch of 2,000 hosts: PUT → every host holds it (its module sees it), vs a raw NATS fan-out of the same bytes.
 import { connect } from '@nats-io/transport-node';
+import { natsOptions } from '../scripts/lib/stack.mjs';
 import { rawFanOut } from './lib/fan-out.mjs';
 import { call, pool, startBenchStack, TOKEN } from './lib/services.mjs';
 
@@ -52,7 +53,7 @@ export default async function opaqueBench() {
     const sample = hostIds.filter((_, i) => i % Math.ceil(HOSTS / SAMPLE) === 0);
     await pool(sample, 8, (hostId) => call(ha.url, 'POST', `/hosts/${hostId}/modules`, { namespace: NS }));
 
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await connect(await natsOptions(stack.nats));
     const results = [];
     let lastText = '';
     for (let round = 0; round < ROUNDS; round++) {
@@ -92,7 +93,7 @@ export default async function opaqueBench() {
     }
     const median = [...results].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
     const desired = JSON.stringify({ ...(await call(cm.url, 'GET', `/switches/${sw.id}`)), opaque: [{ entity: { type: 'switch', id: sw.id }, namespace: NS, key: 'rules', valueJson: lastText }] });
-    const baseline = await rawFanOut(stack.nats.url, { subscribers: HOSTS, payloads: [desired], rounds: 5 });
+    const baseline = await rawFanOut(stack.nats, { subscribers: HOSTS, payloads: [desired], rounds: 5 });
     const rss = ha.peakRssMiB();
     console.log('');
     console.log(`  PUT → every host holds the value: ${Math.round(median)} ms (median of ${ROUNDS})`);

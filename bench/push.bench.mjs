@@ -1,5 +1,6 @@
 // 2,000 simulated hosts × 30 ports on one switch: PATCH of a port group → last host's applied report, vs a raw NATS fan-out; 1,000 sequential migrations.
 import { connect } from '@nats-io/transport-node';
+import { natsOptions } from '../scripts/lib/stack.mjs';
 import { cpuMeter, formatCpu } from './lib/cpu.mjs';
 import { rawFanOut } from './lib/fan-out.mjs';
 import { call, pool, startBenchStack } from './lib/services.mjs';
@@ -58,7 +59,7 @@ export default async function pushBench() {
     console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
 
     // The push: one PATCH, the final state once to all hosts; each applies its diff and reports.
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await connect(await natsOptions(stack.nats));
     const results = [];
     const meter = cpuMeter([
       { name: 'host-agent', pid: ha.pid },
@@ -128,7 +129,7 @@ export default async function pushBench() {
     }
     const median = results.map((r) => r.lastReport).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
     const desired = JSON.stringify(await call(cm.url, 'GET', `/switches/${sw.id}`));
-    const baseline = await rawFanOut(stack.nats.url, { subscribers: HOSTS, payloads: [desired], rounds: 5 });
+    const baseline = await rawFanOut(stack.nats, { subscribers: HOSTS, payloads: [desired], rounds: 5 });
     const rss = ha.peakRssMiB();
 
     // 1,000 sequential migrations with their checks, between hosts that are members of the switch.

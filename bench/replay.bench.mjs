@@ -15,6 +15,7 @@
 import { connect } from '@nats-io/transport-node';
 import { jetstream } from '@nats-io/jetstream';
 import pg from 'pg';
+import { natsOptions } from '../scripts/lib/stack.mjs';
 import { cloneStreams } from './lib/clone-log.mjs';
 import { call, startBenchStack, TOKEN } from './lib/services.mjs';
 import { fmtInt, fmtMs, quantile, table } from './lib/stats.mjs';
@@ -38,10 +39,10 @@ const construct = (i) => ({
 });
 
 /** The prefix, through the API and host reports over NATS; the template streams to copy. */
-async function recordPrefix(cm, natsUrl) {
+async function recordPrefix(cm, nats) {
   const hosts = ['bh-1', 'bh-2'];
   for (const hostId of hosts) await call(cm.url, 'POST', '/hosts', { hostId });
-  const nc = await connect({ servers: natsUrl });
+  const nc = await connect(await natsOptions(nats));
   for (const hostId of hosts) {
     const held = [construct(1), construct(2)];
     const report = { hostId, bootId: 'boot', seq: 1, held: held.map((c) => ({ id: c.id, revision: 1 })), upserted: held, removed: [], sentAt: new Date().toISOString() };
@@ -155,7 +156,7 @@ export default async function replayBench() {
   try {
     let cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '2000' });
     log('recording the prefix through the API');
-    const { templates, big, bigGroup } = await recordPrefix(cm, stack.nats.url);
+    const { templates, big, bigGroup } = await recordPrefix(cm, stack.nats);
     await cm.stop();
     await db.connect();
     await growSwitch(db, big, bigGroup);

@@ -1,5 +1,6 @@
 // A management-cutting PATCH on a 2,000-host switch with 20 hosts cut: each rolls back and reconnects vs its rollbackTimeoutMs floor; the others never disconnect; then a restore through a cloned port.
 import { connect } from '@nats-io/transport-node';
+import { natsOptions } from '../scripts/lib/stack.mjs';
 import { call, pool, startBenchStack } from './lib/services.mjs';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
@@ -45,7 +46,7 @@ export default async function rollbackBench() {
     const cutSet = new Set(cut);
     await pool(cut, 16, (hostId) => call(ha.url, 'PUT', `/hosts/${hostId}/uplink`, { allowedVlans: [10] }));
 
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await connect(await natsOptions(stack.nats));
     const rolledBackAt = new Map();
     const revertApplied = new Set();
     let revertRevision = Infinity;

@@ -20,7 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
-import { freePort, isPortFree, startNats, startPostgres } from './lib/stack.mjs';
+import { ensureServiceRoles, freePort, grantServiceSchemas, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const env = process.env;
@@ -95,15 +95,16 @@ async function main() {
   await build();
   if (stopping) return;
 
-  const natsUrl = env.NATS_URL || (await startLocalNats());
+  const localNats = env.NATS_URL ? null : await startLocalNats();
   if (stopping) return;
-  const databaseUrl = env.DATABASE_URL || (await startLocalPostgres());
+  const natsUrl = env.NATS_URL || localNats.url;
+  const databaseUrls = env.DATABASE_URL ? externalDatabaseUrls() : await startLocalPostgres();
   if (stopping) return;
+  const databaseUrl = databaseUrls['network-manager'];
 
   const serviceEnv = {
     ...env,
     NATS_URL: natsUrl,
-    DATABASE_URL: databaseUrl,
     ADMIN_TOKEN: adminToken,
     ...(env.ADMIN_TOKENS_FILE ? { ADMIN_TOKENS_FILE: tokensFile } : {}),
     BIND_ADDRESS: bindAddress,
@@ -111,11 +112,38 @@ async function main() {
     HOSTS: env.HOSTS || '4',
     ...Object.fromEntries(SERVICES.map((s) => [s.portVar, String(ports[s.name])])),
   };
-  for (const svc of SERVICES) startService(svc, serviceEnv);
+  for (const svc of SERVICES) {
+    startService(svc, {
+      ...serviceEnv,
+      ...natsIdentity(svc.name, localNats?.auth),
+      ...(databaseUrls[svc.name] ? { DATABASE_URL: databaseUrls[svc.name] } : {}),
+    });
+  }
 
   await waitHealthy(ports);
   if (stopping) return;
   banner(ports, adminToken, natsUrl, databaseUrl);
+}
+
+/**
+ * Each service's NATS principal: with the local server, its own `.creds` and, for the host agent,
+ * the scoped key that mints its hosts' credentials, for the compute manager what publishes
+ * revocations; with NATS_URL, `NATS_CREDS_<SERVICE>` or else `NATS_CREDS` (README, "Security of the bus").
+ */
+function natsIdentity(name, auth) {
+  const perService = `NATS_CREDS_${name.replace(/-/g, '_').toUpperCase()}`;
+  if (!auth) {
+    const creds = env[perService] || env.NATS_CREDS;
+    return creds ? { NATS_CREDS: resolve(root, creds) } : {};
+  }
+  return serviceNatsEnv({ auth }, name);
+}
+
+/** With DATABASE_URL: `DATABASE_URL_<SERVICE>` for a manager that has a role of its own, else DATABASE_URL. */
+function externalDatabaseUrls() {
+  return Object.fromEntries(
+    ['network-manager', 'compute-manager'].map((name) => [name, env[`DATABASE_URL_${name.replace(/-/g, '_').toUpperCase()}`] || env.DATABASE_URL]),
+  );
 }
 
 /** Refuses a data directory in use; stops what a supervisor that died without cleaning up left running. */
@@ -229,7 +257,7 @@ async function startLocalNats() {
       log: fd,
       onSpawn: (child) => track('nats-server', child, 'server', { sig: 'SIGTERM', order: 1 }),
     });
-    return nats.url;
+    return nats;
   } finally {
     closeSync(fd);
   }
@@ -248,7 +276,9 @@ async function startLocalPostgres() {
       // SIGINT is PostgreSQL's fast shutdown; only the postmaster is signalled, it stops its workers.
       onSpawn: (child) => track('postgres', child, 'server', { sig: 'SIGINT', group: false, order: 1 }),
     });
-    return pg.url;
+    // Each manager connects as its own role, owning only its schema.
+    const roles = await ensureServiceRoles(pg.url, join(dataDir, 'postgres'));
+    return grantServiceSchemas(pg.url, 'vnet', roles);
   } finally {
     closeSync(fd);
   }
@@ -324,7 +354,8 @@ function banner(ports, adminToken, natsUrl, databaseUrl) {
     `  credentials      ${tokensFile}${existsSync(tokensFile) ? '' : ' (absent: write [{name, token, role}] there to add admins and viewers)'}`,
     `  hosts            ${env.HOSTS || '4'} simulated (host-1 ...)`,
     `  NATS             ${natsUrl}${env.NATS_URL ? ' (external)' : ''}`,
-    `  PostgreSQL       ${databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}${env.DATABASE_URL ? ' (external)' : ''}`,
+    `  PostgreSQL       ${databaseUrl.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')}${env.DATABASE_URL ? ' (external)' : ' (each manager its own role)'}`,
+    `  NATS auth        ${env.NATS_URL ? (env.NATS_CREDS ? 'credentials from NATS_CREDS' : 'as NATS_URL allows') : `operator mode, credentials under ${join(dataDir, 'nats', 'auth')}; hosts' in ${join(dataDir, 'hosts', '<hostId>', 'nats.creds')}`}`,
     `  data and logs    ${dataDir}`,
     '',
     'Ctrl-C stops everything.',

@@ -36,7 +36,7 @@ describe('compute manager: hosts and what they report', () => {
     await stack.start();
     cm = await stack.startService('compute-manager');
     admin = api(cm.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
   }, 60000);
   afterAll(async () => {
     await nc.close();

@@ -32,7 +32,7 @@ describe('compute manager: rollback and management repair', () => {
     await stack.start();
     cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '4000' });
     admin = api(cm.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     const kvm = new Kvm(nc);
     switches = await kvm.create('vnet-switches', { history: 1 });
     hostPorts = await kvm.create('vnet-host-ports', { history: 1 });

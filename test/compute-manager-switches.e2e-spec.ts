@@ -46,7 +46,7 @@ describe('compute manager: switches, tasks, DCNs', () => {
     await stack.start();
     cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '3000', MIGRATION_TIMEOUT_MS: '3000' });
     admin = api(cm.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     // Play hosts h1..h4: apply every switch and ports change they are sent, unless silenced.
     const kvm = new Kvm(nc);
     const switches = await kvm.create('vnet-switches', { history: 1 });

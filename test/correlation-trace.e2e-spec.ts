@@ -42,7 +42,7 @@ describe('a correlation id followed from a request to the hosts and back', () =>
     ]);
     net = api(nm.url);
     compute = api(cm.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     statusSub = nc.subscribe(HOST_STATUS_SUBJECTS, {
       callback: (err, msg) => {
         if (!err)

@@ -66,7 +66,7 @@ describe('host rollback and management repair', () => {
     [cm, ha] = await Promise.all([stack.startService('compute-manager', { TASK_TIMEOUT_MS: '30000' }), stack.startService('host-agent', agentEnv)]);
     compute = api(cm.url);
     hosts = api(ha.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     await eventually(async () => (await compute.get('/hosts')).body.length === 3, 15000, 'hosts known to the compute manager');
     const created = await compute.post('/switches', { name: 'dvs', hostIds: members, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
     switchId = created.body.id;

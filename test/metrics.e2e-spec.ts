@@ -52,7 +52,7 @@ describe('metrics', () => {
     net = api(nm.url);
     compute = api(cm.url);
     hosts = api(ha.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
   }, 90000);
 
   afterAll(async () => {

@@ -57,7 +57,7 @@ describe('opaque data on the compute manager', () => {
     await stack.start();
     cm = await stack.startService('compute-manager');
     compute = api(cm.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     const kvm = new Kvm(nc);
     switchesKv = await kvm.open('vnet-switches');
     portsKv = await kvm.open('vnet-host-ports');

@@ -39,7 +39,7 @@ describe('relay: a manager killed at any moment loses nothing and duplicates not
 
   beforeAll(async () => {
     await stack.start();
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
   }, 60000);
   afterAll(async () => {
     await nc.close();

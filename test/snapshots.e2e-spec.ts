@@ -88,7 +88,7 @@ describe('switch snapshots', () => {
     ]);
     compute = api(cm.url);
     hosts = api(ha.url);
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     await eventually(async () => (await compute.get('/hosts')).body.length === 3, 15000, 'hosts known to the compute manager');
     const created = await compute.post('/switches', { name: 'dvs', hostIds: MEMBERS });
     switchId = created.body.id;

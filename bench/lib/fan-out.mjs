@@ -1,14 +1,15 @@
 // The baseline of the fan-out benchmarks: what NATS alone costs to carry payloads to many hosts.
 import { connect } from '@nats-io/transport-node';
+import { natsOptions } from '../../scripts/lib/stack.mjs';
 
 /**
- * Publishes `payloads` from one connection to `subscribers` core subscriptions of another (one per
+ * `server` is one started by startNats (its admin credentials are used). Publishes `payloads` from one connection to `subscribers` core subscriptions of another (one per
  * simulated host, in one process, as the host agent has them), each parsing every message; answers
  * the median over `rounds` of the time until every subscriber parsed every payload.
  */
-export async function rawFanOut(natsUrl, { subscribers, payloads, rounds = 1 }) {
-  const pub = await connect({ servers: natsUrl });
-  const sub = await connect({ servers: natsUrl });
+export async function rawFanOut(server, { subscribers, payloads, rounds = 1 }) {
+  const pub = await connect(await natsOptions(server));
+  const sub = await connect(await natsOptions(server));
   let remaining = 0;
   let done = () => {};
   for (let h = 0; h < subscribers; h++) {

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
-import { freePort, removeDir, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
+import { ensureServiceRoles, freePort, grantServiceSchemas, removeDir, serviceNatsEnv, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOKEN = 'bench-admin-token';
@@ -26,6 +26,8 @@ export async function startBenchStack() {
   if (logDir) mkdirSync(logDir, { recursive: true });
   const natsLog = logDir ? openSync(join(logDir, 'nats-server.log'), 'w') : 'ignore';
   const [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats'), log: natsLog }), startPostgres({ dir: join(dir, 'postgres') })]);
+  // Each manager as its own role, owning only its schema, as npm start runs them.
+  const databaseUrls = await grantServiceSchemas(pg.url, 'vnet', await ensureServiceRoles(pg.url, join(dir, 'postgres')));
   const services = [];
   let stopped = false;
   const stop = async () => {
@@ -50,7 +52,8 @@ export async function startBenchStack() {
         PATH: process.env.PATH,
         ADMIN_TOKEN: TOKEN,
         NATS_URL: nats.url,
-        DATABASE_URL: pg.url,
+        ...serviceNatsEnv(nats, name),
+        DATABASE_URL: databaseUrls[name] ?? pg.url,
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',
         HOSTS: '0',

@@ -1,5 +1,16 @@
 import type { ChildProcess } from 'node:child_process';
 
+export interface NatsAuth {
+  dir: string;
+  operator: string;
+  sys: string;
+  account: string;
+  hostSigner: string;
+  creds: Record<'network-manager' | 'compute-manager' | 'host-agent' | 'admin' | 'sys', string>;
+  hostSignerFile: string;
+  operatorSignerFile: string;
+}
+
 export interface LocalServer {
   url: string;
   port: number;
@@ -17,7 +28,14 @@ export function startNats(options: {
   log?: 'ignore' | 'inherit' | number;
   detached?: boolean;
   onSpawn?: (child: ChildProcess) => void;
-}): Promise<LocalServer>;
+}): Promise<LocalServer & { auth: NatsAuth }>;
+export type NatsServer = LocalServer & { auth: NatsAuth };
+export function natsOptions(
+  server: { url: string; auth: NatsAuth },
+  principal?: keyof NatsAuth['creds'],
+  extra?: Record<string, unknown>,
+): Promise<import('@nats-io/transport-node').ConnectionOptions>;
+export function serviceNatsEnv(server: { url: string; auth: NatsAuth }, name: string): Record<string, string>;
 export function startPostgres(options: {
   dir: string;
   port?: number;
@@ -26,5 +44,9 @@ export function startPostgres(options: {
   detached?: boolean;
   settings?: Record<string, string>;
   onSpawn?: (child: ChildProcess) => void;
-}): Promise<LocalServer & { dataDir: string }>;
+}): Promise<LocalServer & { dataDir: string; dir: string }>;
+export const SERVICE_ROLES: Record<'network-manager' | 'compute-manager', { role: string; schema: string }>;
+export type ServiceRoles = Record<'network-manager' | 'compute-manager', { role: string; schema: string; password: string }>;
+export function ensureServiceRoles(adminUrl: string, dir: string): Promise<ServiceRoles>;
+export function grantServiceSchemas(adminUrl: string, database: string, roles: ServiceRoles): Promise<Record<'network-manager' | 'compute-manager', string>>;
 export function removeDir(dir: string): void;

@@ -2,10 +2,11 @@
 // directory of our own, on loopback. Used by `npm start` (persistent, under VNET_DATA_DIR) and by
 // the test harness and benchmarks (throw-away, in temp dirs, on free ports).
 import { spawn, execFileSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, chownSync, writeFileSync, rmSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, chownSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { ensureNatsAuth, inboxPrefixFor, serverConfig } from './nats-auth.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -107,7 +108,11 @@ export async function startNats({ dir, port, log = 'ignore', detached = true, on
   if (!bin) throw new Error('nats-server is not installed (Debian package "nats-server")');
   mkdirSync(dir, { recursive: true });
   port ??= await freePort();
-  const args = ['-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '--server_name', `vnet-${port}`];
+  // Authentication is always on: operator mode, the trust chain and every principal's creds under dir/auth.
+  const auth = await ensureNatsAuth(dir);
+  const config = join(dir, 'nats-server.conf');
+  writeFileSync(config, serverConfig(auth, { resolverDir: join(dir, 'resolver') }), { mode: 0o600 });
+  const args = ['-c', config, '-a', '127.0.0.1', '-p', String(port), '-js', '-sd', join(dir, 'jetstream'), '--server_name', `vnet-${port}`];
   const child = spawn(bin, args, { stdio: ['ignore', log, log], detached });
   onSpawn?.(child);
   await waitForPort(port, child, 'nats-server');
@@ -116,7 +121,34 @@ export async function startNats({ dir, port, log = 'ignore', detached = true, on
     port,
     pid: child.pid,
     child,
+    auth,
     stop: (graceMs = 10000) => stopChild(child, 'SIGTERM', graceMs),
+  };
+}
+
+/**
+ * Connect options for a principal of a server started by startNats: `admin` (everything in the
+ * account; tools and tests), a service's name, or `sys`.
+ */
+export async function natsOptions(server, principal = 'admin', extra = {}) {
+  const { credsAuthenticator } = await import('@nats-io/transport-node');
+  const file = server.auth.creds[principal];
+  if (!file) throw new Error(`no credentials for ${principal}`);
+  return {
+    servers: server.url,
+    authenticator: credsAuthenticator(readFileSync(file)),
+    ...(principal === 'admin' || principal === 'sys' ? {} : { inboxPrefix: inboxPrefixFor(principal) }),
+    ...extra,
+  };
+}
+
+/** The environment that makes a service the principal `name` of a server started by startNats. */
+export function serviceNatsEnv(server, name) {
+  const { auth } = server;
+  return {
+    NATS_CREDS: auth.creds[name],
+    ...(name === 'host-agent' ? { NATS_HOST_SIGNING_KEY: auth.hostSignerFile, NATS_ACCOUNT: auth.account } : {}),
+    ...(name === 'compute-manager' ? { NATS_SYSTEM_CREDS: auth.creds.sys, NATS_OPERATOR_SIGNING_KEY: auth.operatorSignerFile } : {}),
   };
 }
 
@@ -161,7 +193,9 @@ function clusterDirFor(dir, account) {
 
 /**
  * Starts a PostgreSQL cluster stored under `dir` (initialised on first use) on 127.0.0.1:`port`
- * with trust authentication on loopback only, and makes sure `database` exists. `onSpawn` as for
+ * with scram-sha-256 password authentication on loopback only (the superuser's password kept in
+ * `dir/superuser.password`, 0600), and makes sure `database` exists. The URL answered is the
+ * superuser's: services get roles of their own (ensureServiceRoles). `onSpawn` as for
  * startNats.
  */
 export async function startPostgres({ dir, port, database = 'vnet', log = 'ignore', detached = true, settings = {}, onSpawn }) {
@@ -198,18 +232,33 @@ export async function startPostgres({ dir, port, database = 'vnet', log = 'ignor
     fsync: 'on',
     ...settings,
   };
-  const args = ['-D', dataDir, ...Object.entries(conf).flatMap(([k, v]) => ['-c', `${k}=${v}`])];
+  // Passwords only, scram-sha-256, over TCP on loopback (there is no Unix socket). A cluster whose
+  // superuser has no password yet (new, or made before passwords) starts with `trust` just long
+  // enough to set it.
+  const passwordFile = join(dir, 'superuser.password');
+  const passwordSet = existsSync(passwordFile);
+  const password = passwordSet ? readFileSync(passwordFile, 'utf8').trim() : randomBytes(24).toString('base64url');
+  writeHba(dataDir, passwordSet ? 'scram-sha-256' : 'trust');
+  const args = ['-D', dataDir, ...Object.entries(conf).flatMap(([k, v]) => ['-c', `${k}=${v}`]), '-c', 'password_encryption=scram-sha-256'];
   const child = spawn(join(bin, 'postgres'), args, { ...runAs, env, stdio: ['ignore', log, log], detached });
   onSpawn?.(child);
   await waitForPort(port, child, 'postgres');
-  const url = `postgres://postgres@127.0.0.1:${port}/${database}`;
-  await ensureDatabase(port, database);
+  const admin = { host: '127.0.0.1', port, user: 'postgres', password };
+  await ensureDatabase(admin, database, async (client) => {
+    if (passwordSet) return;
+    await client.query(`ALTER ROLE postgres PASSWORD '${password}'`);
+    writeFileSync(passwordFile, `${password}\n`, { mode: 0o600 });
+    writeHba(dataDir, 'scram-sha-256');
+    await client.query('SELECT pg_reload_conf()');
+  });
+  const url = `postgres://postgres:${encodeURIComponent(password)}@127.0.0.1:${port}/${database}`;
   return {
     url,
     port,
     pid: child.pid,
     child,
     dataDir,
+    dir,
     // SIGINT is PostgreSQL's "fast" shutdown: rolls back open transactions, checkpoints, exits.
     stop: (graceMs = 10000) => stopChild(child, 'SIGINT', graceMs),
   };
@@ -225,13 +274,21 @@ function chownTree(path, account) {
   chownSync(path, account.uid, account.gid);
 }
 
-async function ensureDatabase(port, database) {
+function writeHba(dataDir, method) {
+  writeFileSync(
+    join(dataDir, 'pg_hba.conf'),
+    `# Written by vnet at each start (scripts/lib/stack.mjs).\nhost all all 127.0.0.1/32 ${method}\nhost all all ::1/128 ${method}\n`,
+  );
+}
+
+async function ensureDatabase(admin, database, first) {
   const { default: pg } = await import('pg');
   const t0 = Date.now();
   for (;;) {
-    const client = new pg.Client({ host: '127.0.0.1', port, user: 'postgres', database: 'postgres' });
+    const client = new pg.Client({ ...admin, database: 'postgres' });
     try {
       await client.connect();
+      await first(client);
       const { rowCount } = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
       if (!rowCount) await client.query(`CREATE DATABASE "${database.replace(/"/g, '""')}"`);
       await client.end();
@@ -243,6 +300,98 @@ async function ensureDatabase(port, database) {
       await sleep(200);
     }
   }
+}
+
+/** Each manager's role and the schema it owns (and nothing else). */
+export const SERVICE_ROLES = {
+  'network-manager': { role: 'vnet_network_manager', schema: 'network_manager' },
+  'compute-manager': { role: 'vnet_compute_manager', schema: 'compute_manager' },
+};
+
+/**
+ * Gives each manager a login role of its own on the cluster of `adminUrl` (no superuser, no
+ * CREATEDB/CREATEROLE; its password kept in `dir/roles.json`, 0600). Safe at every start. Answers
+ * `{service: {role, password, schema}}` for grantServiceSchemas.
+ */
+export async function ensureServiceRoles(adminUrl, dir) {
+  const { default: pg } = await import('pg');
+  const file = join(dir, 'roles.json');
+  let passwords = {};
+  try {
+    passwords = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    /* first start */
+  }
+  const roles = {};
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    for (const [service, { role, schema }] of Object.entries(SERVICE_ROLES)) {
+      passwords[role] ??= randomBytes(24).toString('base64url');
+      const { rowCount } = await client.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [role]);
+      await client.query(
+        `${rowCount ? 'ALTER' : 'CREATE'} ROLE ${ident(role)} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOINHERIT NOREPLICATION NOBYPASSRLS PASSWORD ${lit(passwords[role])}`,
+      );
+      roles[service] = { role, schema, password: passwords[role] };
+    }
+    writeFileSync(file, `${JSON.stringify(passwords, null, 2)}\n`, { mode: 0o600 });
+    chmodSync(file, 0o600);
+  } finally {
+    await client.end();
+  }
+  return roles;
+}
+
+const ident = (x) => `"${x.replace(/"/g, '""')}"`;
+const lit = (x) => `'${x.replace(/'/g, "''")}'`;
+
+/**
+ * In `database`: each manager's role owns its schema and may use nothing else — no other schema
+ * (the other manager's, `public`), no other database. These are the grants a `DATABASE_URL` of an
+ * external server needs too (README). Objects made there by another owner (an older start that ran
+ * as the superuser) are handed to the role. Answers each manager's URL.
+ */
+export async function grantServiceSchemas(adminUrl, database, roles) {
+  const { default: pg } = await import('pg');
+  const url = new URL(adminUrl);
+  url.pathname = `/${database}`;
+  const db = new pg.Client({ connectionString: url.toString() });
+  await db.connect();
+  const urls = {};
+  try {
+    // Two managers starting together grant at once: one after the other (else "tuple concurrently updated").
+    await db.query('BEGIN');
+    await db.query("SELECT pg_advisory_xact_lock(hashtext('vnet-service-grants'))");
+    await db.query(`REVOKE ALL ON DATABASE ${ident(database)} FROM PUBLIC`);
+    await db.query('REVOKE ALL ON SCHEMA public FROM PUBLIC');
+    for (const [service, { role, schema, password }] of Object.entries(roles)) {
+      await db.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${ident(database)} TO ${ident(role)}`);
+      await db.query(`CREATE SCHEMA IF NOT EXISTS ${ident(schema)} AUTHORIZATION ${ident(role)}`);
+      await db.query(`ALTER SCHEMA ${ident(schema)} OWNER TO ${ident(role)}`);
+      await db.query(`REVOKE ALL ON SCHEMA ${ident(schema)} FROM PUBLIC`);
+      const { rows } = await db.query(
+        `SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+          WHERE n.nspname = $1 AND c.relkind IN ('r', 'p', 'v', 'm', 'S') AND pg_get_userbyid(c.relowner) <> $2
+            AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.objid = c.oid AND d.deptype IN ('a', 'i'))`,
+        [schema, role],
+      );
+      for (const { relname, relkind } of rows) {
+        const kind = { S: 'SEQUENCE', v: 'VIEW', m: 'MATERIALIZED VIEW' }[relkind] ?? 'TABLE';
+        await db.query(`ALTER ${kind} ${ident(schema)}.${ident(relname)} OWNER TO ${ident(role)}`);
+      }
+      const own = new URL(url);
+      own.username = role;
+      own.password = password;
+      urls[service] = own.toString();
+    }
+    await db.query('COMMIT');
+  } catch (err) {
+    await db.query('ROLLBACK').catch(() => {});
+    throw err;
+  } finally {
+    await db.end();
+  }
+  return urls;
 }
 
 /**

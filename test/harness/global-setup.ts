@@ -1,7 +1,7 @@
 import { mkdtempSync, chmodSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startNats, startPostgres } from '../../scripts/lib/stack.mjs';
+import { ensureServiceRoles, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
 
 /**
  * One throw-away NATS (JetStream) and PostgreSQL for the whole run, on free ports in a temp dir.
@@ -16,6 +16,8 @@ export default async function globalSetup(): Promise<void> {
     startNats({ dir: join(dir, 'nats') }),
     startPostgres({ dir: join(dir, 'postgres'), settings: { max_connections: '400' } }),
   ]);
+  // The managers' roles, once for the cluster; each suite grants them their schemas in its database.
+  process.env.VNET_TEST_DB_ROLES = JSON.stringify(await ensureServiceRoles(pg.url, join(dir, 'postgres')));
   process.env.VNET_TEST_NATS_URL = nats.url;
   process.env.VNET_TEST_DATABASE_URL = pg.url;
   process.env.VNET_TEST_DIR = dir;

@@ -18,3 +18,10 @@ export function uniqueSchema(prefix = 't'): string {
 export function testPool(max = 20): pg.Pool {
   return new pg.Pool({ connectionString: testServers().databaseUrl, max });
 }
+
+/** The managers' PostgreSQL roles (created by global-setup): see grantServiceSchemas. */
+export function testDatabaseRoles(): import('../../scripts/lib/stack.mjs').ServiceRoles {
+  const roles = process.env.VNET_TEST_DB_ROLES;
+  if (!roles) throw new Error('test servers are not running: run through jest with the harness global setup');
+  return JSON.parse(roles);
+}

@@ -4,9 +4,10 @@ import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
-import { freePort, removeDir, startNats, type LocalServer } from '../../scripts/lib/stack.mjs';
+import { type ConnectionOptions } from '@nats-io/transport-node';
+import { freePort, grantServiceSchemas, natsOptions, removeDir, serviceNatsEnv, startNats, type NatsServer } from '../../scripts/lib/stack.mjs';
 import { checkAnswer } from './openapi-check.js';
-import { testServers } from './servers.js';
+import { testDatabaseRoles, testServers } from './servers.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 export const ADMIN_TOKEN = 'e2e-admin-token';
@@ -37,7 +38,8 @@ export interface RunningService {
  */
 export class SuiteStack {
   readonly dir = mkdtempSync(join(testServers().dir, 'suite-'));
-  nats!: LocalServer;
+  nats!: NatsServer;
+  /** The suite's database as the superuser (for tests that look into it). */
   databaseUrl!: string;
   private readonly database = `suite_${randomBytes(5).toString('hex')}`;
   private readonly services: RunningService[] = [];
@@ -54,6 +56,11 @@ export class SuiteStack {
     return this;
   }
 
+  /** Connect options for this suite's NATS as `principal` (by default `admin`: everything in the account). */
+  natsOptions(principal: Parameters<typeof natsOptions>[1] = 'admin', extra: ConnectionOptions = {}): Promise<ConnectionOptions> {
+    return natsOptions(this.nats, principal, extra);
+  }
+
   /** Restarts NATS on the same port and data (a NATS restart under running services). */
   async restartNats(downMs = 0): Promise<void> {
     const port = this.nats.port;
@@ -65,6 +72,8 @@ export class SuiteStack {
   /** Starts a service and waits until it is healthy (or, with `healthy: false`, only answering HTTP). */
   async startService(name: ServiceName, env: Record<string, string> = {}, options: { healthy?: boolean } = {}): Promise<RunningService> {
     const port = await freePort();
+    // Each manager as its own role, owning only its schema (made again if a test dropped it).
+    const own = name === 'host-agent' ? {} : await grantServiceSchemas(testServers().databaseUrl, this.database, testDatabaseRoles());
     let output = '';
     const nodeArgs = name === 'host-agent' ? HOST_AGENT_NODE_ARGS : [];
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
@@ -74,7 +83,8 @@ export class SuiteStack {
         PATH: process.env.PATH,
         ADMIN_TOKEN,
         NATS_URL: this.nats.url,
-        DATABASE_URL: this.databaseUrl,
+        ...serviceNatsEnv(this.nats, name),
+        DATABASE_URL: name === 'host-agent' ? this.databaseUrl : own[name],
         VNET_DATA_DIR: join(this.dir, 'data'),
         BIND_ADDRESS: '127.0.0.1',
         LOG_LEVEL: 'warn',

@@ -36,7 +36,7 @@ export class HostAgentFixture {
 
   async start(env: Record<string, string>): Promise<void> {
     await this.stack.start();
-    this.nc = await connect({ servers: this.stack.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 100 });
+    this.nc = await connect(await this.stack.natsOptions("admin", { maxReconnectAttempts: -1, reconnectTimeWait: 100 }));
     // Short timeouts: a write lost in a NATS restart is retried soon.
     const kvm = new Kvm(jetstream(this.nc, { timeout: 1000 }));
     [this.networks, this.nodes] = await Promise.all([

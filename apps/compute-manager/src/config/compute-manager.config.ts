@@ -1,5 +1,5 @@
 import { ManagerConfig, portField } from '@vnet/events';
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Max, Min } from 'class-validator';
 
 export class ComputeManagerConfig extends ManagerConfig {
   @portField()
@@ -16,4 +16,14 @@ export class ComputeManagerConfig extends ManagerConfig {
   @Min(100, { message: 'MIGRATION_TIMEOUT_MS must be an integer from 100 to 600000' })
   @Max(600000, { message: 'MIGRATION_TIMEOUT_MS must be an integer from 100 to 600000' })
   MIGRATION_TIMEOUT_MS: number = 5000;
+
+  /** The system account's credentials: with them, a host's revoked credentials are published to the server. */
+  @IsOptional()
+  @IsString()
+  NATS_SYSTEM_CREDS?: string;
+
+  /** A file holding the operator's signing key, which signs the account JWT carrying the revocations. */
+  @IsOptional()
+  @IsString()
+  NATS_OPERATOR_SIGNING_KEY?: string;
 }

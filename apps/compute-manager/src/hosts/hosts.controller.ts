@@ -1,13 +1,17 @@
-import { Body, Controller, Get, Param, Post, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, notFound } from '@vnet/events';
-import { AddHostDto, HostView } from './dto/host.dto.js';
+import { AddHostDto, HostView, RevokeCredentialsDto, RevokedCredentialsView } from './dto/host.dto.js';
+import { HostCredentialsRevoker } from './host-credentials.revoker.js';
 import { HostsService } from './hosts.service.js';
 
 @ApiTags('hosts')
 @Controller('hosts')
 export class HostsController {
-  constructor(private readonly hosts: HostsService) {}
+  constructor(
+    private readonly hosts: HostsService,
+    private readonly revoker: HostCredentialsRevoker,
+  ) {}
 
   /** 201 for a host new to the inventory, 200 for one already in it. */
   @Post()
@@ -33,5 +37,18 @@ export class HostsController {
   @ApiErrors(notFound('host'))
   get(@Param('hostId') hostId: string): Promise<HostView> {
     return this.hosts.get(hostId);
+  }
+
+  @Post(':hostId/credentials/revoke')
+  @HttpCode(200)
+  @ApiOperation({ summary: "Revoke a host's NATS credentials: the server refuses them from now on, and closes their connections" })
+  @ApiOkResponse({ type: RevokedCredentialsView })
+  @ApiErrors({
+    400: "VALIDATION_FAILED: `credentials` are not this host's (not a user JWT, another name, not signed by the account's key for hosts)",
+    409: 'REVOCATION_NOT_CONFIGURED: the service runs without NATS_SYSTEM_CREDS / NATS_OPERATOR_SIGNING_KEY',
+    503: 'DEPENDENCY_UNAVAILABLE: the revocation could not be published to NATS',
+  })
+  revoke(@Param('hostId') hostId: string, @Body() body: RevokeCredentialsDto): Promise<RevokedCredentialsView> {
+    return this.revoker.revoke(hostId, body.credentials);
   }
 }

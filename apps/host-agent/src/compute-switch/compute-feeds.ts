@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { HostPortsDesired, SwitchDesired } from '@vnet/contracts';
 import { HOST_NATS, type HostNats } from '../common/host-nats.js';
-import { DesiredStateBuckets } from '../desired-state/desired-state.buckets.js';
+import { DesiredStateBuckets, isMissingStream } from '../desired-state/desired-state.buckets.js';
 import { KvFeed } from '../desired-state/kv-feed.js';
 
 /** A host as the compute feeds see it. */
@@ -93,7 +93,12 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
 
   private async readAll(kv: KV, keep: (value: unknown) => unknown, wanted: (key: string) => boolean = () => true): Promise<void> {
     const keys: string[] = [];
-    for await (const key of await kv.keys()) if (wanted(key)) keys.push(key);
+    try {
+      for await (const key of await kv.keys()) if (wanted(key)) keys.push(key);
+    } catch (err) {
+      if (isMissingStream(err)) return; // the compute manager has not created the bucket: nothing in it
+      throw err;
+    }
     for (let i = 0; i < keys.length; i += 64) {
       const entries = await Promise.all(keys.slice(i, i + 64).map((k) => kv.get(k)));
       for (const e of entries) if (e && e.operation === 'PUT' && e.value.length) keep(safeJson(e));

@@ -1,5 +1,5 @@
 import { BaseServiceConfig, portField } from '@vnet/events';
-import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 
 export class HostAgentConfig extends BaseServiceConfig {
   @portField()
@@ -10,6 +10,16 @@ export class HostAgentConfig extends BaseServiceConfig {
   @Min(0, { message: 'HOSTS must be an integer from 0 to 100000' })
   @Max(100000, { message: 'HOSTS must be an integer from 0 to 100000' })
   HOSTS: number = 4;
+
+  /** The account's scoped signing key for hosts: with it, each host's credentials are written when it is created. */
+  @IsOptional()
+  @IsString()
+  NATS_HOST_SIGNING_KEY?: string;
+
+  /** The public key of the account hosts belong to (with NATS_HOST_SIGNING_KEY). */
+  @IsOptional()
+  @Matches(/^A[A-Z2-7]{55}$/, { message: 'NATS_ACCOUNT must be an account public key' })
+  NATS_ACCOUNT?: string;
 
   /** Serve exactly this one host, as on a real hypervisor. */
   @IsOptional()

@@ -4,7 +4,7 @@ import { type LogicalNetworkConstruct, zoneNetworksFilter } from '@vnet/contract
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import { parseNetworkEntry, parseTransportNodeEntry, type KvOperation } from '../network-switch/desired-update.js';
 import { Batcher } from './batcher.js';
-import { DesiredStateBuckets } from './desired-state.buckets.js';
+import { DesiredStateBuckets, isMissingStream } from './desired-state.buckets.js';
 
 /** Fresh reads of the desired state, for a host that (re)joins: its zones, and a zone's networks. */
 export interface DesiredStateSource {
@@ -48,7 +48,7 @@ export class DesiredStateReader implements DesiredStateSource {
       hostIds.length > SCAN_ABOVE
         ? await readAll(transportNodes, '>')
         : new Map(
-            (await Promise.all(hostIds.map(async (id) => [id, await transportNodes.get(id)] as const))).filter(
+            (await Promise.all(hostIds.map(async (id) => [id, await transportNodes.get(id).catch(noneIfMissing)] as const))).filter(
               ([, e]) => e !== null,
             ) as Array<[string, KvEntry]>,
           );
@@ -95,7 +95,13 @@ export class DesiredStateReader implements DesiredStateSource {
 /** The latest entry of every key matching `filter` (deleted ones included, marked so), then stops. */
 async function readAll(kv: KV, filter: string): Promise<Map<string, KvEntry>> {
   const latest = new Map<string, KvEntry>();
-  const iter = await kv.history({ key: filter });
+  let iter;
+  try {
+    iter = await kv.history({ key: filter });
+  } catch (err) {
+    if (isMissingStream(err)) return latest; // its owner has not created the bucket: nothing in it
+    throw err;
+  }
   const timer = setTimeout(() => iter.stop(new Error(`reading ${filter} timed out`)), READ_TIMEOUT_MS);
   try {
     for await (const entry of iter) {
@@ -106,4 +112,9 @@ async function readAll(kv: KV, filter: string): Promise<Map<string, KvEntry>> {
     clearTimeout(timer);
   }
   return latest;
+}
+
+function noneIfMissing(err: unknown): null {
+  if (isMissingStream(err)) return null;
+  throw err;
 }

@@ -1,6 +1,7 @@
 import type { Logger } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
 import type { QueuedIterator } from '@nats-io/transport-node';
+import { isMissingStream } from './desired-state.buckets.js';
 
 const RESTART_MS = 1000;
 /** Between a watch that ended and the next: never a tight loop. */
@@ -48,7 +49,17 @@ export class KvFeed {
     for (let failures = 0; !this.stopped;) {
       try {
         const kv = await this.bucket();
-        if (this.lastRevision < 0) this.lastRevision = (await kv.status()).streamInfo.state.last_seq;
+        if (this.lastRevision < 0) {
+          try {
+            this.lastRevision = (await kv.status()).streamInfo.state.last_seq;
+          } catch (err) {
+            if (!isMissingStream(err)) throw err;
+            // Not created yet: nothing to deliver so far, and everything once it is.
+            this.lastRevision = 0;
+            this.markReady();
+            throw err;
+          }
+        }
         const iterator = await kv.watch({ key: this.filter, resumeFromRevision: this.lastRevision + 1 });
         if (this.stopped) {
           iterator.stop();
@@ -67,7 +78,8 @@ export class KvFeed {
         }
       } catch (err) {
         failures++;
-        if (failures === 1 || failures % 30 === 0)
+        if (isMissingStream(err)) this.markReady();
+        else if (failures === 1 || failures % 30 === 0)
           this.logger.warn({ msg: 'watch failed, restarting', filter: this.filter, error: String(err) });
       }
       this.iterator = null;

@@ -17,6 +17,7 @@ import { StatusSender } from '../compute-switch/status.sender.js';
 import { HeartbeatSender } from '../link/heartbeat.sender.js';
 import { ModuleDataPublisher } from '../modules/module-data.publisher.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
+import { HostCredentials } from './host-credentials.js';
 import { HostRegistry } from './host-registry.js';
 
 const THROTTLE_MS = 10000;
@@ -66,5 +67,16 @@ export const hostRegistryProvider: Provider = {
   provide: HostRegistry,
   inject: [SERVICE_CONFIG, HOST_CONTEXT],
   useFactory: (config: HostAgentConfig, ctx: HostContext) =>
-    new HostRegistry({ hostsDir: join(config.VNET_DATA_DIR, 'hosts'), singleHost: config.HOST_ID, count: config.HOSTS }, ctx),
+    new HostRegistry(
+      {
+        hostsDir: join(config.VNET_DATA_DIR, 'hosts'),
+        singleHost: config.HOST_ID,
+        count: config.HOSTS,
+        credentials:
+          config.NATS_HOST_SIGNING_KEY && config.NATS_ACCOUNT
+            ? new HostCredentials({ signingKeyFile: config.NATS_HOST_SIGNING_KEY, account: config.NATS_ACCOUNT })
+            : undefined,
+      },
+      ctx,
+    ),
 };

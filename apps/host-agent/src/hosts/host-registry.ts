@@ -1,10 +1,12 @@
 import { mkdir, readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import { HOST_ID_PATTERN } from '@vnet/contracts';
 import { ConflictError } from '@vnet/events';
 import { CONSTRUCTS_NS } from '../network-switch/network-switch.js';
 import { OPAQUE_NS } from '../modules/switch-opaque.store.js';
 import { ReplayCache } from '../store/replay-cache.js';
 import type { HostContext } from './host-context.js';
+import type { HostCredentials } from './host-credentials.js';
 import { Host } from './host.js';
 
 /** Hosts opened at once at boot: each replays its store. */
@@ -17,6 +19,8 @@ export interface HostRegistryOptions {
   singleHost?: string;
   /** HOSTS: host-1 … host-N. */
   count: number;
+  /** Writes each host's NATS credentials when it is created (absent without a signing key). */
+  credentials?: HostCredentials;
 }
 
 /**
@@ -92,7 +96,8 @@ export class HostRegistry {
     let opening = this.opening.get(hostId);
     if (!opening) {
       opening = Host.open(this.options.hostsDir, hostId, this.ctx, options)
-        .then((host) => {
+        .then(async (host) => {
+          await this.options.credentials?.ensure(join(this.options.hostsDir, hostId), hostId);
           this.hosts.set(hostId, host);
           if (this.loaded) this.ordered.push(host); // added after boot: the newest
 

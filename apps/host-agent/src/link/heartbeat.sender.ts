@@ -32,7 +32,8 @@ export const REPLY_TIMEOUT_MS = Math.min(HEARTBEAT_INTERVAL_MS, 1000);
 export class HeartbeatSender implements OnApplicationShutdown {
   private readonly wheel = new HeartbeatWheel<HeartbeatTarget>(Math.max(1, Math.round(HEARTBEAT_INTERVAL_MS / TICK_MS)));
   private readonly hosts = new Map<string, HeartbeatTarget>();
-  private readonly inbox = createInbox();
+  /** Set with the connection: under its inbox prefix, the only replies its credentials may receive. */
+  private inbox = '';
   private nc: NatsConnection | null = null;
   private replies: Subscription | null = null;
   private stopped = false;
@@ -56,6 +57,8 @@ export class HeartbeatSender implements OnApplicationShutdown {
     void this.nats.connected().then((nc) => {
       if (this.nc || this.stopped) return;
       this.nc = nc;
+      // The connection's own prefix (NATS_INBOX_PREFIX): the client keeps its options on the connection.
+      this.inbox = createInbox((nc as NatsConnection & { options?: { inboxPrefix?: string } }).options?.inboxPrefix);
       this.replies = nc.subscribe(`${this.inbox}.>`, {
         callback: (err, msg) => {
           if (!err) this.onReply(msg.subject, () => msg.json());

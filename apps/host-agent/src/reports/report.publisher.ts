@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
+import { jetstream, type JetStreamClient } from '@nats-io/jetstream';
+import { hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
 import { headers as natsHeaders } from '@nats-io/transport-node';
-import { CORRELATION_ID_HEADER, ensureStream, MetricsRegistry } from '@vnet/events';
+import { CORRELATION_ID_HEADER, MetricsRegistry } from '@vnet/events';
 import { Counter } from 'prom-client';
 import { BOOT_ID } from '../common/boot-id.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -145,11 +145,13 @@ export class ReportPublisher implements OnApplicationShutdown {
     }
   }
 
-  /** The JetStream client, once NATS is reached and HOST_REPORTS exists. */
+  /**
+   * The JetStream client, once NATS is reached. HOST_REPORTS is the managers' to create (a host may
+   * create no stream): until one has, a publish finds no stream and is retried.
+   */
   private ensureStream(): Promise<JetStreamClient> {
     this.stream ??= (async () => {
       const nc = await this.nats.connected();
-      await ensureStream(await jetstreamManager(nc), { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] });
       return jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
     })().catch((err: unknown) => {
       this.stream = null;

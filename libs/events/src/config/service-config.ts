@@ -14,6 +14,19 @@ export class BaseServiceConfig {
   @Matches(/^(nats|tls|ws|wss):\/\/\S+$/, { message: 'NATS_URL must be a nats:// URL (comma-separated for a cluster)' })
   NATS_URL: string = 'nats://127.0.0.1:4222';
 
+  /** The service's NATS credentials (a `.creds` file: user JWT and seed); none for a server without auth. */
+  @IsOptional()
+  @IsString()
+  NATS_CREDS?: string;
+
+  /**
+   * Where the service's replies arrive (`_INBOX_<service>` unless said otherwise): the subjects its
+   * credentials let it, and only it, subscribe to.
+   */
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'NATS_INBOX_PREFIX must be a literal subject' })
+  NATS_INBOX_PREFIX?: string;
+
   @IsString()
   BIND_ADDRESS: string = '127.0.0.1';
 

@@ -6,7 +6,7 @@ import { Controller, Injectable, Module, type INestApplication, type OnApplicati
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { startNats } from '../../../../scripts/lib/stack.mjs';
+import { natsOptions, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
 import type { BaseServiceConfig } from '../config/service-config.js';
 import { bootstrapService } from './bootstrap.js';
 import { NATS_CONNECTION } from './tokens.js';
@@ -36,14 +36,14 @@ class Handlers {
 }
 
 let dir: string;
-let nats: { url: string; stop(): Promise<void> };
+let nats: NatsServer;
 let nc: NatsConnection;
 let app: INestApplication | null = null;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vnet-bootstrap-'));
   nats = await startNats({ dir });
-  nc = await connect({ servers: nats.url });
+  nc = await connect(await natsOptions(nats));
 });
 
 afterAll(async () => {
@@ -57,7 +57,7 @@ describe('bootstrapService with JetStream handlers', () => {
   it('runs each lifecycle hook once (the relay and boot-time repairs must not start twice), and the handlers consume', async () => {
     @Module({ controllers: [Handlers], providers: [Lifecycle, { provide: NATS_CONNECTION, useValue: nc }] })
     class TestModule {}
-    const config = { ADMIN_TOKEN: 'bootstrap-test-token', NATS_URL: nats.url, BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'fatal' } as BaseServiceConfig;
+    const config = { ADMIN_TOKEN: 'bootstrap-test-token', NATS_URL: nats.url, NATS_CREDS: nats.auth.creds.admin, BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'fatal' } as BaseServiceConfig;
     app = await bootstrapService(TestModule, { service: 'bootstrap-test', title: 'test', config, port: 0, consumes: [{ name: 'BOOT_TEST', subjects: ['boot.test.>'] }] });
     expect(Lifecycle.inits).toBe(1);
     expect(Lifecycle.bootstraps).toBe(1);

@@ -177,7 +177,9 @@ async function createSchema(url: string, schema: string): Promise<void> {
     const client = new pg.Client({ connectionString: url });
     try {
       await client.connect();
-      await client.query(`CREATE SCHEMA IF NOT EXISTS ${schemaIdentifier(schema)}`);
+      // A role that owns only its schema (no CREATE on the database) finds it made for it.
+      const { rowCount } = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+      if (!rowCount) await client.query(`CREATE SCHEMA IF NOT EXISTS ${schemaIdentifier(schema)}`);
       await client.end();
       return;
     } catch (err) {

@@ -1,5 +1,6 @@
 import { Logger, type Provider } from '@nestjs/common';
-import { connect, type NatsConnection } from '@nats-io/transport-node';
+import { readFileSync } from 'node:fs';
+import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
 import { NATS_CLIENT, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
 
@@ -24,6 +25,7 @@ export const natsClientProvider: Provider = {
     const connecting = connect({
       servers: config.NATS_URL.split(',').map((s) => s.trim()),
       name: service,
+      ...natsAuthOptions(config, service),
       maxReconnectAttempts: -1,
       reconnectTimeWait: 500,
       waitOnFirstConnect: true,
@@ -50,3 +52,22 @@ export const natsConnectionProvider: Provider = {
   inject: [NATS_CLIENT],
   useFactory: (client: NatsClient): Promise<NatsConnection> => client.connected(),
 };
+
+/**
+ * The service's identity on the bus: its `.creds` file (read once at boot; a missing or unreadable
+ * file stops the service with its path) and the inbox prefix its permissions reserve for it.
+ */
+export function natsAuthOptions(
+  config: Pick<BaseServiceConfig, 'NATS_CREDS' | 'NATS_INBOX_PREFIX'>,
+  principal: string,
+): { authenticator?: ReturnType<typeof credsAuthenticator>; inboxPrefix: string } {
+  const inboxPrefix = config.NATS_INBOX_PREFIX ?? `_INBOX_${principal}`;
+  if (!config.NATS_CREDS) return { inboxPrefix };
+  let creds: Uint8Array;
+  try {
+    creds = readFileSync(config.NATS_CREDS);
+  } catch (err) {
+    throw new Error(`NATS_CREDS=${config.NATS_CREDS} cannot be read: ${(err as Error).message}`);
+  }
+  return { authenticator: credsAuthenticator(creds), inboxPrefix };
+}

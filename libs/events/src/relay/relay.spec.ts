@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import type pg from 'pg';
-import { removeDir, startNats, type LocalServer } from '../../../../scripts/lib/stack.mjs';
+import { natsOptions, removeDir, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
 import { testPool, testServers, uniqueSchema } from '../../../../test/harness/servers.js';
 import { PgEventStore } from '../store/pg-event-store.js';
 import { eventStoreDdl } from '../store/schema.js';
@@ -34,7 +34,7 @@ async function streamMessageIds(nc: NatsConnection, stream: string): Promise<str
 }
 
 describe('Relay (real NATS JetStream and PostgreSQL)', () => {
-  let nats: LocalServer;
+  let nats: NatsServer;
   let nc: NatsConnection;
   let pool: pg.Pool;
   let dir: string;
@@ -44,7 +44,7 @@ describe('Relay (real NATS JetStream and PostgreSQL)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(testServers().dir, 'relay-'));
     nats = await startNats({ dir });
-    nc = await connect({ servers: nats.url });
+    nc = await connect(await natsOptions(nats));
     await ensureStream(await jetstreamManager(nc), { name: stream, subjects: ['events.test.>'] });
     pool = testPool(10);
     for (const ddl of eventStoreDdl(schema)) await pool.query(ddl);

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
-import { removeDir, startNats, type LocalServer } from '../../../../scripts/lib/stack.mjs';
+import { natsOptions, removeDir, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
 import { testServers, uniqueSchema } from '../../../../test/harness/servers.js';
 import { JetStreamContext, JetStreamExceptionFilter, JetStreamServer } from '../transport/index.js';
 import { EventLog } from './event-log.js';
@@ -24,7 +24,7 @@ jest.setTimeout(20000);
  */
 describe('idempotent consumer (real NATS JetStream and PostgreSQL)', () => {
   const schema = uniqueSchema('idem');
-  let nats: LocalServer;
+  let nats: NatsServer;
   let nc: NatsConnection;
   let dataSource: DataSource;
   let log: EventLog;
@@ -54,7 +54,7 @@ describe('idempotent consumer (real NATS JetStream and PostgreSQL)', () => {
   beforeAll(async () => {
     dir = mkdtempSync(join(testServers().dir, 'idem-'));
     nats = await startNats({ dir });
-    nc = await connect({ servers: nats.url });
+    nc = await connect(await natsOptions(nats));
     dataSource = new DataSource({ type: 'postgres', url: testServers().databaseUrl, schema });
     await dataSource.initialize();
     for (const ddl of eventStoreDdl(schema)) await dataSource.query(ddl);

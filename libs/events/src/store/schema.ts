@@ -13,7 +13,9 @@ export function schemaIdentifier(schema: string): string {
 export function eventStoreDdl(schema: string): string[] {
   const s = schemaIdentifier(schema);
   return [
-    `CREATE SCHEMA IF NOT EXISTS ${s}`,
+    // Not CREATE SCHEMA IF NOT EXISTS: that needs CREATE on the database even when the schema is
+    // there, and a manager's role owns its schema without it.
+    `DO $$ BEGIN IF NOT EXISTS (SELECT 1 FROM pg_namespace WHERE nspname = '${schema}') THEN CREATE SCHEMA ${s}; END IF; END $$`,
     `CREATE TABLE IF NOT EXISTS ${s}.streams (
        stream_id text PRIMARY KEY,
        version bigint NOT NULL

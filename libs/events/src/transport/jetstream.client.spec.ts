@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jetstreamManager, type JetStreamManager, type PubAck } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { lastValueFrom } from 'rxjs';
-import { startNats } from '../../../../scripts/lib/stack.mjs';
+import { natsOptions, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
 import { CORRELATION_ID_HEADER, MSG_ID_HEADER } from './headers.js';
 import { JetStreamClient } from './jetstream.client.js';
 import { ensureStream } from './streams.js';
@@ -14,7 +14,7 @@ import { ensureStream } from './streams.js';
 jest.setTimeout(20000);
 
 let dir: string;
-let nats: { url: string; stop(): Promise<void> };
+let nats: NatsServer;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let client: JetStreamClient;
@@ -22,7 +22,7 @@ let client: JetStreamClient;
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vnet-client-'));
   nats = await startNats({ dir });
-  nc = await connect({ servers: nats.url });
+  nc = await connect(await natsOptions(nats));
   jsm = await jetstreamManager(nc);
   await ensureStream(jsm, { name: 'EVENTS', subjects: ['events.>'] });
   client = new JetStreamClient({ connection: async () => nc });

@@ -21,7 +21,7 @@ import { jetstreamManager, type ConsumerInfo, type JetStreamManager } from '@nat
 import { connect, type NatsConnection, type Subscription } from '@nats-io/transport-node';
 import { IsString } from 'class-validator';
 import { lastValueFrom, Subject } from 'rxjs';
-import { startNats } from '../../../../scripts/lib/stack.mjs';
+import { natsOptions, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
 import type { DeadLetter } from './dead-letter.js';
 import { InvalidMessageError } from './invalid-message.error.js';
 import { JetStreamClient } from './jetstream.client.js';
@@ -36,7 +36,7 @@ jest.setTimeout(30000);
 // ---- one real nats-server for the suite ------------------------------------------------------
 
 let dir: string;
-let nats: { url: string; stop(): Promise<void> };
+let nats: NatsServer;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 let client: JetStreamClient;
@@ -45,7 +45,7 @@ const apps: INestMicroservice[] = [];
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vnet-jetstream-server-'));
   nats = await startNats({ dir });
-  nc = await connect({ servers: nats.url });
+  nc = await connect(await natsOptions(nats));
   jsm = await jetstreamManager(nc);
   client = new JetStreamClient({ connection: async () => nc });
 });

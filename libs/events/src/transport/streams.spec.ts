@@ -4,21 +4,21 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
-import { startNats } from '../../../../scripts/lib/stack.mjs';
+import { natsOptions, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
 import { DEFAULT_DUPLICATE_WINDOW_MS, ensureStream } from './streams.js';
 
 // Longer than Jest's 5 s default, since a test creates streams on a real NATS (on a loaded machine too).
 jest.setTimeout(20000);
 
 let dir: string;
-let nats: { url: string; stop(): Promise<void> };
+let nats: NatsServer;
 let nc: NatsConnection;
 let jsm: JetStreamManager;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'vnet-streams-'));
   nats = await startNats({ dir });
-  nc = await connect({ servers: nats.url });
+  nc = await connect(await natsOptions(nats));
   jsm = await jetstreamManager(nc);
 });
 
