@@ -67,14 +67,26 @@ function healthBody(exception: HttpException): ErrorBody | null {
 /** Maps anything thrown to a status and body; null for the unexpected (a generic 500). */
 export function toErrorBody(exception: unknown): ErrorBody | null {
   if (isDomainError(exception)) {
-    return { statusCode: exception.status, error: reason(exception.status), message: exception.message, code: exception.code, ...exception.details };
+    return {
+      statusCode: exception.status,
+      error: reason(exception.status),
+      message: exception.message,
+      code: exception.code,
+      ...exception.details,
+    };
   }
   if (exception instanceof CodedHttpException) {
     const status = exception.getStatus();
     return { statusCode: status, error: reason(status), message: exception.message, code: exception.code, ...exception.details };
   }
   if (exception instanceof InvalidRequestException) {
-    return { statusCode: 400, error: 'Bad Request', message: exception.message, code: 'VALIDATION_FAILED', fields: exception.problems };
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: exception.message,
+      code: 'VALIDATION_FAILED',
+      fields: exception.problems,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();

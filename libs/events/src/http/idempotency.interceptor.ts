@@ -83,7 +83,8 @@ export class IdempotencyInterceptor implements NestInterceptor {
         throw new CodedHttpException(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with another request body');
       }
       if (claim.kind !== 'pending') return claim;
-      if (waited > 30000) throw new CodedHttpException(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', 'a request with this Idempotency-Key is still running');
+      if (waited > 30000)
+        throw new CodedHttpException(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', 'a request with this Idempotency-Key is still running');
       await sleep(50);
     }
   }
