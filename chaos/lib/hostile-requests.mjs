@@ -463,7 +463,13 @@ function bodyKinds(fc, op) {
         }),
     ]);
   }
-  kinds.push(['malformed-json', fc.tuple(base, fc.constantFrom(...MALFORMED)).map(([b, f]) => ({ text: f(JSON.stringify(b)) }))]);
+  kinds.push([
+    'malformed-json',
+    fc.oneof(
+      fc.tuple(base, fc.constantFrom(...MALFORMED)).map(([b, f]) => ({ text: f(JSON.stringify(b)) })),
+      fc.tuple(base, fc.constantFrom(...ODD_JSON)).map(([b, f]) => ({ text: f(JSON.stringify(b)), invalid: 'maybe' })),
+    ),
+  ]);
   kinds.push([
     'deep-nesting',
     fc
