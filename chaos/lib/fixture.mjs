@@ -66,3 +66,15 @@ export async function createFixture({ nm, cm, ha, token, hostId = 'fz-host-1' })
   if (ha) await call(ha, token, 'POST', `/hosts/${hostId}/modules`, { namespace: 'com.example.fuzz' });
   return known;
 }
+
+/** What the host agent holds: its hosts, and each one's journal (compared before and after a run). */
+export async function hostAgentState(ha, token) {
+  const headers = { authorization: `Bearer ${token}` };
+  const hosts = await (await fetch(`${ha}/hosts`, { headers })).json();
+  const journals = [];
+  for (const h of hosts) {
+    const page = await (await fetch(`${ha}/hosts/${h.hostId}/events?limit=1000`, { headers })).json();
+    journals.push(`${h.hostId}:${page.events?.length ?? page.entries?.length ?? JSON.stringify(page).length}`);
+  }
+  return JSON.stringify({ hosts: hosts.map((h) => h.hostId).sort(), journals });
+}

@@ -101,11 +101,26 @@ export async function quietLogEnd(baseUrl, token, { quietMs = 1500, timeoutMs = 
   }
 }
 
+/** The probe's answer once two reads in a row agree (what earlier runs pushed has landed). */
+async function steadyState(probe, { intervalMs = 1500, timeoutMs = 30000 } = {}) {
+  const t0 = Date.now();
+  let last = await probe();
+  for (;;) {
+    await sleep(intervalMs);
+    const now = await probe();
+    if (now === last || Date.now() - t0 > timeoutMs) return now;
+    last = now;
+  }
+}
+
 /**
  * Runs `count` hostile requests against one service. `known` maps path parameter names to ids
  * that exist; `check(request, answer)` may add a problem of its own (such as an OpenAPI mismatch);
  * `hasLog` says the service exposes `/events` (then nothing may appear there but what accepted
- * requests caused). Answers a summary with the problems found (each with the request that caused it).
+ * requests caused); `stateProbe()` answers a text of what the service holds (compared before and
+ * after when no write was accepted). `accepted` collects the correlation ids of accepted writes; pass
+ * the same set to the runs of all services, since what one accepts may be recorded by another (a
+ * network pushed to a host, reported to the compute manager). Answers a summary with the problems found (each with the request that caused it).
  */
 export async function fuzzService({
   name,
@@ -117,8 +132,10 @@ export async function fuzzService({
   concurrency = 8,
   check,
   hasLog,
+  stateProbe,
   oddValues = true,
   settleMs = 2000,
+  accepted = new Set(),
 }) {
   const doc = await (await fetch(`${url}/docs-json`)).json();
   const requests = hostileRequests(fc, doc, {
@@ -129,9 +146,10 @@ export async function fuzzService({
     skip: (op) => op.path === '/health',
   });
   const before = hasLog ? await quietLogEnd(url, token) : null;
+  const stateBefore = stateProbe ? await steadyState(stateProbe) : null;
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const problems = [];
-  const accepted = new Set();
+  const acceptedBefore = accepted.size;
   const byStatus = {};
   const byKind = {};
   let notSent = 0;
@@ -189,6 +207,17 @@ export async function fuzzService({
         });
     }
   }
+  if (stateProbe) {
+    await sleep(settleMs);
+    const stateAfter = await stateProbe();
+    // Without an accepted write, what the service holds must not have moved.
+    if (accepted.size === acceptedBefore && stateAfter !== stateBefore)
+      problems.push({
+        problem: 'the service state changed although no write was accepted',
+        before: stateBefore.slice(0, 400),
+        after: stateAfter.slice(0, 400),
+      });
+  }
   return {
     name,
     seed,
@@ -198,7 +227,7 @@ export async function fuzzService({
     slowestMs: slowest,
     byStatus,
     byKind,
-    accepted: accepted.size,
+    accepted: accepted.size - acceptedBefore,
     recorded,
     fromAccepted,
     problems,
