@@ -47,3 +47,4 @@ export * from './nest/bootstrap.js';
 export * from './http/if-match.decorator.js';
 export * from './messages/parse-message.js';
 export type { NatsClient } from './nest/nats.provider.js';
+export * from './http/dependency-error.js';

@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { isDomainError } from '../errors/domain-error.js';
+import { unavailableDependency, unavailableMessage } from './dependency-error.js';
 import { InvalidRequestException } from './validation.js';
 
 /** CONTRACT §2's error body: extra fields (such as `missing`) sit at its top level. */
@@ -101,6 +102,16 @@ export function toErrorBody(exception: unknown): ErrorBody | null {
       error: reason(status),
       message: malformed ? `malformed JSON body: ${message}` : message,
       code: malformed ? 'MALFORMED_JSON' : (CODE_BY_STATUS[status] ?? 'ERROR'),
+    };
+  }
+  const dependency = unavailableDependency(exception);
+  if (dependency) {
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: unavailableMessage(dependency, exception),
+      code: 'DEPENDENCY_UNAVAILABLE',
+      dependency,
     };
   }
   return null;

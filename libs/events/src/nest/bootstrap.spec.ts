@@ -2,7 +2,14 @@ import { jest } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Controller, Injectable, Module, type INestApplication, type OnApplicationBootstrap, type OnModuleInit } from '@nestjs/common';
+import {
+  Controller,
+  Injectable,
+  Module,
+  type INestApplication,
+  type OnApplicationBootstrap,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { EventPattern, Payload } from '@nestjs/microservices';
 import { jetstream } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
@@ -57,8 +64,19 @@ describe('bootstrapService with JetStream handlers', () => {
   it('runs each lifecycle hook once (the relay and boot-time repairs must not start twice), and the handlers consume', async () => {
     @Module({ controllers: [Handlers], providers: [Lifecycle, { provide: NATS_CONNECTION, useValue: nc }] })
     class TestModule {}
-    const config = { ADMIN_TOKEN: 'bootstrap-test-token', NATS_URL: nats.url, BIND_ADDRESS: '127.0.0.1', LOG_LEVEL: 'fatal' } as BaseServiceConfig;
-    app = await bootstrapService(TestModule, { service: 'bootstrap-test', title: 'test', config, port: 0, consumes: [{ name: 'BOOT_TEST', subjects: ['boot.test.>'] }] });
+    const config = {
+      ADMIN_TOKEN: 'bootstrap-test-token',
+      NATS_URL: nats.url,
+      BIND_ADDRESS: '127.0.0.1',
+      LOG_LEVEL: 'fatal',
+    } as BaseServiceConfig;
+    app = await bootstrapService(TestModule, {
+      service: 'bootstrap-test',
+      title: 'test',
+      config,
+      port: 0,
+      consumes: [{ name: 'BOOT_TEST', subjects: ['boot.test.>'] }],
+    });
     expect(Lifecycle.inits).toBe(1);
     expect(Lifecycle.bootstraps).toBe(1);
 

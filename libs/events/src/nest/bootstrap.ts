@@ -26,14 +26,21 @@ export interface BootstrapOptions {
   consumes?: StreamSpec[];
 }
 
-
 /** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
-export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
+export async function bootstrapService(
+  module: Type<unknown> | DynamicModule,
+  options: BootstrapOptions,
+): Promise<INestApplication> {
   const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);
   // The parsers are mounted by hand, after the request counter: an answer the parser gives (400
   // for malformed JSON, 413) must be counted too. `rawBody` keeps the body's bytes beside the parsed
   // body (`req.rawBody`), for a route that must pass a value on exactly as it was sent.
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false, bodyParser: false, rawBody: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger,
+    abortOnError: false,
+    bodyParser: false,
+    rawBody: true,
+  });
   app.enableShutdownHooks();
   const express = app.getHttpAdapter().getInstance() as { router?: RouterLike };
   const httpMetrics = provided(app, HttpMetrics);
@@ -92,7 +99,9 @@ function provided<T>(app: INestApplication, type: Type<T> | symbol): T | null {
 /** Runs `main`, turning a failure to start (such as a bad variable) into a message and exit code 1. */
 export function runMain(service: string, main: () => Promise<unknown>): void {
   main().catch((err: unknown) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service, msg: String((err as Error)?.message ?? err) })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service, msg: String((err as Error)?.message ?? err) })}\n`,
+    );
     process.exit(1);
   });
 }

@@ -94,7 +94,13 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
               synchronize: false,
               logging: false,
               // Unqualified names in migrations and raw SQL mean the service's own schema.
-              extra: { max: config.DATABASE_POOL_SIZE, application_name: schema, options: `-c search_path=${schema}` },
+              // A connection that cannot be had in 3 s fails (503) rather than holding the request.
+              extra: {
+                max: config.DATABASE_POOL_SIZE,
+                application_name: schema,
+                options: `-c search_path=${schema}`,
+                connectionTimeoutMillis: 3000,
+              },
               // Keep trying while PostgreSQL is (re)starting.
               retryAttempts: 1000,
               retryDelay: 1000,
@@ -131,7 +137,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
   onModuleInit(): void {
     this.log.onCommitted((events) => this.metrics.committed(events));
     this.health.register({
-      name: 'database',
+      name: 'postgresql',
       check: async () => {
         await this.dataSource.query('SELECT 1');
       },

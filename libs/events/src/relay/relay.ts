@@ -11,6 +11,9 @@ export interface EventPublisher {
 /** A pooled PostgreSQL client the relay holds for its leadership lock. */
 export interface LockClient extends SqlClient {
   release(err?: Error | boolean): void;
+  /** A held client's connection can fail between queries (PostgreSQL restarting): that must not crash the process. */
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+  off?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface RelayOptions {
@@ -68,6 +71,7 @@ export class Relay {
   private kicked = false;
   private published = 0;
   private lockClient: LockClient | null = null;
+  private lockErrorListener: { client: LockClient; onError: (err: Error) => void } | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -176,6 +180,7 @@ export class Relay {
         return false;
       }
       this.lockClient = client;
+      this.watchLockClient(client);
       // Resume from the checkpoint: the leader before us may have got further than we knew.
       const { rows: cp } = await this.pool.query<{ transaction_id: string; position: string }>(
         `SELECT transaction_id, position FROM ${this.checkpoints} WHERE name = $1`,
@@ -197,14 +202,42 @@ export class Relay {
       [this.options.name],
     );
     if (rows[0]) {
-      this.options.onProgress({ transactionId: rows[0].transaction_id, position: Number(rows[0].position) }, rows[0].updated_at.getTime());
+      this.options.onProgress(
+        { transactionId: rows[0].transaction_id, position: Number(rows[0].position) },
+        rows[0].updated_at.getTime(),
+      );
     }
+  }
+
+  /**
+   * The leadership lock lives as long as its session. When the session dies (PostgreSQL stopped or
+   * restarted), the client emits 'error' between queries: the lock is gone, and so is leadership;
+   * the loop takes it again once PostgreSQL answers.
+   */
+  private watchLockClient(client: LockClient): void {
+    const onError = (err: Error) => {
+      client.off?.('error', onError);
+      if (this.lockClient !== client) return;
+      this.lockClient = null;
+      this.options.onError?.(err);
+      client.release(err);
+      this.wake?.();
+    };
+    client.on?.('error', onError);
+    this.lockErrorListener = { client, onError };
   }
 
   private async dropLeadership(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = null;
     if (!client) return;
+    if (this.lockErrorListener?.client === client) {
+      // Keep a listener until the client is released: an error while unlocking must not crash either.
+      const { onError } = this.lockErrorListener;
+      this.lockErrorListener = null;
+      client.off?.('error', onError);
+      client.on?.('error', () => {});
+    }
     try {
       await client.query('SELECT pg_advisory_unlock_all()');
       client.release();

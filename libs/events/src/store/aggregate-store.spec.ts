@@ -51,7 +51,9 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     expect(loaded).toEqual({ state: { total: 325, count: 25 }, version: 25 });
 
     // Proof the snapshot is used: a tampered snapshot shows through (and a new schema ignores it).
-    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1`, [`counter-${id}`]);
+    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1`, [
+      `counter-${id}`,
+    ]);
     expect((await aggregates.load(Counter, id)).state.total).toBe(1000 + 21 + 22 + 23 + 24 + 25);
     expect((await aggregates.load({ ...Counter, snapshotSchema: 'counter.v2' }, id)).state.total).toBe(325);
   });
@@ -61,7 +63,10 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     const positions: number[] = [];
     for (let i = 1; i <= 15; i++) {
       const loaded = await aggregates.load(Counter, id);
-      const { result } = await aggregates.append(Counter, id, loaded, [{ type: 'Added', data: { n: 1 } }], { metadata: meta, newId: randomUUID });
+      const { result } = await aggregates.append(Counter, id, loaded, [{ type: 'Added', data: { n: 1 } }], {
+        metadata: meta,
+        newId: randomUUID,
+      });
       positions.push(result.positions[0]);
     }
     expect((await aggregates.load(Counter, id, { asOf: { position: positions[11] } })).state.count).toBe(12);
@@ -72,14 +77,20 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     const at: Array<{ position: number; time: Date }> = [];
     for (let i = 1; i <= 25; i++) {
       const loaded = await aggregates.load(Counter, id);
-      const { result } = await aggregates.append(Counter, id, loaded, [{ type: 'Added', data: { n: i } }], { metadata: meta, newId: randomUUID });
+      const { result } = await aggregates.append(Counter, id, loaded, [{ type: 'Added', data: { n: i } }], {
+        metadata: meta,
+        newId: randomUUID,
+      });
       // The log keeps microseconds, a Date milliseconds: 1 ms past an event's time is past it (2 ms apart, not past the next).
       at.push({ position: result.positions[0], time: new Date(result.events[0].recordedAt.getTime() + 1) });
       await new Promise((r) => setTimeout(r, 3));
     }
     // The snapshot is at version 20 (total 210): tampered with, it shows through exactly where it is used.
-    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1`, [`counter-${id}`]);
-    const totalAt = async (asOf: { position: number } | { time: Date }) => (await aggregates.load(Counter, id, { asOf })).state.total;
+    await pool.query(`UPDATE ${schema}.snapshots SET state = '{"total": 1000, "count": 20}' WHERE stream_id = $1`, [
+      `counter-${id}`,
+    ]);
+    const totalAt = async (asOf: { position: number } | { time: Date }) =>
+      (await aggregates.load(Counter, id, { asOf })).state.total;
     expect(await totalAt({ position: at[19].position })).toBe(1000);
     expect(await totalAt({ position: at[22].position })).toBe(1000 + 21 + 22 + 23);
     expect(await totalAt({ time: at[22].time })).toBe(1000 + 21 + 22 + 23);

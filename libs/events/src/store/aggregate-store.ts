@@ -43,7 +43,8 @@ export class AggregateStore {
     const streamId = this.streamId(type, id);
     let snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, options.client);
     // A point-in-time read starts from the snapshot only when the point is at or past it; else from the start.
-    if (snapshot && options.asOf && !(await this.events.reached(streamId, snapshot.version, options.asOf, options.client))) snapshot = null;
+    if (snapshot && options.asOf && !(await this.events.reached(streamId, snapshot.version, options.asOf, options.client)))
+      snapshot = null;
     const events = await this.events.readStream(streamId, {
       fromVersion: snapshot?.version ?? 0,
       asOf: options.asOf,
@@ -62,7 +63,12 @@ export class AggregateStore {
     options: { metadata: EventMetadata; newId: () => string; client?: SqlClient },
   ): Promise<{ result: AppendResult; state: S; recorded: NewEvent[] }> {
     const streamId = this.streamId(type, id);
-    const recorded: NewEvent[] = events.map((e) => ({ id: options.newId(), type: e.type, data: e.data, metadata: options.metadata }));
+    const recorded: NewEvent[] = events.map((e) => ({
+      id: options.newId(),
+      type: e.type,
+      data: e.data,
+      metadata: options.metadata,
+    }));
     const result = await this.events.append(streamId, recorded, {
       expectedVersion: loaded.version,
       client: options.client,

@@ -10,3 +10,5 @@ export type { StreamSpec } from './streams.js';
 export { deadLetterSubject, DEAD_LETTER_PAYLOAD_LIMIT } from './dead-letter.js';
 export type { DeadLetter } from './dead-letter.js';
 export { CORRELATION_ID_HEADER, MSG_ID_HEADER } from './headers.js';
+export { afterCommit } from './after-commit.js';
+export { natsIsUp, requireNats } from './connection-state.js';
