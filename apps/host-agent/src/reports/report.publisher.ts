@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { jetstream, jetstreamManager, type JetStreamClient } from '@nats-io/jetstream';
-import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
+import { HOST_REPORTS_STREAM_SPEC, hostReportSubject, type LogicalNetworkConstruct } from '@vnet/contracts';
 import { headers as natsHeaders } from '@nats-io/transport-node';
 import { CORRELATION_ID_HEADER, ensureStream, MetricsRegistry } from '@vnet/events';
 import { Counter } from 'prom-client';
@@ -149,7 +149,7 @@ export class ReportPublisher implements OnApplicationShutdown {
   private ensureStream(): Promise<JetStreamClient> {
     this.stream ??= (async () => {
       const nc = await this.nats.connected();
-      await ensureStream(await jetstreamManager(nc), { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] });
+      await ensureStream(await jetstreamManager(nc), HOST_REPORTS_STREAM_SPEC);
       return jetstream(nc, { timeout: PUBLISH_TIMEOUT_MS });
     })().catch((err: unknown) => {
       this.stream = null;

@@ -26,6 +26,9 @@ export interface BootstrapOptions {
   consumes?: StreamSpec[];
 }
 
+/** How many times a consumer's message is delivered before it is dead-lettered (see bootstrapService). */
+export const MAX_DELIVER = 200;
+
 /** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
 export async function bootstrapService(
   module: Type<unknown> | DynamicModule,
@@ -57,9 +60,11 @@ export async function bootstrapService(
       connection: async () => nc,
       durablePrefix: options.service,
       streams: options.consumes,
-      // A service never gives up on a message for a transient fault: nothing accepted is lost. A
-      // message that can never succeed (InvalidMessageError) is a dead letter at once.
-      maxDeliver: -1,
+      // Bounded: with the backoff (1 s doubling to 30 s) 200 deliveries are about 1.6 h of retries
+      // of a transient fault before the message is a dead letter (logged, counted, published on the
+      // dead-letter subject); what it would have recorded can be rebuilt from the log. A message that
+      // can never succeed (InvalidMessageError) is a dead letter at once.
+      maxDeliver: MAX_DELIVER,
       logger,
     });
     // Handlers run with the message's correlation id current, so their logs and events carry it.

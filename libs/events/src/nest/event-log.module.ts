@@ -26,7 +26,7 @@ import { EventLog } from '../store/event-log.js';
 import type { SqlClient } from '../store/event-store.js';
 import type { Upcaster } from '../store/event-upcasters.js';
 import { schemaIdentifier } from '../store/schema.js';
-import { ensureStream } from '../transport/index.js';
+import { eventStreamSpec, StreamGuard } from '../transport/index.js';
 import { eventObjectOrderMigration, eventStoreMigration } from './event-store.migration.js';
 import { EventLogMetrics } from '../metrics/event-log.metrics.js';
 import { HealthRegistry } from './health-registry.js';
@@ -143,6 +143,13 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
       },
     });
     this.health.register({
+      name: 'eventStream',
+      check: async () => {
+        const degraded = this.relay?.degraded;
+        if (degraded) throw new Error(degraded);
+      },
+    });
+    this.health.register({
       name: 'readModels',
       check: async () => {
         const rebuild = this.log.rebuildProgress;
@@ -153,7 +160,10 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
 
   async onApplicationBootstrap(): Promise<void> {
     const stream = eventStreamOf(this.service);
-    await ensureStream(await jetstreamManager(this.nc), { name: stream.name, subjects: [`${stream.subjectPrefix}.>`] });
+    const jsm = await jetstreamManager(this.nc);
+    const spec = eventStreamSpec(stream);
+    const guard = new StreamGuard(jsm, spec);
+    await guard.ensure();
     const pool = poolOf(this.dataSource);
     this.relay = new Relay(
       this.log.store,
@@ -164,10 +174,16 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
         schema: this.log.schemaName.replace(/"/g, ''),
         subjectPrefix: stream.subjectPrefix,
         onProgress: (cursor, atMs) => this.metrics.relayProgressed(cursor, atMs),
+        stream: guard,
+        onBacklog: (events) => this.metrics.relayBacklog(events),
         onError: (err) => this.logger.warn({ msg: 'relay failed, retrying', error: String((err as Error)?.message ?? err) }),
       },
     );
     this.log.onCommitted(() => this.relay?.kick());
+    // Back from a NATS outage: publish the backlog now rather than at the end of the relay's backoff.
+    void (async () => {
+      for await (const status of this.nc.status()) if (status.type === 'reconnect') this.relay?.kick();
+    })().catch(() => {});
     this.relay.start();
   }
 

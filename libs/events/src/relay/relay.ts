@@ -31,6 +31,17 @@ export interface RelayOptions {
    * when the leader's checkpoint is seen to move (`atMs` is when it was written).
    */
   onProgress?: (cursor: LogCursor, atMs: number) => void;
+  /**
+   * The stream the relay publishes to, checked before it leads, after a publish fails, and every
+   * `streamCheckMs` while it leads. `check()` answers 'recreated' when it had to create the stream
+   * again (it was deleted) or finds another one under its name (deleted and created by someone
+   * else): what the old one held is gone, so the relay publishes the whole log again, and JetStream's
+   * `Nats-Msg-Id` dedup keeps each event once in the new stream.
+   */
+  stream?: { check(): Promise<'ok' | 'recreated'> };
+  streamCheckMs?: number;
+  /** While the log is republished into a recreated stream: how many events are left (0 once done). */
+  onBacklog?: (events: number) => void;
 }
 
 export function subjectFor(prefix: string, event: Pick<RecordedEvent, 'streamId' | 'type'>): string {
@@ -71,6 +82,9 @@ export class Relay {
   private kicked = false;
   private published = 0;
   private lockClient: LockClient | null = null;
+  private lastStreamCheck = 0;
+  private backlog = 0;
+  private healing: { reason: string; since: number } | null = null;
   private lockErrorListener: { client: LockClient; onError: (err: Error) => void } | null = null;
 
   constructor(
@@ -86,6 +100,11 @@ export class Relay {
 
   get publishedCount(): number {
     return this.published;
+  }
+
+  /** Why the stream does not hold the whole log right now (recreated, being republished), or null. */
+  get degraded(): string | null {
+    return this.healing ? `${this.healing.reason}; ${this.backlog} events left to republish` : null;
   }
 
   start(): void {
@@ -126,17 +145,51 @@ export class Relay {
           await this.sleep(1000);
           continue;
         }
+        if (Date.now() - this.lastStreamCheck >= (this.options.streamCheckMs ?? 2000)) await this.checkStream();
         const n = await this.publishBatch();
         failures = 0;
-        if (n < this.batchSize) await this.sleep(this.idlePollMs);
+        if (n < this.batchSize) {
+          this.caughtUp();
+          await this.sleep(this.idlePollMs);
+        }
       } catch (err) {
         failures++;
         this.options.onError?.(err);
+        // A publish that fails may mean the stream is gone: look before the next try.
+        this.lastStreamCheck = 0;
         await this.dropLeadership();
         await this.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
       }
     }
     await this.dropLeadership();
+  }
+
+  /**
+   * The stream was deleted (or replaced): publish the log again from its start. The checkpoint is
+   * moved back at once, so a relay that takes over after a crash republishes too.
+   */
+  private async checkStream(): Promise<void> {
+    this.lastStreamCheck = Date.now();
+    if (!this.options.stream || (await this.options.stream.check()) === 'ok') return;
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${schemaIdentifier(this.options.schema)}.events`,
+    );
+    await this.pool.query(
+      `UPDATE ${this.checkpoints} SET transaction_id = $2::xid8, position = $3, updated_at = now() WHERE name = $1`,
+      [this.options.name, LOG_START.transactionId, LOG_START.position],
+    );
+    this.cursor = LOG_START;
+    this.backlog = Number(rows[0]?.n ?? 0);
+    this.healing = { reason: 'the event stream was recreated', since: Date.now() };
+    this.options.onBacklog?.(this.backlog);
+    this.options.onError?.(new Error(`event stream recreated: republishing the log (${this.backlog} events)`));
+  }
+
+  private caughtUp(): void {
+    if (!this.healing) return;
+    this.healing = null;
+    this.backlog = 0;
+    this.options.onBacklog?.(0);
   }
 
   private async publishBatch(): Promise<number> {
@@ -163,6 +216,10 @@ export class Relay {
     );
     this.cursor = page.cursor;
     this.published += page.events.length;
+    if (this.healing) {
+      this.backlog = Math.max(0, this.backlog - page.events.length);
+      this.options.onBacklog?.(this.backlog);
+    }
     this.options.onProgress?.(page.cursor, Date.now());
     return page.events.length;
   }
@@ -187,6 +244,7 @@ export class Relay {
         [this.options.name],
       );
       this.cursor = cp[0] ? { transactionId: cp[0].transaction_id, position: Number(cp[0].position) } : LOG_START;
+      this.lastStreamCheck = 0;
       return true;
     } catch (err) {
       client.release(true);
