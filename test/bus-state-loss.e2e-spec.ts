@@ -1,9 +1,12 @@
 import { jest } from '@jest/globals';
 import { jetstreamManager } from '@nats-io/jetstream';
+import { Kvm } from '@nats-io/kv';
+import { KV_HOST_PORTS, KV_SWITCHES } from '@vnet/contracts';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { compareLogAndStream, logEventIds, streamMsgIds } from './harness/bus-audit.js';
 import { parsePrometheusText } from './harness/prometheus-text.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
+import { taskEnd } from './harness/tasks.js';
 
 jest.setTimeout(120000);
 const STREAM = 'EVENTS_NETWORK_MANAGER';
@@ -16,6 +19,7 @@ const STREAM = 'EVENTS_NETWORK_MANAGER';
 describe('lost bus state', () => {
   const stack = new SuiteStack();
   let nm: RunningService;
+  let cm: RunningService;
   let ha: RunningService;
   let nc: NatsConnection;
   let zoneId: string;
@@ -24,6 +28,7 @@ describe('lost bus state', () => {
   beforeAll(async () => {
     await stack.start();
     nm = await stack.startService('network-manager');
+    cm = await stack.startService('compute-manager');
     ha = await stack.startService('host-agent', { HOSTS: '1' });
     nc = await connect({ servers: stack.nats.url });
     zoneId = (await api(nm.url).post('/transport-zones', { name: 'z' })).body.id;
@@ -82,5 +87,41 @@ describe('lost bus state', () => {
       'host-1 to hold the change made after the stream was recreated',
     );
     process.stdout.write(`event stream deleted: whole log back in the stream ${healMs} ms later\n`);
+  });
+
+  it('a deleted desired-state bucket is created again and every value put again from the read models', async () => {
+    await api(cm.url).post('/hosts', { hostId: 'host-1' });
+    const sw = (await api(cm.url).post('/switches', { name: 's', hostIds: ['host-1'], rollbackTimeoutMs: 5000 })).body;
+    const pg = (await api(cm.url).post(`/switches/${sw.id}/port-groups`, { name: 'pg', vlanId: 10 })).body;
+    expect((await taskEnd(api(cm.url), pg.taskId)).state).toBe('succeeded');
+
+    const jsm = await jetstreamManager(nc);
+    await jsm.streams.delete(`KV_${KV_SWITCHES}`);
+    await jsm.streams.delete(`KV_${KV_HOST_PORTS}`);
+    const deleted = Date.now();
+    const kv = await new Kvm(nc).open(KV_SWITCHES);
+    const value = await eventually(
+      async () => {
+        const entry = await kv.get(sw.id).catch(() => null);
+        return entry?.value.length ? entry.json<{ revision: number }>() : null;
+      },
+      20000,
+      "the switch's desired state to be put again",
+    );
+    expect(value.revision).toBe(2);
+    const healMs = Date.now() - deleted;
+    await eventually(
+      async () => /desired-state buckets created again and filled from the read models/.test(cm.logs()),
+      10000,
+      'the healer to finish',
+    );
+    await eventually(async () => (await api(cm.url).get('/health')).status === 200, 10000, 'compute manager healthy again');
+
+    // The host watches the new bucket: the next change reaches it.
+    const patched = await api(cm.url).patch(`/switches/${sw.id}/port-groups/${pg.portGroupId}`, { vlanId: 20 });
+    expect((await taskEnd(api(cm.url), patched.body.taskId)).state).toBe('succeeded');
+    const host = (await api(ha.url).get('/hosts/host-1')).body;
+    expect(host.computeSwitches.find((s: { id: string }) => s.id === sw.id).portGroups[0].vlanId).toBe(20);
+    process.stdout.write(`desired-state buckets deleted: values put again ${healMs} ms later\n`);
   });
 });

@@ -178,11 +178,13 @@ export class Relay {
       `UPDATE ${this.checkpoints} SET transaction_id = $2::xid8, position = $3, updated_at = now() WHERE name = $1`,
       [this.options.name, LOG_START.transactionId, LOG_START.position],
     );
+    const wasPublished = this.cursor.position > 0;
     this.cursor = LOG_START;
     this.backlog = Number(rows[0]?.n ?? 0);
     this.healing = { reason: 'the event stream was recreated', since: Date.now() };
     this.options.onBacklog?.(this.backlog);
-    this.options.onError?.(new Error(`event stream recreated: republishing the log (${this.backlog} events)`));
+    // A first boot creates the stream too: only a stream that held part of the log is news.
+    if (wasPublished) this.options.onError?.(new Error(`event stream recreated: republishing the log (${this.backlog} events)`));
   }
 
   private caughtUp(): void {
