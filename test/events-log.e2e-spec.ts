@@ -282,7 +282,7 @@ describe('event logs of both managers, and the edges around them', () => {
         expect(down.body.message).toMatch(/\bnats\b/);
         expect(down.body.message).not.toMatch(/\bdatabase\b/);
         expect(down.body.details.nats.status).toBe('down');
-        expect(down.body.details.database.status).toBe('up');
+        expect(down.body.details.postgresql.status).toBe('up');
       }
     } finally {
       await stack.restartNats();

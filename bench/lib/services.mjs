@@ -9,7 +9,11 @@ import { ensureServiceRoles, freePort, grantServiceSchemas, removeDir, serviceNa
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOKEN = 'bench-admin-token';
-const PORT_VAR = { 'network-manager': 'NETWORK_MANAGER_PORT', 'compute-manager': 'COMPUTE_MANAGER_PORT', 'host-agent': 'HOST_AGENT_PORT' };
+const PORT_VAR = {
+  'network-manager': 'NETWORK_MANAGER_PORT',
+  'compute-manager': 'COMPUTE_MANAGER_PORT',
+  'host-agent': 'HOST_AGENT_PORT',
+};
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /**
@@ -25,7 +29,7 @@ export async function startBenchStack() {
   const logDir = process.env.BENCH_LOG_DIR;
   if (logDir) mkdirSync(logDir, { recursive: true });
   const natsLog = logDir ? openSync(join(logDir, 'nats-server.log'), 'w') : 'ignore';
-  const [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats'), log: natsLog }), startPostgres({ dir: join(dir, 'postgres') })]);
+  let [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats'), log: natsLog }), startPostgres({ dir: join(dir, 'postgres') })]);
   // Each manager as its own role, owning only its schema, as npm start runs them.
   const databaseUrls = await grantServiceSchemas(pg.url, 'vnet', await ensureServiceRoles(pg.url, join(dir, 'postgres')));
   const services = [];
@@ -34,8 +38,25 @@ export async function startBenchStack() {
     if (stopped) return;
     stopped = true;
     await Promise.all(services.map((s) => s.stop()));
-    await Promise.all([nats.stop(), pg.stop()]);
+    await Promise.all([nats?.stop(), pg?.stop()]);
     removeDir(dir);
+  };
+  // Outages (chaos scenarios): a server stops, and comes back on the same port with the same data.
+  const servers = {
+    stopNats: async () => {
+      const was = nats;
+      nats = null;
+      await was?.stop();
+      return was;
+    },
+    startNats: async (port) => (nats = await startNats({ dir: join(dir, 'nats'), port, log: natsLog })),
+    stopPostgres: async () => {
+      const was = pg;
+      pg = null;
+      await was?.stop();
+      return was;
+    },
+    startPostgres: async (port) => (pg = await startPostgres({ dir: join(dir, 'postgres'), port })),
   };
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stop().finally(() => process.exit(130)));
 
@@ -57,7 +78,12 @@ export async function startBenchStack() {
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',
         HOSTS: '0',
-        ...(name === 'host-agent' ? { ...HOST_AGENT_ENV, ...(process.env.BENCH_UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE } : {}) } : {}),
+        ...(name === 'host-agent'
+          ? {
+              ...HOST_AGENT_ENV,
+              ...(process.env.BENCH_UV_THREADPOOL_SIZE ? { UV_THREADPOOL_SIZE: process.env.BENCH_UV_THREADPOOL_SIZE } : {}),
+            }
+          : {}),
         [PORT_VAR[name]]: String(port),
         ...env,
       },
@@ -73,7 +99,9 @@ export async function startBenchStack() {
     const t0 = Date.now();
     for (;;) {
       if (child.exitCode !== null) throw new Error(`${name} exited: ${stderr.slice(-2000)}`);
-      const ok = await fetch(`${url}/health`).then((r) => r.status === 200).catch(() => false);
+      const ok = await fetch(`${url}/health`)
+        .then((r) => r.status === 200)
+        .catch(() => false);
       if (ok) break;
       if (Date.now() - t0 > 120000) throw new Error(`${name} not healthy: ${stderr.slice(-2000)}`);
       await sleep(100);
@@ -98,7 +126,18 @@ export async function startBenchStack() {
     return service;
   }
 
-  return { dir, nats, pg, startService, stop };
+  return {
+    dir,
+    get nats() {
+      return nats;
+    },
+    get pg() {
+      return pg;
+    },
+    ...servers,
+    startService,
+    stop,
+  };
 }
 
 /** JSON over HTTP with the admin token. */

@@ -6,7 +6,8 @@ export function testServers(): { natsUrl: string; databaseUrl: string; dir: stri
   const natsUrl = process.env.VNET_TEST_NATS_URL;
   const databaseUrl = process.env.VNET_TEST_DATABASE_URL;
   const dir = process.env.VNET_TEST_DIR;
-  if (!natsUrl || !databaseUrl || !dir) throw new Error('test servers are not running: run through jest with the harness global setup');
+  if (!natsUrl || !databaseUrl || !dir)
+    throw new Error('test servers are not running: run through jest with the harness global setup');
   return { natsUrl, databaseUrl, dir };
 }
 

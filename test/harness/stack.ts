@@ -5,7 +5,19 @@ import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
 import { type ConnectionOptions } from '@nats-io/transport-node';
-import { freePort, grantServiceSchemas, natsOptions, removeDir, serviceNatsEnv, startNats, type NatsServer } from '../../scripts/lib/stack.mjs';
+import {
+  ensureServiceRoles,
+  freePort,
+  grantServiceSchemas,
+  natsOptions,
+  removeDir,
+  serviceNatsEnv,
+  startNats,
+  startPostgres,
+  type LocalServer,
+  type NatsServer,
+  type ServiceRoles,
+} from '../../scripts/lib/stack.mjs';
 import { checkAnswer } from './openapi-check.js';
 import { testDatabaseRoles, testServers } from './servers.js';
 
@@ -41,11 +53,24 @@ export class SuiteStack {
   nats!: NatsServer;
   /** The suite's database as the superuser (for tests that look into it). */
   databaseUrl!: string;
+  /** The suite's own PostgreSQL (with `ownPostgres`), which it may stop and start. */
+  postgres: LocalServer | null = null;
   private readonly database = `suite_${randomBytes(5).toString('hex')}`;
+  /** The managers' roles on the suite's own PostgreSQL (with `ownPostgres`). */
+  private roles: ServiceRoles | null = null;
   private readonly services: RunningService[] = [];
+
+  /** `ownPostgres`: a PostgreSQL of the suite's own instead of a database on the run's, for outages. */
+  constructor(private readonly options: { ownPostgres?: boolean } = {}) {}
 
   async start(): Promise<this> {
     this.nats = await startNats({ dir: join(this.dir, 'nats') });
+    if (this.options.ownPostgres) {
+      this.postgres = await startPostgres({ dir: join(this.dir, 'postgres'), database: this.database });
+      this.databaseUrl = this.postgres.url;
+      this.roles = await ensureServiceRoles(this.postgres.url, this.dir);
+      return this;
+    }
     const admin = new pg.Client({ connectionString: testServers().databaseUrl });
     await admin.connect();
     await admin.query(`CREATE DATABASE ${this.database}`);
@@ -69,11 +94,38 @@ export class SuiteStack {
     this.nats = await startNats({ dir: join(this.dir, 'nats'), port });
   }
 
+  /** Stops NATS (SIGTERM); `startNatsAgain` brings it back on the same port and data. */
+  async stopNats(): Promise<void> {
+    await this.nats.stop();
+  }
+
+  async startNatsAgain(): Promise<void> {
+    this.nats = await startNats({ dir: join(this.dir, 'nats'), port: this.nats.port });
+  }
+
+  /** Stops the suite's own PostgreSQL (a fast shutdown); `startPostgresAgain` brings it back on the same port and data. */
+  async stopPostgres(): Promise<void> {
+    if (!this.postgres) throw new Error('stopPostgres needs a SuiteStack with ownPostgres');
+    await this.postgres.stop();
+  }
+
+  async startPostgresAgain(): Promise<void> {
+    if (!this.postgres) throw new Error('startPostgresAgain needs a SuiteStack with ownPostgres');
+    this.postgres = await startPostgres({ dir: join(this.dir, 'postgres'), port: this.postgres.port, database: this.database });
+  }
+
   /** Starts a service and waits until it is healthy (or, with `healthy: false`, only answering HTTP). */
-  async startService(name: ServiceName, env: Record<string, string> = {}, options: { healthy?: boolean } = {}): Promise<RunningService> {
+  async startService(
+    name: ServiceName,
+    env: Record<string, string> = {},
+    options: { healthy?: boolean } = {},
+  ): Promise<RunningService> {
     const port = await freePort();
     // Each manager as its own role, owning only its schema (made again if a test dropped it).
-    const own = name === 'host-agent' ? {} : await grantServiceSchemas(testServers().databaseUrl, this.database, testDatabaseRoles());
+    const own =
+      name === 'host-agent'
+        ? {}
+        : await grantServiceSchemas(this.postgres?.url ?? testServers().databaseUrl, this.database, this.roles ?? testDatabaseRoles());
     let output = '';
     const nodeArgs = name === 'host-agent' ? HOST_AGENT_NODE_ARGS : [];
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
@@ -125,6 +177,11 @@ export class SuiteStack {
   async stop(): Promise<void> {
     await Promise.all(this.services.map((s) => s.stop()));
     await this.nats?.stop();
+    if (this.postgres) {
+      await this.postgres.stop();
+      removeDir(this.dir);
+      return;
+    }
     const admin = new pg.Client({ connectionString: testServers().databaseUrl });
     await admin.connect();
     await admin.query(`DROP DATABASE IF EXISTS ${this.database} WITH (FORCE)`);
@@ -159,7 +216,12 @@ export interface ApiResponse<T = any> {
  */
 export function api(baseUrl: string, token: string | null = ADMIN_TOKEN) {
   const client = (checked: boolean) => {
-    const call = async <T = any>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<ApiResponse<T>> => {
+    const call = async <T = any>(
+      method: string,
+      path: string,
+      body?: unknown,
+      headers: Record<string, string> = {},
+    ): Promise<ApiResponse<T>> => {
       const res = await fetch(`${baseUrl}${path}`, {
         method,
         headers: {
@@ -181,8 +243,10 @@ export function api(baseUrl: string, token: string | null = ADMIN_TOKEN) {
     };
     return {
       get: <T = any>(path: string, headers?: Record<string, string>) => call<T>('GET', path, undefined, headers),
-      post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('POST', path, body ?? {}, headers),
-      patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PATCH', path, body ?? {}, headers),
+      post: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+        call<T>('POST', path, body ?? {}, headers),
+      patch: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) =>
+        call<T>('PATCH', path, body ?? {}, headers),
       put: <T = any>(path: string, body?: unknown, headers?: Record<string, string>) => call<T>('PUT', path, body ?? {}, headers),
       delete: <T = any>(path: string, headers?: Record<string, string>) => call<T>('DELETE', path, undefined, headers),
       raw: call,
@@ -192,7 +256,11 @@ export function api(baseUrl: string, token: string | null = ADMIN_TOKEN) {
 }
 
 /** Polls `probe` until it returns a truthy value or the deadline passes. */
-export async function eventually<T>(probe: () => Promise<T | undefined | null | false>, timeoutMs = 10000, what = 'condition'): Promise<T> {
+export async function eventually<T>(
+  probe: () => Promise<T | undefined | null | false>,
+  timeoutMs = 10000,
+  what = 'condition',
+): Promise<T> {
   const t0 = Date.now();
   let last: unknown;
   while (Date.now() - t0 < timeoutMs) {

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS, MODULE_DATA_STREAM, MODULE_DATA_SUBJECTS } from '@vnet/contracts';
-import { bootstrapService, eventStreamOf, loadConfig, runMain } from '@vnet/events';
+import { HOST_REPORTS_STREAM_SPEC, MODULE_DATA_STREAM_SPEC } from '@vnet/contracts';
+import { bootstrapService, eventStreamOf, eventStreamSpec, loadConfig, runMain } from '@vnet/events';
 import { AppModule, SERVICE } from './app.module.js';
 import { ComputeManagerConfig } from './config/compute-manager.config.js';
 
@@ -12,10 +12,6 @@ runMain(SERVICE, async () => {
     title: 'vnet compute manager',
     config,
     port: config.COMPUTE_MANAGER_PORT,
-    consumes: [
-      { name: own.name, subjects: [`${own.subjectPrefix}.>`] },
-      { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] },
-      { name: MODULE_DATA_STREAM, subjects: [MODULE_DATA_SUBJECTS] },
-    ],
+    consumes: [eventStreamSpec(own), HOST_REPORTS_STREAM_SPEC, MODULE_DATA_STREAM_SPEC],
   });
 });

@@ -3,7 +3,7 @@ import { Kvm, type KV } from '@nats-io/kv';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import {
   HOST_REPORTS_STREAM,
-  HOST_REPORTS_SUBJECTS,
+  HOST_REPORTS_STREAM_SPEC,
   KV_LOGICAL_NETWORKS,
   KV_TRANSPORT_NODES,
   logicalNetworkKey,
@@ -43,7 +43,7 @@ export class HostAgentFixture {
       kvm.create(KV_LOGICAL_NETWORKS, { history: 1 }),
       kvm.create(KV_TRANSPORT_NODES, { history: 1 }),
     ]);
-    await ensureStream(await jetstreamManager(this.nc), { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] });
+    await ensureStream(await jetstreamManager(this.nc), HOST_REPORTS_STREAM_SPEC);
     const consumer = await jetstream(this.nc).consumers.get(HOST_REPORTS_STREAM);
     void (async () => {
       for await (const m of await consumer.consume()) {

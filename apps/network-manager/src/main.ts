@@ -1,6 +1,6 @@
 import 'reflect-metadata';
-import { HOST_REPORTS_STREAM, HOST_REPORTS_SUBJECTS } from '@vnet/contracts';
-import { bootstrapService, eventStreamOf, loadConfig, runMain } from '@vnet/events';
+import { HOST_REPORTS_STREAM_SPEC } from '@vnet/contracts';
+import { bootstrapService, eventStreamOf, eventStreamSpec, loadConfig, runMain } from '@vnet/events';
 import { AppModule, SERVICE } from './app.module.js';
 import { NetworkManagerConfig } from './config/network-manager.config.js';
 
@@ -12,9 +12,6 @@ runMain(SERVICE, async () => {
     title: 'vnet network manager',
     config,
     port: config.NETWORK_MANAGER_PORT,
-    consumes: [
-      { name: own.name, subjects: [`${own.subjectPrefix}.>`] },
-      { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS] },
-    ],
+    consumes: [eventStreamSpec(own), HOST_REPORTS_STREAM_SPEC],
   });
 });

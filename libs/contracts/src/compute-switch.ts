@@ -11,7 +11,13 @@ export interface PortGroupPolicy {
   shaping: { enabled: boolean; averageBandwidthKbps: number; peakBandwidthKbps: number; burstSizeKb: number };
 }
 
-export const TEAMING_POLICIES = ['loadbalance_srcid', 'loadbalance_srcmac', 'loadbalance_ip', 'loadbalance_loadbased', 'failover_explicit'] as const;
+export const TEAMING_POLICIES = [
+  'loadbalance_srcid',
+  'loadbalance_srcmac',
+  'loadbalance_ip',
+  'loadbalance_loadbased',
+  'failover_explicit',
+] as const;
 
 export const DEFAULT_POLICY: PortGroupPolicy = {
   security: { promiscuous: false, macChanges: false, forgedTransmits: false },

@@ -10,6 +10,14 @@ export const HOST_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
 export const HOST_REPORTS_STREAM = 'HOST_REPORTS';
 export const HOST_REPORTS_SUBJECTS = 'hosts.*.report';
 export const hostReportSubject = (hostId: string): string => `hosts.${hostId}.report`;
+
+/**
+ * The bounds of the streams hosts report into. A report matters until both managers have recorded
+ * it in their logs (minutes at most), and a host re-sends what it holds when it reconnects: a day
+ * and 256 MiB is ample, and keeps a stream that nobody reads from growing without end.
+ */
+export const REPORT_STREAM_LIMITS = { maxAgeMs: 24 * 3600 * 1000, maxBytes: 256 * 1024 ** 2 } as const;
+export const HOST_REPORTS_STREAM_SPEC = { name: HOST_REPORTS_STREAM, subjects: [HOST_REPORTS_SUBJECTS], ...REPORT_STREAM_LIMITS };
 /** At most this many constructs in one report message; a larger change is sent in several. */
 export const REPORT_CHUNK = 500;
 

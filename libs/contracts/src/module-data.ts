@@ -1,3 +1,4 @@
+import { REPORT_STREAM_LIMITS } from './host-messages.js';
 import type { OpaqueEntityRef } from './opaque-data.js';
 
 /**
@@ -33,3 +34,4 @@ export interface ModuleData {
 export const MODULE_DATA_STREAM = 'HOST_MODULE_DATA';
 export const MODULE_DATA_SUBJECTS = 'hosts.*.module-data';
 export const moduleDataSubject = (hostId: string): string => `hosts.${hostId}.module-data`;
+export const MODULE_DATA_STREAM_SPEC = { name: MODULE_DATA_STREAM, subjects: [MODULE_DATA_SUBJECTS], ...REPORT_STREAM_LIMITS };

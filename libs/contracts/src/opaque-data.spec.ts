@@ -7,7 +7,9 @@ const entry = (key: string, valueJson: string, namespace = 'com.acme.x') => ({ n
 
 describe('effectiveOpaque', () => {
   it("gives an entity's own entries without inheritedFrom", () => {
-    expect(effectiveOpaque([{ entity: sw, entries: [entry('a', '1')] }])).toEqual([{ namespace: 'com.acme.x', key: 'a', valueJson: '1' }]);
+    expect(effectiveOpaque([{ entity: sw, entries: [entry('a', '1')] }])).toEqual([
+      { namespace: 'com.acme.x', key: 'a', valueJson: '1' },
+    ]);
   });
 
   it('inherits from each level above, naming the level', () => {
@@ -53,7 +55,9 @@ describe('effectiveOpaque', () => {
 
   it('keeps value texts as they are, sorted by namespace then key', () => {
     const text = '{"b":1,"a":12345678901234567890123,"c":1e-400}';
-    expect(effectiveOpaque([{ entity: port, entries: [entry('z', text), entry('a', '1.0'), entry('m', 'null', 'aa.first')] }])).toEqual([
+    expect(
+      effectiveOpaque([{ entity: port, entries: [entry('z', text), entry('a', '1.0'), entry('m', 'null', 'aa.first')] }]),
+    ).toEqual([
       { namespace: 'aa.first', key: 'm', valueJson: 'null' },
       { namespace: 'com.acme.x', key: 'a', valueJson: '1.0' },
       { namespace: 'com.acme.x', key: 'z', valueJson: text },

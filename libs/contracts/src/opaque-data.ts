@@ -23,7 +23,8 @@ export const OPAQUE_KEY_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 /** A value's JSON text may hold this many bytes (UTF-8) and no more: 64 KiB. */
 export const OPAQUE_VALUE_MAX_BYTES = 65536;
 
-export const isOpaqueNamespace = (s: string): boolean => s.length <= OPAQUE_NAMESPACE_MAX_LENGTH && OPAQUE_NAMESPACE_PATTERN.test(s);
+export const isOpaqueNamespace = (s: string): boolean =>
+  s.length <= OPAQUE_NAMESPACE_MAX_LENGTH && OPAQUE_NAMESPACE_PATTERN.test(s);
 export const isOpaqueKey = (s: string): boolean => OPAQUE_KEY_PATTERN.test(s);
 
 /**

@@ -26,8 +26,16 @@ describe('raw JSON text', () => {
   });
 
   it('splices raw texts back unchanged, and writes everything else as JSON.stringify does', () => {
-    const value = { a: 1, raw: new RawJson('{"n":12345678901234567890123,"f":1.0}'), list: [new RawJson('1e-400'), 'x', undefined], skip: undefined, s: 'é"' };
-    expect(stringifyWithRaw(value)).toBe('{"a":1,"raw":{"n":12345678901234567890123,"f":1.0},"list":[1e-400,"x",null],"s":"é\\""}');
+    const value = {
+      a: 1,
+      raw: new RawJson('{"n":12345678901234567890123,"f":1.0}'),
+      list: [new RawJson('1e-400'), 'x', undefined],
+      skip: undefined,
+      s: 'é"',
+    };
+    expect(stringifyWithRaw(value)).toBe(
+      '{"a":1,"raw":{"n":12345678901234567890123,"f":1.0},"list":[1e-400,"x",null],"s":"é\\""}',
+    );
     expect(stringifyWithRaw([{ at: new Date('2026-01-01T00:00:00Z') }])).toBe('[{"at":"2026-01-01T00:00:00.000Z"}]');
     expect(jsonTextBytes('"é"')).toBe(4);
   });

@@ -6,9 +6,15 @@ import type { HeldNetwork } from './host-messages.js';
  */
 export function heldAfterReport(
   before: Readonly<Record<string, number>>,
-  report: { held?: readonly HeldNetwork[]; upserted: ReadonlyArray<{ id: string; revision: number }>; removed: readonly string[] },
+  report: {
+    held?: readonly HeldNetwork[];
+    upserted: ReadonlyArray<{ id: string; revision: number }>;
+    removed: readonly string[];
+  },
 ): Record<string, number> {
-  const next: Record<string, number> = report.held ? Object.fromEntries(report.held.map((h) => [h.id, h.revision])) : { ...before };
+  const next: Record<string, number> = report.held
+    ? Object.fromEntries(report.held.map((h) => [h.id, h.revision]))
+    : { ...before };
   for (const u of report.upserted) next[u.id] = u.revision;
   for (const id of report.removed) delete next[id];
   return next;

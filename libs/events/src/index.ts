@@ -49,3 +49,4 @@ export * from './http/if-match.decorator.js';
 export * from './messages/parse-message.js';
 export type { NatsClient } from './nest/nats.provider.js';
 export { natsAuthOptions } from './nest/nats.provider.js';
+export * from './http/dependency-error.js';

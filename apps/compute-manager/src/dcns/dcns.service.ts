@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commandMetadata, EventLog, NotFoundError, parseAsOf, type SqlClient } from '@vnet/events';
+import { afterCommit, commandMetadata, EventLog, NotFoundError, parseAsOf, type SqlClient } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import { HostPortsPublisher, hostPortsRevision } from '../desired-state/host-ports.publisher.js';
 import { unknownHostIds } from '../hosts/host.read-model.js';
@@ -45,18 +45,28 @@ export class DcnsService {
         if (state.status !== 'active') throw new NotFoundError('DCN', dcnId);
         nic.network = await this.resolveNetwork(tx.client, dto);
         const holdings = await this.dcns.holdings(tx.client, state.hostId);
-        const hostHasNetwork = nic.network.kind === 'logical' ? holdings.logicalNetworkIds.has(nic.network.id) : holdings.switchIds.has(nic.network.switchId);
+        const hostHasNetwork =
+          nic.network.kind === 'logical'
+            ? holdings.logicalNetworkIds.has(nic.network.id)
+            : holdings.switchIds.has(nic.network.switchId);
         // After the stream's lock (execute takes it first): a migration that started is seen.
         const migrating = (await this.migrations.target(tx.client, dcnId)) !== null;
         return dcnDecider.decide({ type: 'AttachNic', id: dcnId, nic, hostHasNetwork, migrating }, state);
       },
       async (state, _v, _recorded, tx) => {
         const revision = await hostPortsRevision(tx.client, state.hostId);
-        return { task: await this.tasks.create(tx.client, 'dcn.attach-nic', [state.hostId], { kind: 'ports', targetId: state.hostId, revision }) };
+        return {
+          task: await this.tasks.create(tx.client, 'dcn.attach-nic', [state.hostId], {
+            kind: 'ports',
+            targetId: state.hostId,
+            revision,
+          }),
+        };
       },
     );
     this.tasks.activate(task);
-    await this.ports.publish(Object.keys(task.hosts)[0]);
+    // Committed: the log's path (dcns.handlers) publishes it again should this fail, NATS being down.
+    await afterCommit('host ports', () => this.ports.publish(Object.keys(task.hosts)[0]));
     return { ...nicView(nic), taskId: task.id };
   }
 

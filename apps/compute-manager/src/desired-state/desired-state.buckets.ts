@@ -13,10 +13,18 @@ export class ComputeDesiredStateBuckets implements OnModuleInit {
   constructor(@Inject(NATS_CONNECTION) private readonly nc: NatsConnection) {}
 
   async onModuleInit(): Promise<void> {
+    await this.ensure();
+  }
+
+  /** Creates the buckets (or opens them, when they exist). */
+  async ensure(): Promise<void> {
     const kvm = new Kvm(this.nc);
     [this.switches, this.hostPorts] = await Promise.all([
       kvm.create(KV_SWITCHES, { history: 1 }),
       kvm.create(KV_HOST_PORTS, { history: 1 }),
     ]);
   }
+
+  /** The buckets' names as JetStream streams (a bucket is the stream `KV_<bucket>`). */
+  static readonly STREAMS = [`KV_${KV_SWITCHES}`, `KV_${KV_HOST_PORTS}`];
 }

@@ -9,7 +9,9 @@ import { LatestValue } from './latest-value.js';
 
 /** The revision of a host's ports (0 before any DCN port reached it). */
 export async function hostPortsRevision(client: SqlClient, hostId: string): Promise<number> {
-  const { rows } = await client.query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [hostId]);
+  const { rows } = await client.query<{ revision: number }>('SELECT revision FROM host_port_revisions WHERE host_id = $1', [
+    hostId,
+  ]);
   return rows[0]?.revision ?? 0;
 }
 
@@ -43,7 +45,9 @@ export async function hostPortsDesired(client: SqlClient, hostId: string, correl
     })),
   );
   const opaque = (
-    await opaqueEntriesOf(client, [{ type: 'host', id: hostId }, ...ports.map((p) => ({ type: 'port' as const, id: p.id }))], { source: 'extensions' })
+    await opaqueEntriesOf(client, [{ type: 'host', id: hostId }, ...ports.map((p) => ({ type: 'port' as const, id: p.id }))], {
+      source: 'extensions',
+    })
   ).map(({ source: _s, ...entry }) => entry);
   return {
     hostId,
@@ -94,6 +98,14 @@ export class HostPortsPublisher {
       () => this.read(hostId, correlationId),
       () => hostPortsRevision(poolOf(this.dataSource), hostId),
     );
+  }
+
+  /** The bucket was lost and created again: puts every known host's ports again, from the read models. */
+  async republishAll(): Promise<number> {
+    this.latest.forget();
+    const { rows } = await poolOf(this.dataSource).query<{ host_id: string }>('SELECT host_id FROM hosts ORDER BY host_id');
+    for (const row of rows) await this.publish(row.host_id);
+    return rows.length;
   }
 
   private async read(hostId: string, correlationId?: string): Promise<{ revision: number; json: string }> {

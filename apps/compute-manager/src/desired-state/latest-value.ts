@@ -21,6 +21,11 @@ export class LatestValue {
     private readonly stored: (key: string) => Promise<number | undefined>,
   ) {}
 
+  /** The bucket was lost: what was put is known no more, so the next publish of every key puts it. */
+  forget(): void {
+    this.published.clear();
+  }
+
   /**
    * Puts what `read` returns unless the bucket has that revision or a later one; answers the revision.
    * With `revision` (a cheap read of the current revision, inside the turn), a key already put at
@@ -38,7 +43,11 @@ export class LatestValue {
     return turn;
   }
 
-  private async once(key: string, read: () => Promise<Revisioned | null>, revision?: () => Promise<number | null>): Promise<number | null> {
+  private async once(
+    key: string,
+    read: () => Promise<Revisioned | null>,
+    revision?: () => Promise<number | null>,
+  ): Promise<number | null> {
     const put = this.published.get(key);
     if (revision && put !== undefined) {
       const current = await revision();

@@ -65,8 +65,18 @@ export class SwitchDesiredPublisher {
     });
   }
 
+  /** The bucket was lost and created again: puts every switch's final state again, from the read model. */
+  async republishAll(): Promise<number> {
+    this.latest.forget();
+    const rows = await this.dataSource.query<Array<{ id: string }>>('SELECT id FROM switches ORDER BY id');
+    for (const row of rows) await this.publish(row.id);
+    return rows.length;
+  }
+
   private async current(switchId: string): Promise<SwitchState | undefined> {
-    const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches WHERE id = $1', [switchId]);
+    const rows = await this.dataSource.query<Array<{ state: SwitchState }>>('SELECT state FROM switches WHERE id = $1', [
+      switchId,
+    ]);
     return rows[0]?.state;
   }
 }

@@ -1,7 +1,7 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
 import { type ObjectInfo, type ObjectStore, Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION, SERVICE_CONFIG } from '@vnet/events';
+import { NATS_CONNECTION, requireNats, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import type { SnapshotDocument } from './snapshot-document.js';
 import type { SnapshotRepository, SnapshotSummary, StoredSnapshot } from './snapshot.repository.js';
@@ -28,6 +28,7 @@ export class ObjectStoreSnapshotRepository implements SnapshotRepository, OnModu
   }
 
   async save(doc: SnapshotDocument): Promise<SnapshotSummary> {
+    requireNats(this.nc, 'writing a snapshot');
     const summary: SnapshotSummary = {
       id: doc.id,
       switchId: doc.switch.id,
@@ -51,11 +52,13 @@ export class ObjectStoreSnapshotRepository implements SnapshotRepository, OnModu
     return summary;
   }
 
-  read(id: string): Promise<Uint8Array | null> {
+  async read(id: string): Promise<Uint8Array | null> {
+    requireNats(this.nc, 'reading a snapshot');
     return this.store.getBlob(id);
   }
 
   async list(): Promise<StoredSnapshot[]> {
+    requireNats(this.nc, 'listing snapshots');
     const infos = await this.store.list();
     return infos.filter((info) => !info.deleted).map((info) => ({ id: info.name, ...summaryOf(info) }));
   }

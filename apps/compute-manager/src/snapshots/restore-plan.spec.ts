@@ -3,21 +3,26 @@ import { InvalidInputError } from '@vnet/events';
 import { planRestore, restoreTarget } from './restore-plan.js';
 import { snapshotDocument } from './snapshot-document.js';
 
-const doc = snapshotDocument('snap', new Date('2026-01-01T00:00:00Z'), {
-  id: 'sw',
-  name: 'dvs',
-  revision: 3,
-  mtu: 9000,
-  rollbackTimeoutMs: 5000,
-  hostIds: ['host-1', 'host-2'],
-  portGroups: [
-    { id: 'pg-a', name: 'web', vlanId: 10, management: false, policy: DEFAULT_POLICY },
-    { id: 'pg-b', name: 'db', vlanId: 20, management: false, policy: DEFAULT_POLICY },
+const doc = snapshotDocument(
+  'snap',
+  new Date('2026-01-01T00:00:00Z'),
+  {
+    id: 'sw',
+    name: 'dvs',
+    revision: 3,
+    mtu: 9000,
+    rollbackTimeoutMs: 5000,
+    hostIds: ['host-1', 'host-2'],
+    portGroups: [
+      { id: 'pg-a', name: 'web', vlanId: 10, management: false, policy: DEFAULT_POLICY },
+      { id: 'pg-b', name: 'db', vlanId: 20, management: false, policy: DEFAULT_POLICY },
+    ],
+  },
+  [
+    { entity: { type: 'switch', id: 'sw' }, namespace: 'com.acme.x', key: 'k', valueJson: '1.0' },
+    { entity: { type: 'port-group', id: 'pg-b' }, namespace: 'com.acme.x', key: 'k', valueJson: '{"a":1e-400}' },
   ],
-}, [
-  { entity: { type: 'switch', id: 'sw' }, namespace: 'com.acme.x', key: 'k', valueJson: '1.0' },
-  { entity: { type: 'port-group', id: 'pg-b' }, namespace: 'com.acme.x', key: 'k', valueJson: '{"a":1e-400}' },
-]);
+);
 const NS = 'com.acme.x';
 const counter = () => {
   let n = 0;

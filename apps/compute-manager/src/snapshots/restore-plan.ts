@@ -71,16 +71,31 @@ export function planRestore(doc: SnapshotDocument, target: RestoreTarget, newId:
       : {
           opaque: entries.map((e) => ({
             ...e,
-            entity: e.entity.type === 'switch' ? { type: 'switch' as const, id: switchId } : { type: e.entity.type, id: mapping ? mapping[e.entity.id] : e.entity.id },
+            entity:
+              e.entity.type === 'switch'
+                ? { type: 'switch' as const, id: switchId }
+                : { type: e.entity.type, id: mapping ? mapping[e.entity.id] : e.entity.id },
           })),
         };
   switch (target.mode) {
     case 'same':
-      return { switchId: sw.id, hostIds: [...sw.hostIds], portGroups: sw.portGroups, create: { name: sw.name, ...settings }, ...opaque(sw.id, null) };
+      return {
+        switchId: sw.id,
+        hostIds: [...sw.hostIds],
+        portGroups: sw.portGroups,
+        create: { name: sw.name, ...settings },
+        ...opaque(sw.id, null),
+      };
     case 'new': {
       const switchId = newId();
       const { portGroups, mapping } = mapPortGroupIds(sw.portGroups, newId);
-      return { switchId, hostIds: [...(target.hostIds ?? sw.hostIds)], portGroups, create: { name: target.name, ...settings }, ...opaque(switchId, mapping) };
+      return {
+        switchId,
+        hostIds: [...(target.hostIds ?? sw.hostIds)],
+        portGroups,
+        create: { name: target.name, ...settings },
+        ...opaque(switchId, mapping),
+      };
     }
     case 'existing': {
       const { portGroups, mapping } = mapPortGroupIds(sw.portGroups, newId);

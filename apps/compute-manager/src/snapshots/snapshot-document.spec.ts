@@ -62,12 +62,16 @@ describe('switch snapshot document', () => {
     const withData = json({ ...good(), opaque: { entries } });
     expect(parseSnapshotDocument(ID, withData).opaque).toEqual({ entries });
     expect(problems(json({ ...good(), schemaVersion: 1, opaque: {} }))).toEqual([]);
-    expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[1], entity: { type: 'port-group', id: SWITCH } }] } }))).toEqual([
-      `opaque.entries: entries of entities that are not the switch or its port groups: ${SWITCH}`,
+    expect(
+      problems(json({ ...good(), opaque: { entries: [{ ...entries[1], entity: { type: 'port-group', id: SWITCH } }] } })),
+    ).toEqual([`opaque.entries: entries of entities that are not the switch or its port groups: ${SWITCH}`]);
+    expect(problems(json({ ...good(), opaque: { entries: [entries[0], entries[0]] } }))).toEqual([
+      'opaque.entries: an entry is given more than once',
     ]);
-    expect(problems(json({ ...good(), opaque: { entries: [entries[0], entries[0]] } }))).toEqual(['opaque.entries: an entry is given more than once']);
     expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[0], valueJson: '{nope' }] } }))[0]).toMatch(/valueJson/);
-    expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[0], entity: { type: 'port', id: PG1 } }] } }))[0]).toMatch(/type/);
+    expect(problems(json({ ...good(), opaque: { entries: [{ ...entries[0], entity: { type: 'port', id: PG1 } }] } }))[0]).toMatch(
+      /type/,
+    );
   });
 
   it("keeps only the port groups' configuration, not the revision they changed at", () => {
@@ -144,9 +148,8 @@ describe('switch snapshot document', () => {
       switch: { ...good().switch, portGroups: [good().switch.portGroups[0], good().switch.portGroups[0]] },
     };
     expect(problems(json(twice))).toEqual([`switch.portGroups: port group ids given more than once: ${PG1}`]);
-    expect(problems(json({ ...good(), schemaVersion: 1, overrides: [{ hostId: 'host-1' }], opaque: { 'acme.x': { k: 1 } } }))).toEqual([
-      'overrides: must be empty in schema version 1',
-      'opaque: must be empty in schema version 1',
-    ]);
+    expect(
+      problems(json({ ...good(), schemaVersion: 1, overrides: [{ hostId: 'host-1' }], opaque: { 'acme.x': { k: 1 } } })),
+    ).toEqual(['overrides: must be empty in schema version 1', 'opaque: must be empty in schema version 1']);
   });
 });

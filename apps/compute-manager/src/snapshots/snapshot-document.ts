@@ -74,7 +74,14 @@ export function snapshotDocument(id: string, createdAt: Date, sw: SnapshotSwitch
       })),
     },
     overrides: [],
-    opaque: { entries: opaque.map(({ entity, namespace, key, valueJson }) => ({ entity: { type: entity.type, id: entity.id }, namespace, key, valueJson })) },
+    opaque: {
+      entries: opaque.map(({ entity, namespace, key, valueJson }) => ({
+        entity: { type: entity.type, id: entity.id },
+        namespace,
+        key,
+        valueJson,
+      })),
+    },
   };
 }
 
@@ -130,9 +137,16 @@ function consistency(id: string, doc: SnapshotDocument): string[] {
     const entries = Array.isArray((doc.opaque as SnapshotOpaque)?.entries) ? (doc.opaque as SnapshotOpaque).entries : [];
     const groupIds = new Set(ids);
     const stray = entries.filter(
-      (e) => e?.entity && (e.entity.type === 'switch' ? e.entity.id !== doc.switch?.id : e.entity.type === 'port-group' && !groupIds.has(e.entity.id)),
+      (e) =>
+        e?.entity &&
+        (e.entity.type === 'switch'
+          ? e.entity.id !== doc.switch?.id
+          : e.entity.type === 'port-group' && !groupIds.has(e.entity.id)),
     );
-    if (stray.length) problems.push(`opaque.entries: entries of entities that are not the switch or its port groups: ${stray.map((e) => e.entity.id).join(', ')}`);
+    if (stray.length)
+      problems.push(
+        `opaque.entries: entries of entities that are not the switch or its port groups: ${stray.map((e) => e.entity.id).join(', ')}`,
+      );
     const keys = entries.map((e) => `${e?.entity?.type}/${e?.entity?.id}/${e?.namespace}/${e?.key}`);
     if (new Set(keys).size !== keys.length) problems.push('opaque.entries: an entry is given more than once');
   }

@@ -4,7 +4,9 @@ import { ApiErrors, notFound, ParseIdPipe } from '@vnet/events';
 import { RestoreAnswer, RestoreSnapshotDto, SnapshotDetailView, SnapshotView } from './dto/snapshot.dto.js';
 import { SnapshotsService } from './snapshots.service.js';
 
-const INVALID = { 422: 'SNAPSHOT_INVALID: the stored document cannot be read as a snapshot (`problems` says why); nothing is restored' };
+const INVALID = {
+  422: 'SNAPSHOT_INVALID: the stored document cannot be read as a snapshot (`problems` says why); nothing is restored',
+};
 
 @ApiTags('snapshots')
 @Controller()
@@ -20,7 +22,7 @@ export class SnapshotsController {
   }
 
   @Get('snapshots')
-  @ApiOperation({ summary: "List the snapshots from their own storage, oldest first (still listed after the database is lost)" })
+  @ApiOperation({ summary: 'List the snapshots from their own storage, oldest first (still listed after the database is lost)' })
   @ApiOkResponse({ type: [SnapshotView] })
   list(): Promise<SnapshotView[]> {
     return this.snapshots.list();

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { commandMetadata, EventLog, type SqlClient } from '@vnet/events';
+import { afterCommit, commandMetadata, EventLog, type SqlClient } from '@vnet/events';
 import { SwitchDesiredPublisher } from '../desired-state/switch-desired.publisher.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { type SwitchCommand, SwitchAggregate, switchDecider, type SwitchState } from './switch.decider.js';
@@ -53,7 +53,8 @@ export class SwitchChanges {
       },
     );
     this.tasks.activate(task);
-    if (changed) await this.publisher.publish(id, state);
+    // Committed: the log's path (switches.handlers) publishes it again should this fail, NATS being down.
+    if (changed) await afterCommit('switch desired state', () => this.publisher.publish(id, state));
     return { state, taskId: task.id, changed };
   }
 }

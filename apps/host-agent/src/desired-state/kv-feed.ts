@@ -7,6 +7,55 @@ const RESTART_MS = 1000;
 /** Between a watch that ended and the next: never a tight loop. */
 const RESUME_MS = 50;
 
+const CHECK_BUCKET_MS = 3000;
+
+/**
+ * A watch does not end when its bucket is deleted (its consumer just stops hearing anything). One
+ * check per bucket and process, every few seconds, whatever the number of feeds: a bucket gone, or
+ * created again since, restarts every feed of it, which then reads it from its start.
+ */
+class BucketWatchdog {
+  private static readonly byBucket = new Map<string, BucketWatchdog>();
+  private readonly feeds = new Set<KvFeed>();
+  private created: string | null = null;
+  private readonly timer: NodeJS.Timeout;
+
+  private constructor(private readonly kv: KV) {
+    this.timer = setInterval(() => void this.check(), CHECK_BUCKET_MS);
+    this.timer.unref();
+  }
+
+  static watch(name: string, kv: KV, feed: KvFeed, created: string): void {
+    let dog = BucketWatchdog.byBucket.get(name);
+    if (!dog) BucketWatchdog.byBucket.set(name, (dog = new BucketWatchdog(kv)));
+    dog.created ??= created;
+    dog.feeds.add(feed);
+  }
+
+  static unwatch(feed: KvFeed): void {
+    for (const [name, dog] of BucketWatchdog.byBucket) {
+      dog.feeds.delete(feed);
+      if (dog.feeds.size === 0) {
+        clearInterval(dog.timer);
+        BucketWatchdog.byBucket.delete(name);
+      }
+    }
+  }
+
+  private async check(): Promise<void> {
+    let created: string | null;
+    try {
+      created = (await this.kv.status()).streamInfo.created;
+    } catch {
+      created = null; // gone (or NATS away: restarting the feeds then costs nothing, they wait for it)
+    }
+    if (created !== null && created === this.created) return;
+    if (created === null && this.created === null) return;
+    this.created = created;
+    for (const feed of this.feeds) feed.restart();
+  }
+}
+
 /**
  * One watch of a bucket's keys under `filter`, delivering changes from the moment it starts (a host
  * reads current values itself when it joins). It starts after the bucket's last revision at that
@@ -19,6 +68,8 @@ export class KvFeed {
   private stopped = false;
   /** Everything up to this revision has been delivered (or predates the watch). */
   private lastRevision = -1;
+  /** When the bucket's stream was created, as last seen: another time means it was lost and made again. */
+  private created: string | null = null;
   private markReady!: () => void;
   /** Resolves once the watch is in place: changes after this are delivered. */
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
@@ -37,6 +88,7 @@ export class KvFeed {
 
   stop(): void {
     this.stopped = true;
+    BucketWatchdog.unwatch(this);
     this.iterator?.stop();
   }
 
@@ -49,17 +101,26 @@ export class KvFeed {
     for (let failures = 0; !this.stopped;) {
       try {
         const kv = await this.bucket();
-        if (this.lastRevision < 0) {
-          try {
-            this.lastRevision = (await kv.status()).streamInfo.state.last_seq;
-          } catch (err) {
-            if (!isMissingStream(err)) throw err;
+        let streamInfo;
+        try {
+          ({ streamInfo } = await kv.status());
+        } catch (err) {
+          if (!isMissingStream(err)) throw err;
+          if (this.lastRevision < 0) {
             // Not created yet: nothing to deliver so far, and everything once it is.
             this.lastRevision = 0;
             this.markReady();
-            throw err;
           }
+          throw err;
         }
+        // A bucket deleted and created again starts its revisions afresh: everything in it is new.
+        if (this.created !== null && (streamInfo.created !== this.created || streamInfo.state.last_seq < this.lastRevision)) {
+          this.logger.warn({ msg: 'bucket was created again: reading it from its start', filter: this.filter });
+          this.lastRevision = 0;
+        }
+        this.created = streamInfo.created;
+        BucketWatchdog.watch(String((kv as { bucket?: string }).bucket ?? this.filter), kv, this, streamInfo.created);
+        if (this.lastRevision < 0) this.lastRevision = streamInfo.state.last_seq;
         const iterator = await kv.watch({ key: this.filter, resumeFromRevision: this.lastRevision + 1 });
         if (this.stopped) {
           iterator.stop();

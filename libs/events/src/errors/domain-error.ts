@@ -58,7 +58,11 @@ export class InvalidInputError extends DomainError {
   readonly code = 'VALIDATION_FAILED';
   readonly status = 400;
   constructor(readonly fields: Record<string, string>) {
-    super(Object.entries(fields).map(([f, why]) => `${f}: ${why}`).join('; '));
+    super(
+      Object.entries(fields)
+        .map(([f, why]) => `${f}: ${why}`)
+        .join('; '),
+    );
   }
 }
 

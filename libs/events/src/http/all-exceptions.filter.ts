@@ -23,7 +23,11 @@ export class AllExceptionsFilter implements ExceptionFilter {
 
   private unexpected(exception: unknown) {
     const correlationId = currentContext()?.correlationId;
-    this.logger.error({ msg: 'unexpected error', error: String((exception as Error)?.message ?? exception), stack: (exception as Error)?.stack });
+    this.logger.error({
+      msg: 'unexpected error',
+      error: String((exception as Error)?.message ?? exception),
+      stack: (exception as Error)?.stack,
+    });
     return {
       statusCode: 500,
       error: 'Internal Server Error',

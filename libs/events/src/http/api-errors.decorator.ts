@@ -31,6 +31,7 @@ export const ERROR_BODY_SCHEMA = {
       description: 'NETWORK_NOT_ON_TARGET: the networks and port groups the target lacks',
     },
     hostIds: { type: 'array', items: { type: 'string' }, description: 'NOT_FOUND of hosts: the host ids not known' },
+    dependency: { type: 'string', enum: ['postgresql', 'nats'], description: 'DEPENDENCY_UNAVAILABLE: what is unreachable' },
   },
   additionalProperties: true,
 } as const;

@@ -23,7 +23,10 @@ export function parseAsOf(value: string): AsOf {
 
 /** The `?asOf=` query of a read at a point of the log, checked like any other input. */
 export class AsOfQueryDto {
-  @ApiPropertyOptional({ description: 'the state at this point of the log: a global log position, or an ISO time', pattern: AS_OF_PATTERN.source })
+  @ApiPropertyOptional({
+    description: 'the state at this point of the log: a global log position, or an ISO time',
+    pattern: AS_OF_PATTERN.source,
+  })
   @IsOptional()
   @Matches(AS_OF_PATTERN, { message: `asOf ${MESSAGE}` })
   asOf?: string;

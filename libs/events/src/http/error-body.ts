@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { isDomainError } from '../errors/domain-error.js';
+import { unavailableDependency, unavailableMessage } from './dependency-error.js';
 import { InvalidRequestException } from './validation.js';
 
 /** CONTRACT §2's error body: extra fields (such as `missing`) sit at its top level. */
@@ -67,14 +68,26 @@ function healthBody(exception: HttpException): ErrorBody | null {
 /** Maps anything thrown to a status and body; null for the unexpected (a generic 500). */
 export function toErrorBody(exception: unknown): ErrorBody | null {
   if (isDomainError(exception)) {
-    return { statusCode: exception.status, error: reason(exception.status), message: exception.message, code: exception.code, ...exception.details };
+    return {
+      statusCode: exception.status,
+      error: reason(exception.status),
+      message: exception.message,
+      code: exception.code,
+      ...exception.details,
+    };
   }
   if (exception instanceof CodedHttpException) {
     const status = exception.getStatus();
     return { statusCode: status, error: reason(status), message: exception.message, code: exception.code, ...exception.details };
   }
   if (exception instanceof InvalidRequestException) {
-    return { statusCode: 400, error: 'Bad Request', message: exception.message, code: 'VALIDATION_FAILED', fields: exception.problems };
+    return {
+      statusCode: 400,
+      error: 'Bad Request',
+      message: exception.message,
+      code: 'VALIDATION_FAILED',
+      fields: exception.problems,
+    };
   }
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
@@ -89,6 +102,16 @@ export function toErrorBody(exception: unknown): ErrorBody | null {
       error: reason(status),
       message: malformed ? `malformed JSON body: ${message}` : message,
       code: malformed ? 'MALFORMED_JSON' : (CODE_BY_STATUS[status] ?? 'ERROR'),
+    };
+  }
+  const dependency = unavailableDependency(exception);
+  if (dependency) {
+    return {
+      statusCode: 503,
+      error: 'Service Unavailable',
+      message: unavailableMessage(dependency, exception),
+      code: 'DEPENDENCY_UNAVAILABLE',
+      dependency,
     };
   }
   return null;

@@ -44,7 +44,11 @@ export class EventsController {
         type: e.type,
         version: e.version,
         data: e.data,
-        metadata: { correlationId: e.metadata.correlationId, causationId: e.metadata.causationId ?? null, actor: e.metadata.actor },
+        metadata: {
+          correlationId: e.metadata.correlationId,
+          causationId: e.metadata.causationId ?? null,
+          actor: e.metadata.actor,
+        },
         recordedAt: e.recordedAt.toISOString(),
       })),
       next: page.events.length > query.limit ? events[events.length - 1].position : null,
@@ -63,10 +67,15 @@ export class EventsController {
   })
   @ApiOkResponse({ type: RebuildView, description: 'the rebuild ended: what it replayed' })
   @ApiAcceptedResponse({ type: RebuildTaskView, description: 'still running: follow it at `GET /admin/rebuilds/:id`' })
-  async rebuild(@Res({ passthrough: true }) res: { status(code: number): void; setHeader(name: string, value: string): void }): Promise<RebuildView | RebuildTaskView> {
+  async rebuild(
+    @Res({ passthrough: true }) res: { status(code: number): void; setHeader(name: string, value: string): void },
+  ): Promise<RebuildView | RebuildTaskView> {
     const { task, done } = this.log.rebuilds.start();
     let timer: NodeJS.Timeout | undefined;
-    const ended = await Promise.race([done, new Promise<null>((r) => (timer = setTimeout(() => r(null), this.config.REBUILD_SYNC_WAIT_MS)))]);
+    const ended = await Promise.race([
+      done,
+      new Promise<null>((r) => (timer = setTimeout(() => r(null), this.config.REBUILD_SYNC_WAIT_MS))),
+    ]);
     clearTimeout(timer);
     if (!ended) {
       res.status(202);

@@ -1,13 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsISO8601, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { LOG_POSITION_MAX } from './validation.js';
 
 export class ListEventsQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'return events after this position (a `next` value)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: LOG_POSITION_MAX,
+    description: 'return events after this position (a `next` value)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'after must be an integer position' })
   @Min(0, { message: 'after must be 0 or more' })
+  @Max(LOG_POSITION_MAX, { message: 'after must be an integer position' })
   after?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
@@ -110,7 +117,11 @@ export class RebuildTaskView {
   state!: 'running' | 'succeeded' | 'failed';
   @ApiProperty({ type: 'integer', minimum: 0, description: 'events replayed so far' })
   replayed!: number;
-  @ApiProperty({ type: 'integer', minimum: 0, description: 'events in the log when the replay began (0 until it has counted them)' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    description: 'events in the log when the replay began (0 until it has counted them)',
+  })
   total!: number;
   @ApiProperty({ format: 'date-time' })
   startedAt!: string;

@@ -1,7 +1,12 @@
 import { Controller, Get, Inject } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { ERROR_SCHEMA_REF } from './api-errors.decorator.js';
-import { HealthCheck as TerminusHealthCheck, HealthCheckService, HealthIndicatorService, type HealthCheckResult } from '@nestjs/terminus';
+import {
+  HealthCheck as TerminusHealthCheck,
+  HealthCheckService,
+  HealthIndicatorService,
+  type HealthCheckResult,
+} from '@nestjs/terminus';
 import { HEALTH_CHECKS, type HealthCheck } from './health.js';
 import { Public } from './public.decorator.js';
 
@@ -21,7 +26,16 @@ export class HealthController {
   @TerminusHealthCheck({ swaggerDocumentation: false, noCache: true })
   @ApiOkResponse({
     description: 'every dependency is up and the read models have caught up',
-    schema: { type: 'object', required: ['status'], properties: { status: { type: 'string', enum: ['ok'] }, info: { type: 'object' }, error: { type: 'object' }, details: { type: 'object' } } },
+    schema: {
+      type: 'object',
+      required: ['status'],
+      properties: {
+        status: { type: 'string', enum: ['ok'] },
+        info: { type: 'object' },
+        error: { type: 'object' },
+        details: { type: 'object' },
+      },
+    },
   })
   @ApiServiceUnavailableResponse({
     description: 'DEPENDENCY_UNAVAILABLE: the message names what is down; `details` has the result of each check',

@@ -1,4 +1,11 @@
-import { type CallHandler, type ExecutionContext, Inject, Injectable, type NestInterceptor } from '@nestjs/common';
+import {
+  type CallHandler,
+  type ExecutionContext,
+  Inject,
+  Injectable,
+  type NestInterceptor,
+  type OnModuleDestroy,
+} from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { from, type Observable, of } from 'rxjs';
 import { catchError, mergeMap } from 'rxjs/operators';
@@ -34,11 +41,52 @@ interface Res {
 /**
  * `Idempotency-Key` on a POST: the same key and body within 24 h gets the first answer and creates
  * nothing new; the same key with another body is 422 IDEMPOTENCY_KEY_REUSED. A request that fails
- * with a server error releases its key, so it can be tried again.
+ * with a server error (a 503 included) releases its key, so it can be tried again.
+ *
+ * Recording the outcome needs PostgreSQL, which may be gone by then (a create committed just before
+ * it stopped): the outcome is then kept here and written as soon as PostgreSQL answers again, and a
+ * retry of the same key waits for that write. So a retry after an outage gets the first answer, and
+ * never creates the thing twice.
  */
 @Injectable()
-export class IdempotencyInterceptor implements NestInterceptor {
+export class IdempotencyInterceptor implements NestInterceptor, OnModuleDestroy {
+  /** Outcomes not yet written, by scope and key. */
+  private readonly unwritten = new Map<string, () => Promise<void>>();
+  private flushing: NodeJS.Timeout | null = null;
+
   constructor(@Inject(IDEMPOTENCY_STORE) private readonly store: IdempotencyStore) {}
+
+  onModuleDestroy(): void {
+    if (this.flushing) clearInterval(this.flushing);
+  }
+
+  /** Writes an outcome, or keeps it to write later when PostgreSQL does not take it now. */
+  private async record(scope: string, key: string, write: () => Promise<void>): Promise<void> {
+    try {
+      await write();
+    } catch {
+      this.unwritten.set(`${scope}\u0000${key}`, write);
+      this.flushing ??= setInterval(() => void this.flush(), 1000).unref();
+    }
+  }
+
+  /** Tries the outcomes kept (all, or the one of `id`); answers whether none of them is left. */
+  private async flush(id?: string): Promise<boolean> {
+    for (const [k, write] of [...this.unwritten]) {
+      if (id !== undefined && k !== id) continue;
+      try {
+        await write();
+        this.unwritten.delete(k);
+      } catch {
+        return false;
+      }
+    }
+    if (this.unwritten.size === 0 && this.flushing) {
+      clearInterval(this.flushing);
+      this.flushing = null;
+    }
+    return true;
+  }
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
@@ -60,14 +108,17 @@ export class IdempotencyInterceptor implements NestInterceptor {
         }
         return next.handle().pipe(
           mergeMap(async (body) => {
-            await this.store.complete(scope, key, res.statusCode, body);
+            const status = res.statusCode;
+            await this.record(scope, key, () => this.store.complete(scope, key, status, body));
             return body;
           }),
           catchError(async (err) => {
             const answer = toErrorBody(err);
-            // A refused request is answered the same way next time; a server fault is not remembered.
-            if (answer) await this.store.complete(scope, key, answer.statusCode, answer);
-            else await this.store.release(scope, key);
+            // A refused request is answered the same way next time; a server fault (5xx, a dependency
+            // down) is not remembered.
+            if (answer && answer.statusCode < 500)
+              await this.record(scope, key, () => this.store.complete(scope, key, answer.statusCode, answer));
+            else await this.record(scope, key, () => this.store.release(scope, key));
             throw err;
           }),
         );
@@ -78,12 +129,25 @@ export class IdempotencyInterceptor implements NestInterceptor {
   /** Waits (bounded) for a concurrent request with the same key to finish, then answers as it did. */
   private async claim(scope: string, key: string, hash: string) {
     for (let waited = 0; ; waited += 50) {
+      // This key's outcome is still to be written (PostgreSQL was down): write it first.
+      const id = `${scope}\u0000${key}`;
+      if (this.unwritten.has(id) && !(await this.flush(id))) {
+        throw new CodedHttpException(
+          503,
+          'DEPENDENCY_UNAVAILABLE',
+          'PostgreSQL is unavailable: the first answer to this Idempotency-Key is not recorded yet',
+          {
+            dependency: 'postgresql',
+          },
+        );
+      }
       const claim = await this.store.claim(scope, key, hash);
       if (claim.kind === 'mismatch') {
         throw new CodedHttpException(422, 'IDEMPOTENCY_KEY_REUSED', 'Idempotency-Key was already used with another request body');
       }
       if (claim.kind !== 'pending') return claim;
-      if (waited > 30000) throw new CodedHttpException(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', 'a request with this Idempotency-Key is still running');
+      if (waited > 30000)
+        throw new CodedHttpException(409, 'IDEMPOTENCY_KEY_IN_PROGRESS', 'a request with this Idempotency-Key is still running');
       await sleep(50);
     }
   }

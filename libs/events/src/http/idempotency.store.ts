@@ -2,10 +2,7 @@ import type { SqlClient } from '../store/event-store.js';
 import { schemaIdentifier } from '../store/schema.js';
 
 export type IdempotencyClaim =
-  | { kind: 'claimed' }
-  | { kind: 'replay'; statusCode: number; response: unknown }
-  | { kind: 'pending' }
-  | { kind: 'mismatch' };
+  { kind: 'claimed' } | { kind: 'replay'; statusCode: number; response: unknown } | { kind: 'pending' } | { kind: 'mismatch' };
 
 /** Remembers the first answer to a create under an `Idempotency-Key` for 24 h. */
 export interface IdempotencyStore {
@@ -22,7 +19,10 @@ const ABANDONED_AFTER = "interval '60 seconds'";
 export class PgIdempotencyStore implements IdempotencyStore {
   private readonly table: string;
 
-  constructor(private readonly pool: SqlClient, schema: string) {
+  constructor(
+    private readonly pool: SqlClient,
+    schema: string,
+  ) {
     this.table = `${schemaIdentifier(schema)}.idempotency_keys`;
   }
 

@@ -89,16 +89,17 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
   const isPublic = Array.isArray(op.security) && op.security.length === 0;
   const invalid: string[] = [];
   const docs: ErrorDocs[] = [];
-  if (op.requestBody) {
-    invalid.push(
-      'VALIDATION_FAILED: an invalid, missing or unknown body field (`fields` names each)',
-      'MALFORMED_JSON: a body that is not JSON',
-    );
-    docs.push({
-      413: 'PAYLOAD_TOO_LARGE: a body over the size limit',
-      415: 'UNSUPPORTED_MEDIA_TYPE: a body whose Content-Type is not application/json',
-    });
-  }
+  // Every route reads a body sent to it (a route that takes none too): the parser's refusals apply to all.
+  if (op.requestBody) invalid.push('VALIDATION_FAILED: an invalid, missing or unknown body field (`fields` names each)');
+  invalid.push(
+    'MALFORMED_JSON: a body that is not JSON',
+    'VALIDATION_FAILED: a body nesting deeper than 64 levels, or a URL holding a NUL character (%00)',
+  );
+  if (params.some((p) => p.in === 'path')) invalid.push('BAD_REQUEST: a path parameter whose %-escapes do not decode');
+  docs.push({
+    413: 'PAYLOAD_TOO_LARGE: a body over the size limit (100 KiB)',
+    415: 'UNSUPPORTED_MEDIA_TYPE: a body whose Content-Type is not application/json',
+  });
   if (params.some((p) => p.in === 'query')) invalid.push('VALIDATION_FAILED: a bad query parameter (the message names it)');
   if (params.some((p) => p.in === 'header' && p.name === 'If-Match'))
     invalid.push('VALIDATION_FAILED: an If-Match that is not a revision');

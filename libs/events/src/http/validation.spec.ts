@@ -1,6 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested, validate } from 'class-validator';
-import { describeValidationErrors } from './validation.js';
+import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-body.middleware.js';
+import { createValidationPipe, describeValidationErrors, hiddenProblems, type InvalidRequestException } from './validation.js';
 
 const vlan = { message: 'vlanId must be an integer from 0 to 4094' };
 
@@ -51,5 +52,53 @@ describe('describeValidationErrors: one line per offending field, the most relev
 
   it('reports a missing field once', async () => {
     expect(await problems({ vlanId: 1 })).toEqual(['name must be a string']);
+  });
+});
+
+describe('the global pipe: what the whitelist cannot see', () => {
+  const pipe = createValidationPipe();
+  const run = (body: unknown) => pipe.transform(body, { type: 'body', metatype: Body });
+  const refusal = (body: unknown) =>
+    run(body).then(
+      () => null,
+      (err: InvalidRequestException) => err.problems,
+    );
+
+  it('refuses keys that class-transformer never copies (inherited names, __proto__), at any depth', async () => {
+    expect(await refusal(JSON.parse('{"name":"a","vlanId":1,"constructor":"x"}'))).toEqual([
+      'property constructor should not exist',
+    ]);
+    expect(await refusal(JSON.parse('{"name":"a","vlanId":1,"valueOf":1}'))).toEqual(['property valueOf should not exist']);
+    expect(await refusal(JSON.parse('{"name":"a","vlanId":1,"prototype":[]}'))).toEqual(['property prototype should not exist']);
+    expect(await refusal(JSON.parse('{"__proto__":{"isAdmin":true},"name":"a","vlanId":1}'))).toEqual([
+      'property __proto__ should not exist',
+    ]);
+    expect(await refusal(JSON.parse('{"name":"a","vlanId":1,"policy":{"mtu":600,"toString":"x"}}'))).toEqual([
+      'property policy.toString should not exist',
+    ]);
+  });
+
+  it('refuses text PostgreSQL cannot store (NUL, a lone surrogate) in string fields', async () => {
+    expect(await refusal({ name: 'a\u0000b', vlanId: 1 })).toEqual([
+      'name must be text without NUL characters or lone surrogates',
+    ]);
+    expect(await refusal({ name: '\udfff\ud800', vlanId: 1 })).toEqual([
+      'name must be text without NUL characters or lone surrogates',
+    ]);
+  });
+
+  it('lets a clean body through, unicode included', async () => {
+    expect(await run({ name: 'Zürich 💥', vlanId: 1, policy: { mtu: 600 } })).toBeInstanceOf(Body);
+    expect(hiddenProblems({ name: 'x' }, { name: 'x' })).toEqual([]);
+  });
+});
+
+describe('nestsDeeperThan', () => {
+  it('measures depth without recursion, even for 100,000 levels', () => {
+    const deep = JSON.parse('['.repeat(100000) + ']'.repeat(100000)) as unknown;
+    expect(nestsDeeperThan(deep, MAX_BODY_DEPTH)).toBe(true);
+    expect(nestsDeeperThan({ a: [{ b: 1 }] }, 3)).toBe(false);
+    expect(nestsDeeperThan({ a: [{ b: {} }] }, 3)).toBe(true);
+    expect(nestsDeeperThan('text', 0)).toBe(false);
   });
 });

@@ -1,4 +1,7 @@
-import { BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+
+/** The largest log position a request may name: beyond it a number no longer holds an integer exactly. */
+export const LOG_POSITION_MAX = Number.MAX_SAFE_INTEGER;
 
 /**
  * Which of a field's failed constraints to report: that it should not be there, or is missing, then
@@ -34,9 +37,69 @@ export class InvalidRequestException extends BadRequestException {
   }
 }
 
+/**
+ * What class-validator's whitelist cannot see in a body, because class-transformer never copies it
+ * to the DTO: keys such as `__proto__`, `constructor`, `prototype` or `valueOf` (any name the DTO
+ * inherits); and, in string fields, what PostgreSQL cannot store (a NUL, a lone surrogate).
+ * `plain` is the body as sent, `dto` what the pipe made of it.
+ */
+export function hiddenProblems(plain: unknown, dto: unknown, path = ''): string[] {
+  if (Array.isArray(plain) && Array.isArray(dto))
+    return plain.flatMap((item, i) => hiddenProblems(item, dto[i], `${path}[${i}]`));
+  if (!isDto(dto) || !plain || typeof plain !== 'object' || Array.isArray(plain)) return [];
+  const problems: string[] = [];
+  for (const key of Object.keys(plain)) {
+    const field = path ? `${path}.${key}` : key;
+    const value = (plain as Record<string, unknown>)[key];
+    const type = declaredAs(dto, key);
+    if (!Object.hasOwn(dto, key)) problems.push(`property ${field} should not exist`);
+    else if ((type === String && unstorable(value)) || (type === Array && Array.isArray(value) && value.some(unstorable)))
+      problems.push(`${field} must be text without NUL characters or lone surrogates`);
+    else problems.push(...hiddenProblems(value, (dto as Record<string, unknown>)[key], field));
+  }
+  return problems;
+}
+
+/** An instance of a DTO class (a nested DTO included), not a plain value such as an opaque JSON value. */
+function isDto(value: unknown): value is object {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) return false;
+  const proto = Object.getPrototypeOf(value) as object | null;
+  return proto !== null && proto !== Object.prototype;
+}
+
+function declaredAs(dto: object, key: string): unknown {
+  return Reflect.getMetadata?.('design:type', Object.getPrototypeOf(dto) as object, key);
+}
+
+// A high surrogate not followed by a low one, or a low one not preceded by a high one.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+const unstorable = (value: unknown): boolean =>
+  typeof value === 'string' && (value.includes('\u0000') || LONE_SURROGATE.test(value));
+
+/** The keys of a JSON-like value as sent, before Nest's pipe deletes `__proto__` and `constructor` keys. */
+function copyOf(value: unknown): unknown {
+  if (!value || typeof value !== 'object') return value;
+  try {
+    return JSON.parse(JSON.stringify(value)) as unknown;
+  } catch {
+    return value;
+  }
+}
+
+/** The global pipe: class-validator's, plus what its whitelist cannot see (hiddenProblems). */
+class VnetValidationPipe extends ValidationPipe {
+  override async transform(value: unknown, metadata: ArgumentMetadata): Promise<unknown> {
+    const sent = copyOf(value);
+    const dto: unknown = await super.transform(value, metadata);
+    const problems = hiddenProblems(sent, dto);
+    if (problems.length > 0) throw new InvalidRequestException(problems);
+    return dto;
+  }
+}
+
 /** Rejects unknown fields; the 400 names every offending field. */
 export function createValidationPipe(): ValidationPipe {
-  return new ValidationPipe({
+  return new VnetValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
     transform: true,

@@ -18,10 +18,14 @@ describe('CachedProbe', () => {
 
   it('answers the fallback when the read fails, and tries again on the next get', async () => {
     let fail = true;
-    const probe = new CachedProbe(async () => {
-      if (fail) throw new Error('down');
-      return 7;
-    }, 0, { maxAgeMs: 5000, waitMs: 1000, now: clock });
+    const probe = new CachedProbe(
+      async () => {
+        if (fail) throw new Error('down');
+        return 7;
+      },
+      0,
+      { maxAgeMs: 5000, waitMs: 1000, now: clock },
+    );
     expect(await probe.get()).toBe(0);
     fail = false;
     expect(await probe.get()).toBe(7);

@@ -6,7 +6,7 @@ import { CachedProbe } from './cached-probe.js';
 import { MetricsRegistry } from './metrics-registry.js';
 
 /** The health checks that are connections to something outside the process, and their label. */
-const DEPENDENCIES: Record<string, string> = { nats: 'nats', database: 'postgresql', hostStores: 'host_store' };
+const DEPENDENCIES: Record<string, string> = { nats: 'nats', postgresql: 'postgresql', hostStores: 'host_store' };
 
 const MAX_AGE_MS = 2000;
 const SCRAPE_WAIT_MS = 1000;

@@ -8,11 +8,13 @@ import { RelayLag } from './relay-lag.js';
 @Injectable()
 export class EventLogMetrics {
   private readonly lag = new RelayLag();
+  private readonly backlog = { events: 0 };
   private readonly appended: Counter<'type'>;
 
   constructor(metrics: MetricsRegistry) {
     const registers = [metrics.registry];
     const lag = this.lag;
+    const backlog = this.backlog;
     this.appended = new Counter({
       name: 'vnet_events_appended_total',
       help: 'Events appended to this service’s log (committed), by event type',
@@ -21,10 +23,10 @@ export class EventLogMetrics {
     });
     new Gauge({
       name: 'vnet_relay_lag_events',
-      help: 'Events this process recorded that the relay has not yet published to JetStream',
+      help: 'Events recorded that the relay has not yet published to JetStream (by this process, or the whole log while it republishes into a recreated stream)',
       registers,
       collect() {
-        this.set(lag.events);
+        this.set(lag.events + backlog.events);
       },
     });
     new Gauge({
@@ -41,6 +43,11 @@ export class EventLogMetrics {
   committed(events: readonly RecordedEvent[]): void {
     for (const e of events) this.appended.inc({ type: e.type });
     this.lag.recorded(events);
+  }
+
+  /** Events left while the relay republishes the log into a recreated stream (RelayOptions.onBacklog). */
+  relayBacklog(events: number): void {
+    this.backlog.events = events;
   }
 
   /** The relay's checkpoint moved (RelayOptions.onProgress). */

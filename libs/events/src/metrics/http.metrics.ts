@@ -49,7 +49,11 @@ export class HttpMetrics {
         const matched = req.route?.path;
         const routes = matched ? undefined : router();
         // The template, never the URL: ids would make the label set unbounded.
-        const route = matched ? `${req.baseUrl ?? ''}${matched}` : routes ? routeTemplateOf(routes, req.method, req.path) : UNMATCHED_ROUTE;
+        const route = matched
+          ? `${req.baseUrl ?? ''}${matched}`
+          : routes
+            ? routeTemplateOf(routes, req.method, req.path)
+            : UNMATCHED_ROUTE;
         this.requests.inc({ method: req.method, route, status: String(res.statusCode) });
         this.duration.observe({ method: req.method, route }, Number(process.hrtime.bigint() - start) / 1e9);
       });

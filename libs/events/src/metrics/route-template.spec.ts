@@ -23,4 +23,16 @@ describe('routeTemplateOf', () => {
     expect(routeTemplateOf(router, 'DELETE', '/switches/abc')).toBe(UNMATCHED_ROUTE);
     expect(routeTemplateOf(router, 'GET', '/no/such/route')).toBe(UNMATCHED_ROUTE);
   });
+
+  it('matches nothing, and throws nothing, for a path whose escape does not decode', () => {
+    const decoding: RouterLike = {
+      stack: [
+        route('/switches/:id', 'GET', (p) => {
+          decodeURIComponent(p.split('/')[2]);
+          return true;
+        }),
+      ],
+    };
+    expect(routeTemplateOf(decoding, 'GET', '/switches/%C0%AE')).toBe(UNMATCHED_ROUTE);
+  });
 });

@@ -16,7 +16,16 @@ export const UNMATCHED_ROUTE = 'unmatched';
  */
 export function routeTemplateOf(router: RouterLike, method: string, path: string): string {
   for (const layer of router.stack) {
-    if (layer.route && layer.route._handlesMethod(method) && layer.match(path)) return layer.route.path;
+    if (layer.route && layer.route._handlesMethod(method) && matches(layer, path)) return layer.route.path;
   }
   return UNMATCHED_ROUTE;
+}
+
+/** A layer's match decodes the path's parameters: a malformed escape (`%C0%AE`) throws, and matches nothing. */
+function matches(layer: RouterLayer, path: string): boolean {
+  try {
+    return layer.match(path);
+  } catch {
+    return false;
+  }
 }

@@ -26,14 +26,24 @@ export interface BootstrapOptions {
   consumes?: StreamSpec[];
 }
 
+/** How many times a consumer's message is delivered before it is dead-lettered (see bootstrapService). */
+export const MAX_DELIVER = 200;
 
 /** Creates, documents and starts a service: HTTP on BIND_ADDRESS, JetStream handlers, shutdown hooks. */
-export async function bootstrapService(module: Type<unknown> | DynamicModule, options: BootstrapOptions): Promise<INestApplication> {
+export async function bootstrapService(
+  module: Type<unknown> | DynamicModule,
+  options: BootstrapOptions,
+): Promise<INestApplication> {
   const logger = new JsonLogger(options.service, options.config.LOG_LEVEL, options.logFields);
   // The parsers are mounted by hand, after the request counter: an answer the parser gives (400
   // for malformed JSON, 413) must be counted too. `rawBody` keeps the body's bytes beside the parsed
   // body (`req.rawBody`), for a route that must pass a value on exactly as it was sent.
-  const app = await NestFactory.create<NestExpressApplication>(module, { logger, abortOnError: false, bodyParser: false, rawBody: true });
+  const app = await NestFactory.create<NestExpressApplication>(module, {
+    logger,
+    abortOnError: false,
+    bodyParser: false,
+    rawBody: true,
+  });
   app.enableShutdownHooks();
   const express = app.getHttpAdapter().getInstance() as { router?: RouterLike };
   const httpMetrics = provided(app, HttpMetrics);
@@ -50,9 +60,11 @@ export async function bootstrapService(module: Type<unknown> | DynamicModule, op
       connection: async () => nc,
       durablePrefix: options.service,
       streams: options.consumes,
-      // A service never gives up on a message for a transient fault: nothing accepted is lost. A
-      // message that can never succeed (InvalidMessageError) is a dead letter at once.
-      maxDeliver: -1,
+      // Bounded: with the backoff (1 s doubling to 30 s) 200 deliveries are about 1.6 h of retries
+      // of a transient fault before the message is a dead letter (logged, counted, published on the
+      // dead-letter subject); what it would have recorded can be rebuilt from the log. A message that
+      // can never succeed (InvalidMessageError) is a dead letter at once.
+      maxDeliver: MAX_DELIVER,
       logger,
     });
     // Handlers run with the message's correlation id current, so their logs and events carry it.
@@ -92,7 +104,9 @@ function provided<T>(app: INestApplication, type: Type<T> | symbol): T | null {
 /** Runs `main`, turning a failure to start (such as a bad variable) into a message and exit code 1. */
 export function runMain(service: string, main: () => Promise<unknown>): void {
   main().catch((err: unknown) => {
-    process.stderr.write(`${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service, msg: String((err as Error)?.message ?? err) })}\n`);
+    process.stderr.write(
+      `${JSON.stringify({ time: new Date().toISOString(), level: 'fatal', service, msg: String((err as Error)?.message ?? err) })}\n`,
+    );
     process.exit(1);
   });
 }

@@ -18,6 +18,7 @@ import { AllExceptionsFilter } from '../http/all-exceptions.filter.js';
 import { CorrelationMiddleware } from '../http/correlation.middleware.js';
 import { HEALTH_CHECKS } from '../http/health.js';
 import { JsonBodyMiddleware } from '../http/json-body.middleware.js';
+import { UrlCharactersMiddleware } from '../http/url-characters.middleware.js';
 import { HealthController } from '../http/health.controller.js';
 import { MetricsController } from '../http/metrics.js';
 import { DependencyMetrics } from '../metrics/dependency.metrics.js';
@@ -92,7 +93,7 @@ export class VnetCoreModule implements NestModule, OnModuleInit, OnApplicationSh
 
   configure(consumer: MiddlewareConsumer): void {
     // Answers are counted by HttpMetrics, mounted before the body parser (see bootstrapService).
-    consumer.apply(CorrelationMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
+    consumer.apply(CorrelationMiddleware, UrlCharactersMiddleware, JsonBodyMiddleware).forRoutes('{*path}');
   }
 
   onModuleInit(): void {

@@ -26,7 +26,7 @@ import { EventLog } from '../store/event-log.js';
 import type { SqlClient } from '../store/event-store.js';
 import type { Upcaster } from '../store/event-upcasters.js';
 import { schemaIdentifier } from '../store/schema.js';
-import { ensureStream } from '../transport/index.js';
+import { eventStreamSpec, StreamGuard } from '../transport/index.js';
 import { eventObjectOrderMigration, eventStoreMigration, snapshotHistoryMigration } from './event-store.migration.js';
 import { EventLogMetrics } from '../metrics/event-log.metrics.js';
 import { HealthRegistry } from './health-registry.js';
@@ -94,7 +94,13 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
               synchronize: false,
               logging: false,
               // Unqualified names in migrations and raw SQL mean the service's own schema.
-              extra: { max: config.DATABASE_POOL_SIZE, application_name: schema, options: `-c search_path=${schema}` },
+              // A connection that cannot be had in 3 s fails (503) rather than holding the request.
+              extra: {
+                max: config.DATABASE_POOL_SIZE,
+                application_name: schema,
+                options: `-c search_path=${schema}`,
+                connectionTimeoutMillis: 3000,
+              },
               // Keep trying while PostgreSQL is (re)starting.
               retryAttempts: 1000,
               retryDelay: 1000,
@@ -131,9 +137,16 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
   onModuleInit(): void {
     this.log.onCommitted((events) => this.metrics.committed(events));
     this.health.register({
-      name: 'database',
+      name: 'postgresql',
       check: async () => {
         await this.dataSource.query('SELECT 1');
+      },
+    });
+    this.health.register({
+      name: 'eventStream',
+      check: async () => {
+        const degraded = this.relay?.degraded;
+        if (degraded) throw new Error(degraded);
       },
     });
     this.health.register({
@@ -147,7 +160,10 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
 
   async onApplicationBootstrap(): Promise<void> {
     const stream = eventStreamOf(this.service);
-    await ensureStream(await jetstreamManager(this.nc), { name: stream.name, subjects: [`${stream.subjectPrefix}.>`] });
+    const jsm = await jetstreamManager(this.nc);
+    const spec = eventStreamSpec(stream);
+    const guard = new StreamGuard(jsm, spec);
+    await guard.ensure();
     const pool = poolOf(this.dataSource);
     this.relay = new Relay(
       this.log.store,
@@ -158,10 +174,16 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
         schema: this.log.schemaName.replace(/"/g, ''),
         subjectPrefix: stream.subjectPrefix,
         onProgress: (cursor, atMs) => this.metrics.relayProgressed(cursor, atMs),
+        stream: guard,
+        onBacklog: (events) => this.metrics.relayBacklog(events),
         onError: (err) => this.logger.warn({ msg: 'relay failed, retrying', error: String((err as Error)?.message ?? err) }),
       },
     );
     this.log.onCommitted(() => this.relay?.kick());
+    // Back from a NATS outage: publish the backlog now rather than at the end of the relay's backoff.
+    void (async () => {
+      for await (const status of this.nc.status()) if (status.type === 'reconnect') this.relay?.kick();
+    })().catch(() => {});
     this.relay.start();
   }
 

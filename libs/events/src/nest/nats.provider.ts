@@ -2,6 +2,7 @@ import { Logger, type Provider } from '@nestjs/common';
 import { readFileSync } from 'node:fs';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
 import type { BaseServiceConfig } from '../config/service-config.js';
+import { natsIsUp } from '../transport/connection-state.js';
 import { NATS_CLIENT, NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
 
 /** The process's NATS connection, which may not exist yet: a host agent serves from its store without it. */
@@ -32,6 +33,8 @@ export const natsClientProvider: Provider = {
       pingInterval: 10000,
     }).then((nc) => {
       connection = nc;
+      natsIsUp(nc); // starts watching its status: a call that needs NATS can then fail at once
+
       void (async () => {
         for await (const status of nc.status()) {
           if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
@@ -41,7 +44,9 @@ export const natsClientProvider: Provider = {
       })();
       return nc;
     });
-    connecting.catch((err: unknown) => logger.error({ msg: 'nats connection failed', error: String((err as Error)?.message ?? err) }));
+    connecting.catch((err: unknown) =>
+      logger.error({ msg: 'nats connection failed', error: String((err as Error)?.message ?? err) }),
+    );
     return { connected: () => connecting, current: () => connection };
   },
 };

@@ -6,7 +6,11 @@ import type { EventPublisher } from './relay.js';
 export class JetStreamPublisher implements EventPublisher {
   constructor(private readonly js: JetStreamClient) {}
 
-  async publish(subject: string, payload: Uint8Array, options: { msgId: string; headers: Record<string, string> }): Promise<void> {
+  async publish(
+    subject: string,
+    payload: Uint8Array,
+    options: { msgId: string; headers: Record<string, string> },
+  ): Promise<void> {
     const h = natsHeaders();
     for (const [k, v] of Object.entries(options.headers)) h.set(k, v);
     await this.js.publish(subject, payload, { msgID: options.msgId, headers: h });

@@ -61,7 +61,12 @@ describe('Relay (real NATS JetStream and PostgreSQL)', () => {
     const store = new PgEventStore(pool, schema);
     const appended: string[] = [];
     for (let s = 0; s < 30; s++) {
-      const events = Array.from({ length: 10 }, (_, i) => ({ id: randomUUID(), type: 'Happened', data: { s, i }, metadata: meta }));
+      const events = Array.from({ length: 10 }, (_, i) => ({
+        id: randomUUID(),
+        type: 'Happened',
+        data: { s, i },
+        metadata: meta,
+      }));
       await store.append(`thing-${randomUUID()}`, events, { expectedVersion: 0 });
       appended.push(...events.map((e) => e.id));
     }
@@ -101,12 +106,17 @@ describe('Relay (real NATS JetStream and PostgreSQL)', () => {
     expect(publishedBeforeCrash).toBeGreaterThan(0);
 
     // The next relay starts from the last checkpoint, so it publishes that batch again.
-    const second = new Relay(store, pool as unknown as ConstructorParameters<typeof Relay>[1] & { connect(): Promise<LockClient> }, publisher, {
-      name: 'relay',
-      schema,
-      subjectPrefix: 'events.test',
-      batchSize: 120,
-    });
+    const second = new Relay(
+      store,
+      pool as unknown as ConstructorParameters<typeof Relay>[1] & { connect(): Promise<LockClient> },
+      publisher,
+      {
+        name: 'relay',
+        schema,
+        subjectPrefix: 'events.test',
+        batchSize: 120,
+      },
+    );
     second.start();
     const t1 = Date.now();
     while (second.publishedCount < appended.length && Date.now() - t1 < 10000) await new Promise((r) => setTimeout(r, 20));
@@ -122,14 +132,27 @@ describe('Relay (real NATS JetStream and PostgreSQL)', () => {
     const store = new PgEventStore(pool, schema);
     const publisher = new JetStreamPublisher(jetstream(nc));
     const poolWithConnect = pool as unknown as ConstructorParameters<typeof Relay>[1];
-    const a = new Relay(store, poolWithConnect, publisher, { name: 'solo', schema, subjectPrefix: 'events.test', idlePollMs: 20 });
-    const b = new Relay(store, poolWithConnect, publisher, { name: 'solo', schema, subjectPrefix: 'events.test', idlePollMs: 20 });
+    const a = new Relay(store, poolWithConnect, publisher, {
+      name: 'solo',
+      schema,
+      subjectPrefix: 'events.test',
+      idlePollMs: 20,
+    });
+    const b = new Relay(store, poolWithConnect, publisher, {
+      name: 'solo',
+      schema,
+      subjectPrefix: 'events.test',
+      idlePollMs: 20,
+    });
     const until = async (done: () => boolean, what: string) => {
       for (const t0 = Date.now(); !done(); await new Promise((r) => setTimeout(r, 10))) {
         if (Date.now() - t0 > 20000) throw new Error(`timed out waiting for ${what}`);
       }
     };
-    const append = () => store.append(`thing-${randomUUID()}`, [{ id: randomUUID(), type: 'Solo', data: {}, metadata: meta }], { expectedVersion: 0 });
+    const append = () =>
+      store.append(`thing-${randomUUID()}`, [{ id: randomUUID(), type: 'Solo', data: {}, metadata: meta }], {
+        expectedVersion: 0,
+      });
     a.start();
     // a holds the lock once it has published the whole log (what the test before appended included).
     await append();

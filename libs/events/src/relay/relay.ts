@@ -11,6 +11,9 @@ export interface EventPublisher {
 /** A pooled PostgreSQL client the relay holds for its leadership lock. */
 export interface LockClient extends SqlClient {
   release(err?: Error | boolean): void;
+  /** A held client's connection can fail between queries (PostgreSQL restarting): that must not crash the process. */
+  on?(event: 'error', listener: (err: Error) => void): unknown;
+  off?(event: 'error', listener: (err: Error) => void): unknown;
 }
 
 export interface RelayOptions {
@@ -28,6 +31,17 @@ export interface RelayOptions {
    * when the leader's checkpoint is seen to move (`atMs` is when it was written).
    */
   onProgress?: (cursor: LogCursor, atMs: number) => void;
+  /**
+   * The stream the relay publishes to, checked before it leads, after a publish fails, and every
+   * `streamCheckMs` while it leads. `check()` answers 'recreated' when it had to create the stream
+   * again (it was deleted) or finds another one under its name (deleted and created by someone
+   * else): what the old one held is gone, so the relay publishes the whole log again, and JetStream's
+   * `Nats-Msg-Id` dedup keeps each event once in the new stream.
+   */
+  stream?: { check(): Promise<'ok' | 'recreated'> };
+  streamCheckMs?: number;
+  /** While the log is republished into a recreated stream: how many events are left (0 once done). */
+  onBacklog?: (events: number) => void;
 }
 
 export function subjectFor(prefix: string, event: Pick<RecordedEvent, 'streamId' | 'type'>): string {
@@ -68,6 +82,10 @@ export class Relay {
   private kicked = false;
   private published = 0;
   private lockClient: LockClient | null = null;
+  private lastStreamCheck = 0;
+  private backlog = 0;
+  private healing: { reason: string; since: number } | null = null;
+  private lockErrorListener: { client: LockClient; onError: (err: Error) => void } | null = null;
 
   constructor(
     private readonly store: EventStore,
@@ -82,6 +100,11 @@ export class Relay {
 
   get publishedCount(): number {
     return this.published;
+  }
+
+  /** Why the stream does not hold the whole log right now (recreated, being republished), or null. */
+  get degraded(): string | null {
+    return this.healing ? `${this.healing.reason}; ${this.backlog} events left to republish` : null;
   }
 
   start(): void {
@@ -122,17 +145,53 @@ export class Relay {
           await this.sleep(1000);
           continue;
         }
+        if (Date.now() - this.lastStreamCheck >= (this.options.streamCheckMs ?? 2000)) await this.checkStream();
         const n = await this.publishBatch();
         failures = 0;
-        if (n < this.batchSize) await this.sleep(this.idlePollMs);
+        if (n < this.batchSize) {
+          this.caughtUp();
+          await this.sleep(this.idlePollMs);
+        }
       } catch (err) {
         failures++;
         this.options.onError?.(err);
+        // A publish that fails may mean the stream is gone: look before the next try.
+        this.lastStreamCheck = 0;
         await this.dropLeadership();
         await this.sleep(Math.min(5000, 100 * 2 ** Math.min(failures, 6)));
       }
     }
     await this.dropLeadership();
+  }
+
+  /**
+   * The stream was deleted (or replaced): publish the log again from its start. The checkpoint is
+   * moved back at once, so a relay that takes over after a crash republishes too.
+   */
+  private async checkStream(): Promise<void> {
+    this.lastStreamCheck = Date.now();
+    if (!this.options.stream || (await this.options.stream.check()) === 'ok') return;
+    const { rows } = await this.pool.query<{ n: string }>(
+      `SELECT count(*) AS n FROM ${schemaIdentifier(this.options.schema)}.events`,
+    );
+    await this.pool.query(
+      `UPDATE ${this.checkpoints} SET transaction_id = $2::xid8, position = $3, updated_at = now() WHERE name = $1`,
+      [this.options.name, LOG_START.transactionId, LOG_START.position],
+    );
+    const wasPublished = this.cursor.position > 0;
+    this.cursor = LOG_START;
+    this.backlog = Number(rows[0]?.n ?? 0);
+    this.healing = { reason: 'the event stream was recreated', since: Date.now() };
+    this.options.onBacklog?.(this.backlog);
+    // A first boot creates the stream too: only a stream that held part of the log is news.
+    if (wasPublished) this.options.onError?.(new Error(`event stream recreated: republishing the log (${this.backlog} events)`));
+  }
+
+  private caughtUp(): void {
+    if (!this.healing) return;
+    this.healing = null;
+    this.backlog = 0;
+    this.options.onBacklog?.(0);
   }
 
   private async publishBatch(): Promise<number> {
@@ -159,6 +218,10 @@ export class Relay {
     );
     this.cursor = page.cursor;
     this.published += page.events.length;
+    if (this.healing) {
+      this.backlog = Math.max(0, this.backlog - page.events.length);
+      this.options.onBacklog?.(this.backlog);
+    }
     this.options.onProgress?.(page.cursor, Date.now());
     return page.events.length;
   }
@@ -176,12 +239,14 @@ export class Relay {
         return false;
       }
       this.lockClient = client;
+      this.watchLockClient(client);
       // Resume from the checkpoint: the leader before us may have got further than we knew.
       const { rows: cp } = await this.pool.query<{ transaction_id: string; position: string }>(
         `SELECT transaction_id, position FROM ${this.checkpoints} WHERE name = $1`,
         [this.options.name],
       );
       this.cursor = cp[0] ? { transactionId: cp[0].transaction_id, position: Number(cp[0].position) } : LOG_START;
+      this.lastStreamCheck = 0;
       return true;
     } catch (err) {
       client.release(true);
@@ -197,14 +262,42 @@ export class Relay {
       [this.options.name],
     );
     if (rows[0]) {
-      this.options.onProgress({ transactionId: rows[0].transaction_id, position: Number(rows[0].position) }, rows[0].updated_at.getTime());
+      this.options.onProgress(
+        { transactionId: rows[0].transaction_id, position: Number(rows[0].position) },
+        rows[0].updated_at.getTime(),
+      );
     }
+  }
+
+  /**
+   * The leadership lock lives as long as its session. When the session dies (PostgreSQL stopped or
+   * restarted), the client emits 'error' between queries: the lock is gone, and so is leadership;
+   * the loop takes it again once PostgreSQL answers.
+   */
+  private watchLockClient(client: LockClient): void {
+    const onError = (err: Error) => {
+      client.off?.('error', onError);
+      if (this.lockClient !== client) return;
+      this.lockClient = null;
+      this.options.onError?.(err);
+      client.release(err);
+      this.wake?.();
+    };
+    client.on?.('error', onError);
+    this.lockErrorListener = { client, onError };
   }
 
   private async dropLeadership(): Promise<void> {
     const client = this.lockClient;
     this.lockClient = null;
     if (!client) return;
+    if (this.lockErrorListener?.client === client) {
+      // Keep a listener until the client is released: an error while unlocking must not crash either.
+      const { onError } = this.lockErrorListener;
+      this.lockErrorListener = null;
+      client.off?.('error', onError);
+      client.on?.('error', () => {});
+    }
     try {
       await client.query('SELECT pg_advisory_unlock_all()');
       client.release();

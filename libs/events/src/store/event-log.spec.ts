@@ -34,7 +34,12 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
   });
 
   const newLog = (maxAttempts?: number) =>
-    new EventLog(dataSource, (dataSource.driver as unknown as { master: never }).master, { schema, projections: [], newId: randomUUID, maxAttempts });
+    new EventLog(dataSource, (dataSource.driver as unknown as { master: never }).master, {
+      schema,
+      projections: [],
+      newId: randomUUID,
+      maxAttempts,
+    });
 
   const write = (log: EventLog, stream: string, by: string) =>
     log.execute(
@@ -61,10 +66,16 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     // A writer holding stream a's lock does not keep stream b's writers waiting.
     let release!: () => void;
     const held = new Promise<void>((r) => (release = r));
-    const holder = log.execute(Counter, 'a', metadata, async () => {
-      await held;
-      return [{ type: 'Counted', data: { by: 'holder' } }];
-    }, (_s, v) => v);
+    const holder = log.execute(
+      Counter,
+      'a',
+      metadata,
+      async () => {
+        await held;
+        return [{ type: 'Counted', data: { by: 'holder' } }];
+      },
+      (_s, v) => v,
+    );
     await expect(write(log, 'b', 'other')).resolves.toBe(1);
     release();
     await expect(holder).resolves.toBe(1);
@@ -81,7 +92,9 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
         if (!raced) {
           raced = true;
           // An append that bypasses the stream lock moves the stream after this writer loaded it.
-          await log.store.append('counter-raced', [{ id: randomUUID(), type: 'Counted', data: { by: 'outsider' }, metadata }], { expectedVersion: 'any' });
+          await log.store.append('counter-raced', [{ id: randomUUID(), type: 'Counted', data: { by: 'outsider' }, metadata }], {
+            expectedVersion: 'any',
+          });
         }
         return [{ type: 'Counted', data: { by: `me@${state.writers.length}` } }];
       },

@@ -164,15 +164,16 @@ export class EventLog {
   async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as SqlClient;
-    await runner.startTransaction();
     try {
+      await runner.startTransaction();
       const tx = new EventLogTransaction(client, runner.manager, this);
       const result = await work(tx);
       await runner.commitTransaction();
       if (tx.events.length) for (const listener of this.committedListeners) listener(tx.events);
       return result;
     } catch (err) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      // A connection that died (PostgreSQL stopping) cannot roll back: the error to answer is the first one.
+      if (runner.isTransactionActive) await runner.rollbackTransaction().catch(() => {});
       throw err;
     } finally {
       await runner.release();

@@ -31,7 +31,7 @@ const metadata = { correlationId: 'c', causationId: null, actor: 'test' };
 describe('EventUpcasters (pure)', () => {
   const upcasters = new EventUpcasters(UPCASTERS);
 
-  it('knows each type\'s current version, 1 for a type never changed', () => {
+  it("knows each type's current version, 1 for a type never changed", () => {
     expect(upcasters.currentVersion('Created')).toBe(3);
     expect(upcasters.currentVersion('Other')).toBe(1);
     expect(EventUpcasters.versionOf({})).toBe(1);
@@ -77,22 +77,26 @@ describe('upcasting on read (real PostgreSQL)', () => {
   async function insertOld(id: string, data: unknown, schemaVersion?: number): Promise<void> {
     const meta = schemaVersion ? { ...metadata, schemaVersion } : metadata;
     await dataSource.query(`INSERT INTO ${schema}.streams (stream_id, version) VALUES ($1, 1)`, [`thing-${id}`]);
-    await dataSource.query(`INSERT INTO ${schema}.events (id, stream_id, version, type, data, metadata) VALUES ($1, $2, 1, 'Created', $3, $4)`, [
-      randomUUID(),
-      `thing-${id}`,
-      JSON.stringify(data),
-      JSON.stringify(meta),
-    ]);
+    await dataSource.query(
+      `INSERT INTO ${schema}.events (id, stream_id, version, type, data, metadata) VALUES ($1, $2, 1, 'Created', $3, $4)`,
+      [randomUUID(), `thing-${id}`, JSON.stringify(data), JSON.stringify(meta)],
+    );
   }
 
-  it('stamps an append with its type\'s current version, and leaves unchanged types unstamped', async () => {
+  it("stamps an append with its type's current version, and leaves unchanged types unstamped", async () => {
     const id = randomUUID();
-    await log.execute(Thing, id, metadata, () => [{ type: 'Created' as const, data: { id, label: 'new', mtu: 1600 } }], () => null);
+    await log.execute(
+      Thing,
+      id,
+      metadata,
+      () => [{ type: 'Created' as const, data: { id, label: 'new', mtu: 1600 } }],
+      () => null,
+    );
     await log.transaction((tx) => tx.append(`other-${id}`, [{ id: randomUUID(), type: 'Other', data: {}, metadata }], 0));
-    const rows = await dataSource.query(`SELECT type, metadata FROM ${schema}.events WHERE stream_id IN ($1, $2) ORDER BY position`, [
-      `thing-${id}`,
-      `other-${id}`,
-    ]);
+    const rows = await dataSource.query(
+      `SELECT type, metadata FROM ${schema}.events WHERE stream_id IN ($1, $2) ORDER BY position`,
+      [`thing-${id}`, `other-${id}`],
+    );
     expect(rows.map((r: { type: string; metadata: Record<string, unknown> }) => [r.type, r.metadata.schemaVersion])).toEqual([
       ['Created', 3],
       ['Other', undefined],
@@ -118,7 +122,9 @@ describe('upcasting on read (real PostgreSQL)', () => {
     projected.length = 0;
     const { events } = await log.rebuild();
     expect(events).toBe(projected.length);
-    const replayed = Object.fromEntries(projected.filter((e) => e.type === 'Created').map((e) => [(e.data as { id: string }).id, e.data]));
+    const replayed = Object.fromEntries(
+      projected.filter((e) => e.type === 'Created').map((e) => [(e.data as { id: string }).id, e.data]),
+    );
     expect(replayed[v1]).toEqual({ id: v1, label: 'old-one', mtu: 1500 });
     expect(replayed[v2]).toEqual({ id: v2, label: 'old-two', mtu: 9000 });
 

@@ -26,7 +26,8 @@ export class EventUpcasters {
   }
 
   register(upcaster: Upcaster): this {
-    if (!Number.isInteger(upcaster.from) || upcaster.from < 1) throw new Error(`invalid upcaster of ${upcaster.type} from ${upcaster.from}`);
+    if (!Number.isInteger(upcaster.from) || upcaster.from < 1)
+      throw new Error(`invalid upcaster of ${upcaster.type} from ${upcaster.from}`);
     const steps = this.steps.get(upcaster.type) ?? new Map();
     if (steps.has(upcaster.from)) throw new Error(`two upcasters of ${upcaster.type} from version ${upcaster.from}`);
     steps.set(upcaster.from, upcaster.upcast);

@@ -60,7 +60,11 @@ describe('idempotent consumer (real NATS JetStream and PostgreSQL)', () => {
     for (const ddl of eventStoreDdl(schema)) await dataSource.query(ddl);
     await dataSource.query(`CREATE TABLE ${schema}.counter (n int NOT NULL)`);
     await dataSource.query(`INSERT INTO ${schema}.counter VALUES (0)`);
-    log = new EventLog(dataSource, (dataSource.driver as unknown as { master: never }).master, { schema, projections: [], newId: randomUUID });
+    log = new EventLog(dataSource, (dataSource.driver as unknown as { master: never }).master, {
+      schema,
+      projections: [],
+      newId: randomUUID,
+    });
     app = await NestFactory.createMicroservice(CounterModule, {
       strategy: new JetStreamServer({
         connection: async () => nc,

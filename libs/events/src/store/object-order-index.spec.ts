@@ -38,7 +38,9 @@ describe('one object in global order (real PostgreSQL)', () => {
   /** The plan PostgreSQL makes for the statement the store sends for `filter`, with its values. */
   const planFor = async (filter: object): Promise<PlanNode[]> => {
     const sent: Array<{ text: string; values: unknown[] }> = [];
-    const recording = { query: (q: { text: string; values: unknown[] }) => (sent.push(q), client.query(q)) } as unknown as SqlClient;
+    const recording = {
+      query: (q: { text: string; values: unknown[] }) => (sent.push(q), client.query(q)),
+    } as unknown as SqlClient;
     const page = await new PgEventStore(recording, schema).readAll(LOG_START, 101, { filter, client: recording });
     expect(page.events.length).toBeGreaterThan(0);
     const { rows } = await client.query(`EXPLAIN (FORMAT JSON) ${sent[0].text}`, sent[0].values);

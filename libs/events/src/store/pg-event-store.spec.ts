@@ -63,7 +63,9 @@ describe('PgEventStore (real PostgreSQL)', () => {
     await store.append(s, [ev('A')], { expectedVersion: 0 });
     await expect(store.append(s, [ev('B')], { expectedVersion: 0 })).rejects.toBeInstanceOf(VersionConflictError);
     await expect(store.append(s, [ev('B')], { expectedVersion: 5 })).rejects.toThrow(/at version 1, not 5/);
-    await expect(store.append(`sw-${randomUUID()}`, [ev('B')], { expectedVersion: 3 })).rejects.toBeInstanceOf(VersionConflictError);
+    await expect(store.append(`sw-${randomUUID()}`, [ev('B')], { expectedVersion: 3 })).rejects.toBeInstanceOf(
+      VersionConflictError,
+    );
     expect(await store.readStream(s)).toHaveLength(1);
     expect(await store.streamVersion(s)).toBe(1);
   });
@@ -117,13 +119,17 @@ describe('PgEventStore (real PostgreSQL)', () => {
       await held.query('BEGIN');
       // The held transaction takes its position first, then others commit after it.
       await store.append(`late-${randomUUID()}`, [ev('Late')], { expectedVersion: 0, client: held });
-      await Promise.all(Array.from({ length: 5 }, () => store.append(`early-${randomUUID()}`, [ev('Early')], { expectedVersion: 0 })));
+      await Promise.all(
+        Array.from({ length: 5 }, () => store.append(`early-${randomUUID()}`, [ev('Early')], { expectedVersion: 0 })),
+      );
 
       // The reader sees nothing past the running transaction, so its cursor cannot move beyond it.
       const seenWhileHeld = await readEverything(store, from);
       expect(seenWhileHeld.map((e) => e.type)).not.toContain('Late');
       expect(seenWhileHeld.map((e) => e.type)).not.toContain('Early');
-      const cursor = seenWhileHeld.at(-1) ? { transactionId: seenWhileHeld.at(-1)!.transactionId, position: seenWhileHeld.at(-1)!.position } : from;
+      const cursor = seenWhileHeld.at(-1)
+        ? { transactionId: seenWhileHeld.at(-1)!.transactionId, position: seenWhileHeld.at(-1)!.position }
+        : from;
 
       await held.query('COMMIT');
       const after = await readEverything(store, cursor);

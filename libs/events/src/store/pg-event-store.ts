@@ -87,7 +87,15 @@ export class PgEventStore implements EventStore {
       options.expectedVersion === 'any'
         ? await client.query<Row>(this.sql.appendAny.with([streamId, n, ids, types, data, metadata]))
         : await client.query<Row>(
-            this.sql.appendExpected.with([streamId, options.expectedVersion, options.expectedVersion + n, ids, types, data, metadata]),
+            this.sql.appendExpected.with([
+              streamId,
+              options.expectedVersion,
+              options.expectedVersion + n,
+              ids,
+              types,
+              data,
+              metadata,
+            ]),
           );
     if (rows.length !== n) {
       const actual = await this.streamVersion(streamId, options.client);
@@ -126,7 +134,9 @@ export class PgEventStore implements EventStore {
     } else if ('position' in asOf) {
       const cursor = await this.cursorAt(asOf.position);
       if (!cursor) return [];
-      result = await client.query<EventRow>(this.sql.readStreamToCursor.with([streamId, from, cursor.transactionId, cursor.position]));
+      result = await client.query<EventRow>(
+        this.sql.readStreamToCursor.with([streamId, from, cursor.transactionId, cursor.position]),
+      );
     } else {
       result = await client.query<EventRow>(this.sql.readStreamToTime.with([streamId, from, asOf.time]));
     }
@@ -182,7 +192,9 @@ export class PgEventStore implements EventStore {
 
   async cursorAtTime(time: Date): Promise<LogCursor> {
     const { rows } = await this.pool.query<{ transaction_id: string; position: string }>(this.sql.cursorAtTime.with([time]));
-    return rows[0] ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) } : { transactionId: '0', position: 0 };
+    return rows[0]
+      ? { transactionId: rows[0].transaction_id, position: Number(rows[0].position) }
+      : { transactionId: '0', position: 0 };
   }
 
   async versionAt(streamId: string, asOf: AsOf, client: SqlClient = this.pool): Promise<number> {
@@ -199,7 +211,9 @@ export class PgEventStore implements EventStore {
     if ('position' in asOf) {
       const cursor = await this.cursorAt(asOf.position);
       if (!cursor) return false;
-      const { rows } = await client.query(this.sql.reachedCursor.with([streamId, version, cursor.transactionId, cursor.position]));
+      const { rows } = await client.query(
+        this.sql.reachedCursor.with([streamId, version, cursor.transactionId, cursor.position]),
+      );
       return rows.length > 0;
     }
     const { rows } = await client.query(this.sql.reachedTime.with([streamId, version, asOf.time]));
@@ -264,7 +278,11 @@ function rawStatements(s: string) {
     ORDER BY e.ord
     RETURNING position, version, transaction_id, recorded_at`;
   const params = (sql: string, first: number) =>
-    sql.replace('$IDS', `$${first}`).replace('$TYPES', `$${first + 1}`).replace('$DATA', `$${first + 2}`).replace('$META', `$${first + 3}`);
+    sql
+      .replace('$IDS', `$${first}`)
+      .replace('$TYPES', `$${first + 1}`)
+      .replace('$DATA', `$${first + 2}`)
+      .replace('$META', `$${first + 3}`);
   return {
     appendExpected: params(
       `WITH moved AS (

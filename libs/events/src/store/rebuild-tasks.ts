@@ -58,17 +58,20 @@ export class RebuildTasks {
     this.tasks.set(task.id, task);
     for (const id of [...this.tasks.keys()].slice(0, Math.max(0, this.tasks.size - KEPT))) this.tasks.delete(id);
     const t0 = performance.now();
-    const done = this.run((p) => Object.assign(task, p)).then(
-      ({ events }) => Object.assign(task, { state: 'succeeded' as const, replayed: events, total: Math.max(task.total, events) }),
-      (err: unknown) => {
-        this.failures.set(task, err);
-        return Object.assign(task, { state: 'failed' as const, error: err instanceof Error ? err.message : String(err) });
-      },
-    ).then((t) => {
-      Object.assign(t, { finishedAt: new Date(), durationMs: Math.round(performance.now() - t0) });
-      this.running = null;
-      return t;
-    });
+    const done = this.run((p) => Object.assign(task, p))
+      .then(
+        ({ events }) =>
+          Object.assign(task, { state: 'succeeded' as const, replayed: events, total: Math.max(task.total, events) }),
+        (err: unknown) => {
+          this.failures.set(task, err);
+          return Object.assign(task, { state: 'failed' as const, error: err instanceof Error ? err.message : String(err) });
+        },
+      )
+      .then((t) => {
+        Object.assign(t, { finishedAt: new Date(), durationMs: Math.round(performance.now() - t0) });
+        this.running = null;
+        return t;
+      });
     this.running = { task, done };
     return this.running;
   }

@@ -15,7 +15,10 @@ export interface Snapshot<S> {
 export class SnapshotStore {
   private readonly table: string;
 
-  constructor(private readonly pool: SqlClient, schema: string) {
+  constructor(
+    private readonly pool: SqlClient,
+    schema: string,
+  ) {
     this.table = `${schemaIdentifier(schema)}.snapshots`;
   }
 

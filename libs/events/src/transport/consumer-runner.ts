@@ -45,6 +45,8 @@ export interface ConsumerRunnerDeps {
   deadLetter(entry: DeadLetter): void;
   /** A message came again (after a nak, a failure or a missed ack). */
   redelivered(consumer: string, msg: JsMsg): void;
+  /** Creates the consumer's stream again when it was deleted (the transport knows its spec). */
+  recreateStream?(stream: string): Promise<boolean>;
 }
 
 const RESTART_DELAYS_MS = [250, 500, 1000, 2000, 5000];
@@ -258,6 +260,16 @@ export class ConsumerRunner {
       return await this.deps.jsm.consumers.info(this.binding.stream, this.binding.name);
     } catch (err) {
       if (err instanceof JetStreamApiError && err.code === JetStreamApiCodes.ConsumerNotFound) return null;
+      // The stream itself was deleted: a stream this service declares is created again (and the
+      // relay of an event stream then republishes its log into it); the consumer follows.
+      if (
+        err instanceof JetStreamApiError &&
+        err.code === JetStreamApiCodes.StreamNotFound &&
+        (await this.deps.recreateStream?.(this.binding.stream))
+      ) {
+        this.warn('stream was missing: created it again', {});
+        return null;
+      }
       throw err;
     }
   }

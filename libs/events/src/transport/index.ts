@@ -5,8 +5,10 @@ export type { JetStreamClientOptions, JetStreamClientStatus, PublishOptions } fr
 export { JetStreamContext } from './jetstream.context.js';
 export { JetStreamExceptionFilter } from './jetstream-exception.filter.js';
 export { InvalidMessageError, isInvalidMessage, INVALID_MESSAGE } from './invalid-message.error.js';
-export { ensureStream, DEFAULT_DUPLICATE_WINDOW_MS } from './streams.js';
+export { ensureStream, eventStreamSpec, StreamGuard, DEFAULT_DUPLICATE_WINDOW_MS, EVENT_STREAM_LIMITS } from './streams.js';
 export type { StreamSpec } from './streams.js';
 export { deadLetterSubject, DEAD_LETTER_PAYLOAD_LIMIT } from './dead-letter.js';
 export type { DeadLetter } from './dead-letter.js';
 export { CORRELATION_ID_HEADER, MSG_ID_HEADER } from './headers.js';
+export { afterCommit } from './after-commit.js';
+export { natsIsUp, requireNats } from './connection-state.js';

@@ -136,6 +136,12 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
       js: jsm.jetstream(),
       logger: this.logger,
       deadLetter: (entry: DeadLetter) => this.recordDeadLetter(entry),
+      recreateStream: async (stream: string) => {
+        const spec = this.options.streams.find((s) => s.name === stream);
+        if (!spec) return false;
+        await ensureStream(jsm, spec);
+        return true;
+      },
       redelivered: (consumer: string, msg: JsMsg) => {
         const entry = { consumer, stream: msg.info.stream, subject: msg.subject, deliveryCount: msg.info.deliveryCount };
         for (const listener of this.redeliveryListeners) {

@@ -18,6 +18,23 @@ export interface StreamSpec {
   subjects: string[];
   /** How long a `Nats-Msg-Id` is remembered to drop duplicates; 10 minutes unless said otherwise. */
   duplicateWindowMs?: number;
+  /** Bounds: messages older than this are dropped (unbounded when absent). */
+  maxAgeMs?: number;
+  /** Bounds: the oldest messages are dropped beyond this size (unbounded when absent). */
+  maxBytes?: number;
+}
+
+/**
+ * The bounds of a manager's event stream. The log in PostgreSQL is the source of truth and the
+ * stream only carries it to consumers, so a week of events (and at most 1 GiB) is what a consumer
+ * that was away can still catch up on; the relay republishes the whole log into a stream that was
+ * lost (StreamGuard).
+ */
+export const EVENT_STREAM_LIMITS = { maxAgeMs: 7 * 24 * 3600 * 1000, maxBytes: 1024 ** 3 } as const;
+
+/** The stream a manager's relay publishes its log to: `${prefix}.>`, with EVENT_STREAM_LIMITS. */
+export function eventStreamSpec(stream: { name: string; subjectPrefix: string }): StreamSpec {
+  return { name: stream.name, subjects: [`${stream.subjectPrefix}.>`], ...EVENT_STREAM_LIMITS };
 }
 
 /**
@@ -27,14 +44,21 @@ export interface StreamSpec {
  */
 export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamInfo> {
   const duplicateWindow = nanos(spec.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS);
+  // 0 is JetStream's "no limit" for age, -1 for bytes.
+  const limits = { max_age: spec.maxAgeMs ? nanos(spec.maxAgeMs) : 0, max_bytes: spec.maxBytes ?? -1 };
   for (let attempt = 0; ; attempt++) {
     const existing = await streamInfo(jsm, spec.name);
     if (existing) {
       const { config } = existing;
-      if (sameSet(config.subjects ?? [], spec.subjects) && config.duplicate_window === duplicateWindow) {
+      if (
+        sameSet(config.subjects ?? [], spec.subjects) &&
+        config.duplicate_window === duplicateWindow &&
+        config.max_age === limits.max_age &&
+        config.max_bytes === limits.max_bytes
+      ) {
         return existing;
       }
-      return jsm.streams.update(spec.name, { subjects: spec.subjects, duplicate_window: duplicateWindow });
+      return jsm.streams.update(spec.name, { subjects: spec.subjects, duplicate_window: duplicateWindow, ...limits });
     }
     try {
       return await jsm.streams.add({
@@ -43,6 +67,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         duplicate_window: duplicateWindow,
+        ...limits,
       });
     } catch (err) {
       // Another instance created it between our look-up and our add: look again, once.
@@ -65,4 +90,41 @@ function sameSet(a: string[], b: string[]): boolean {
   const sa = new Set(a);
   const sb = new Set(b);
   return sa.size === sb.size && [...sb].every((x) => sa.has(x));
+}
+
+/**
+ * Notices that a stream was lost: deleted (it creates it again) or replaced by another under the
+ * same name (its creation time changed). `check()` answers 'recreated' then, once; a stream found
+ * missing by the first check counts too, since a stream deleted while its service was down looks so.
+ */
+export class StreamGuard {
+  private created: string | null = null;
+  private recreated = false;
+
+  constructor(
+    private readonly jsm: JetStreamManager,
+    private readonly spec: StreamSpec,
+  ) {}
+
+  /** Makes sure the stream exists (at boot); what it found is answered by the next check(). */
+  async ensure(): Promise<void> {
+    if (this.recreated) return;
+    this.recreated = (await this.check()) === 'recreated';
+  }
+
+  async check(): Promise<'ok' | 'recreated'> {
+    const existing = await streamInfo(this.jsm, this.spec.name);
+    if (!existing) {
+      this.created = (await ensureStream(this.jsm, this.spec)).created;
+      this.recreated = true;
+    } else if (this.created !== null && existing.created !== this.created) {
+      this.created = existing.created;
+      this.recreated = true;
+    } else {
+      this.created = existing.created;
+    }
+    if (!this.recreated) return 'ok';
+    this.recreated = false;
+    return 'recreated';
+  }
 }

@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional, ApiSchema } from '@nestjs/swagger';
 import { HOST_ID_PATTERN } from '@vnet/contracts';
-import { IsNotEmpty, IsString, IsUUID, Matches, MaxLength, registerDecorator, ValidateIf, type ValidationOptions } from 'class-validator';
+import {
+  IsNotEmpty,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  registerDecorator,
+  ValidateIf,
+  type ValidationOptions,
+} from 'class-validator';
 
 /** The property may not be given together with `other`. */
 function NotWith(other: string, options: ValidationOptions): PropertyDecorator {
@@ -11,7 +20,9 @@ function NotWith(other: string, options: ValidationOptions): PropertyDecorator {
       propertyName: String(propertyName),
       constraints: [other],
       options,
-      validator: { validate: (value, args) => value === undefined || (args?.object as Record<string, unknown>)[other] === undefined },
+      validator: {
+        validate: (value, args) => value === undefined || (args?.object as Record<string, unknown>)[other] === undefined,
+      },
     });
 }
 

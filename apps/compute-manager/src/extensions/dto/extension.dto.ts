@@ -5,7 +5,12 @@ import { ArrayMaxSize, IsArray, IsString, Matches, MaxLength } from 'class-valid
 const DOTTED = OPAQUE_NAMESPACE_PATTERN.source;
 
 export class RegisterExtensionDto {
-  @ApiProperty({ description: "the extension's own dotted name, also its `X-Extension-Key`", example: 'com.acme.monitor', pattern: DOTTED, maxLength: 128 })
+  @ApiProperty({
+    description: "the extension's own dotted name, also its `X-Extension-Key`",
+    example: 'com.acme.monitor',
+    pattern: DOTTED,
+    maxLength: 128,
+  })
   @IsString()
   @MaxLength(OPAQUE_NAMESPACE_MAX_LENGTH)
   @Matches(OPAQUE_NAMESPACE_PATTERN, { message: `key must be a dotted name matching ${DOTTED}` })

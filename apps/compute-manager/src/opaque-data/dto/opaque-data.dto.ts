@@ -47,7 +47,13 @@ export class OpaqueQueryDto {
 export const ANY_JSON: ApiPropertyOptions = {
   description: 'any JSON value, carried unread and answered exactly as it was sent (the same text)',
   // OpenAPI 3.0 has no null type: the object alternative is the nullable one.
-  anyOf: [{ type: 'object', nullable: true }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  anyOf: [
+    { type: 'object', nullable: true },
+    { type: 'array', items: {} },
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+  ],
 } as ApiPropertyOptions;
 
 /**
@@ -55,7 +61,10 @@ export const ANY_JSON: ApiPropertyOptions = {
  * (see opaque-value.ts), never through this class, so that it is not parsed into numbers.
  */
 export class PutOpaqueValueDto {
-  @ApiProperty({ ...ANY_JSON, description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8)' } as ApiPropertyOptions)
+  @ApiProperty({
+    ...ANY_JSON,
+    description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8)',
+  } as ApiPropertyOptions)
   value!: unknown;
 }
 
@@ -77,7 +86,10 @@ export class OpaqueEntryView {
   @ApiProperty(ANY_JSON)
   value!: unknown;
 
-  @ApiPropertyOptional({ type: OpaqueEntityRefView, description: 'present when the entry is inherited: the switch or port group that sets it' })
+  @ApiPropertyOptional({
+    type: OpaqueEntityRefView,
+    description: 'present when the entry is inherited: the switch or port group that sets it',
+  })
   inheritedFrom?: OpaqueEntityRefView;
 
   @ApiPropertyOptional({ description: 'present on data a host module sent up: `host:<hostId>`', example: 'host:host-1' })

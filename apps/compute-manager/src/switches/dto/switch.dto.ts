@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOST_ID_PATTERN, TEAMING_POLICIES } from '@vnet/contracts';
+import { LOG_POSITION_MAX } from '@vnet/events';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -27,13 +28,24 @@ export class CreateSwitchDto {
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name!: string;
 
-  @ApiProperty({ type: 'string', isArray: true, maxItems: 10000, pattern: HOST_ID_PATTERN.source, description: 'the member hosts' })
+  @ApiProperty({
+    type: 'string',
+    isArray: true,
+    maxItems: 10000,
+    pattern: HOST_ID_PATTERN.source,
+    description: 'the member hosts',
+  })
   @IsArray({ message: 'hostIds must be an array of host ids' })
   @ArrayMaxSize(10000, { message: 'hostIds must hold at most 10000 hosts' })
   @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
   hostIds!: string[];
 
-  @ApiPropertyOptional({ type: 'integer', minimum: ROLLBACK_TIMEOUT_MIN, maximum: ROLLBACK_TIMEOUT_MAX, description: 'default 30000' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: ROLLBACK_TIMEOUT_MIN,
+    maximum: ROLLBACK_TIMEOUT_MAX,
+    description: 'default 30000',
+  })
   @IsOptional()
   @IsInt(range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   @Min(ROLLBACK_TIMEOUT_MIN, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
@@ -138,7 +150,10 @@ export class CreatePortGroupDto {
   @IsBoolean({ message: 'management must be a boolean' })
   management?: boolean;
 
-  @ApiPropertyOptional({ type: PolicyDto, description: 'each part given replaces that part; the others keep their current (or default) value' })
+  @ApiPropertyOptional({
+    type: PolicyDto,
+    description: 'each part given replaces that part; the others keep their current (or default) value',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => PolicyDto)
@@ -153,7 +168,10 @@ export class UpdatePortGroupDto {
   @Max(4094, range('vlanId', 0, 4094))
   vlanId?: number;
 
-  @ApiPropertyOptional({ type: PolicyDto, description: 'each part given replaces that part; the others keep their current (or default) value' })
+  @ApiPropertyOptional({
+    type: PolicyDto,
+    description: 'each part given replaces that part; the others keep their current (or default) value',
+  })
   @IsOptional()
   @ValidateNested()
   @Type(() => PolicyDto)
@@ -161,9 +179,15 @@ export class UpdatePortGroupDto {
 }
 
 export class RevertSwitchDto {
-  @ApiProperty({ type: 'integer', minimum: 1, description: 'the global log position whose state the switch goes back to' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: LOG_POSITION_MAX,
+    description: 'the global log position whose state the switch goes back to',
+  })
   @IsInt({ message: 'toPosition must be a log position (an integer of 1 or more)' })
   @Min(1, { message: 'toPosition must be a log position (an integer of 1 or more)' })
+  @Max(LOG_POSITION_MAX, { message: 'toPosition must be a log position (an integer of 1 or more)' })
   toPosition!: number;
 }
 

@@ -91,6 +91,10 @@ export class PortGroupUpdatedView extends TaskAcceptedView {
 }
 
 export class SwitchRevertedView extends TaskAcceptedView {
-  @ApiProperty({ type: 'integer', minimum: 1, description: "the switch's revision after the revert (the same when nothing changed)" })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    description: "the switch's revision after the revert (the same when nothing changed)",
+  })
   revision!: number;
 }

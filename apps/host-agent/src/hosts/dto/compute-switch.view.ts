@@ -65,11 +65,18 @@ export class HostPortView {
   id!: string;
   @ApiProperty()
   portGroupId!: string;
-  @ApiProperty({ type: 'integer', minimum: 0, maximum: 4094, description: "its port group's VLAN, or this host's override of it (a repaired management port)" })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 0,
+    maximum: 4094,
+    description: "its port group's VLAN, or this host's override of it (a repaired management port)",
+  })
   vlanId!: number;
   @ApiProperty(CONNECTEE)
   connectee!: DcnConnecteeView | ManagementConnecteeView;
-  @ApiPropertyOptional({ description: 'on a clone of the management port (a restore from the console): the id of the port it was cloned from' })
+  @ApiPropertyOptional({
+    description: 'on a clone of the management port (a restore from the console): the id of the port it was cloned from',
+  })
   clonedFrom?: string;
   @ApiProperty({ type: 'integer', description: 'the switch revision at which this port last changed on this host' })
   appliedAtRevision!: number;

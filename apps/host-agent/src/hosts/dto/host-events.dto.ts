@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 import type { JournalEntryType } from '../../audit/journal-entry.js';
+import { LOG_POSITION_MAX } from '@vnet/events';
 
 /** Every type of entry of a host's journal (a record, so that a new type cannot be left out). */
 const ENTRY_TYPES: Record<JournalEntryType, string> = {
@@ -21,11 +22,17 @@ const ENTRY_TYPES: Record<JournalEntryType, string> = {
 };
 
 export class HostEventsQuery {
-  @ApiPropertyOptional({ type: 'integer', minimum: 0, description: 'return entries after this position (a `next` value)' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: 0,
+    maximum: LOG_POSITION_MAX,
+    description: 'return entries after this position (a `next` value)',
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt({ message: 'after must be an integer position' })
   @Min(0, { message: 'after must be 0 or more' })
+  @Max(LOG_POSITION_MAX, { message: 'after must be an integer position' })
   after: number = 0;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 1, maximum: 1000, default: 100 })
@@ -42,7 +49,9 @@ export class HostEventView {
   position!: number;
   @ApiProperty({
     enum: Object.keys(ENTRY_TYPES),
-    description: Object.entries(ENTRY_TYPES).map(([type, what]) => `\`${type}\` ${what}`).join('; '),
+    description: Object.entries(ENTRY_TYPES)
+      .map(([type, what]) => `\`${type}\` ${what}`)
+      .join('; '),
   })
   type!: JournalEntryType;
   @ApiProperty({ type: 'object', additionalProperties: true })
@@ -55,6 +64,10 @@ export class HostEventView {
 export class HostEventPage {
   @ApiProperty({ type: [HostEventView] })
   events!: HostEventView[];
-  @ApiProperty({ type: 'integer', nullable: true, description: 'pass as `after` for the following page; null when nothing more is recorded yet' })
+  @ApiProperty({
+    type: 'integer',
+    nullable: true,
+    description: 'pass as `after` for the following page; null when nothing more is recorded yet',
+  })
   next!: number | null;
 }

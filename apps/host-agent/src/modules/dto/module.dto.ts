@@ -9,7 +9,9 @@ import {
 import { IsString, Matches, MaxLength } from 'class-validator';
 import { ENTITY_ID_PATTERN } from '../module-data.body.js';
 
-const NAMESPACE = { message: `namespace must be a dotted name matching ${OPAQUE_NAMESPACE_PATTERN.source}, at most ${OPAQUE_NAMESPACE_MAX_LENGTH} characters` };
+const NAMESPACE = {
+  message: `namespace must be a dotted name matching ${OPAQUE_NAMESPACE_PATTERN.source}, at most ${OPAQUE_NAMESPACE_MAX_LENGTH} characters`,
+};
 
 export class RegisterModuleDto {
   @ApiProperty({ example: 'acme.fw', pattern: OPAQUE_NAMESPACE_PATTERN.source, maxLength: OPAQUE_NAMESPACE_MAX_LENGTH })
@@ -43,13 +45,22 @@ export class ModuleRegistrationView {
 export const ANY_JSON: ApiPropertyOptions = {
   description: 'any JSON value, carried unread and answered exactly as it was sent (the same text)',
   // OpenAPI 3.0 has no null type: the object alternative is the nullable one.
-  anyOf: [{ type: 'object', nullable: true }, { type: 'array', items: {} }, { type: 'string' }, { type: 'number' }, { type: 'boolean' }],
+  anyOf: [
+    { type: 'object', nullable: true },
+    { type: 'array', items: {} },
+    { type: 'string' },
+    { type: 'number' },
+    { type: 'boolean' },
+  ],
 } as ApiPropertyOptions;
 
 export class ModuleEntityRefView {
   @ApiProperty({ enum: OPAQUE_ENTITY_TYPES })
   type!: OpaqueEntityType;
-  @ApiProperty({ description: "the entity's id (a port is a DCN NIC's `portId`, a host its host id)", pattern: ENTITY_ID_PATTERN.source })
+  @ApiProperty({
+    description: "the entity's id (a port is a DCN NIC's `portId`, a host its host id)",
+    pattern: ENTITY_ID_PATTERN.source,
+  })
   id!: string;
 }
 
@@ -60,7 +71,10 @@ export class ModuleDataEntryView {
   key!: string;
   @ApiProperty(ANY_JSON)
   value!: unknown;
-  @ApiPropertyOptional({ type: ModuleEntityRefView, description: 'present when the entry is inherited: the switch or port group that sets it' })
+  @ApiPropertyOptional({
+    type: ModuleEntityRefView,
+    description: 'present when the entry is inherited: the switch or port group that sets it',
+  })
   inheritedFrom?: ModuleEntityRefView;
 }
 
@@ -73,7 +87,10 @@ export class PostModuleDataDto {
   entity!: ModuleEntityRefView;
   @ApiProperty({ pattern: OPAQUE_KEY_PATTERN.source, example: 'counters' })
   key!: string;
-  @ApiProperty({ ...ANY_JSON, description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8), sent on as that text' } as ApiPropertyOptions)
+  @ApiProperty({
+    ...ANY_JSON,
+    description: 'any JSON value whose text is at most 64 KiB (65536 bytes, UTF-8), sent on as that text',
+  } as ApiPropertyOptions)
   value!: unknown;
 }
 

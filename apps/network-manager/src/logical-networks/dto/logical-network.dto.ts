@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { LOG_POSITION_MAX } from '@vnet/events';
 import { MTU_MAX, MTU_MIN, VNI_MAX, VNI_MIN } from '../logical-network.decider.js';
 
 export class CreateLogicalNetworkDto {
@@ -13,7 +14,12 @@ export class CreateLogicalNetworkDto {
   @IsUUID('all', { message: 'transportZoneId must be a UUID' })
   transportZoneId!: string;
 
-  @ApiPropertyOptional({ type: 'integer', minimum: VNI_MIN, maximum: VNI_MAX, description: 'unique across the manager; allocated from the pool when not given' })
+  @ApiPropertyOptional({
+    type: 'integer',
+    minimum: VNI_MIN,
+    maximum: VNI_MAX,
+    description: 'unique across the manager; allocated from the pool when not given',
+  })
   @IsOptional()
   @IsInt({ message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   @Min(VNI_MIN, { message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
@@ -45,9 +51,15 @@ export class UpdateLogicalNetworkDto {
 }
 
 export class RevertLogicalNetworkDto {
-  @ApiProperty({ type: 'integer', minimum: 1, description: 'the global log position whose state the network goes back to' })
+  @ApiProperty({
+    type: 'integer',
+    minimum: 1,
+    maximum: LOG_POSITION_MAX,
+    description: 'the global log position whose state the network goes back to',
+  })
   @IsInt({ message: 'toPosition must be a log position (an integer of 1 or more)' })
   @Min(1, { message: 'toPosition must be a log position (an integer of 1 or more)' })
+  @Max(LOG_POSITION_MAX, { message: 'toPosition must be a log position (an integer of 1 or more)' })
   toPosition!: number;
 }
 

@@ -7,7 +7,13 @@ export class AddTransportNodeDto {
   @Matches(HOST_ID_PATTERN, { message: 'hostId must match ^[A-Za-z0-9_-]{1,64}$' })
   hostId!: string;
 
-  @ApiProperty({ type: 'string', format: 'uuid', isArray: true, maxItems: 1000, description: 'zones added to the host\'s zones (never replacing them)' })
+  @ApiProperty({
+    type: 'string',
+    format: 'uuid',
+    isArray: true,
+    maxItems: 1000,
+    description: "zones added to the host's zones (never replacing them)",
+  })
   @IsArray({ message: 'transportZoneIds must be an array of zone ids' })
   @ArrayMaxSize(1000, { message: 'transportZoneIds must hold at most 1000 ids' })
   @IsUUID('all', { each: true, message: 'transportZoneIds must hold zone ids (UUIDs)' })
