@@ -122,7 +122,7 @@ export class SuiteStack {
   ): Promise<RunningService> {
     const port = await freePort();
     // Each manager as its own role, owning only its schema (made again if a test dropped it).
-    const own =
+    const own: Partial<Record<ServiceName, string>> =
       name === 'host-agent'
         ? {}
         : await grantServiceSchemas(this.postgres?.url ?? testServers().databaseUrl, this.database, this.roles ?? testDatabaseRoles());
