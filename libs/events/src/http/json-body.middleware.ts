@@ -15,7 +15,7 @@ function hasBody(headers: Record<string, string | string[] | undefined>): boolea
  * How deep a body may nest (objects and arrays). Deeper bodies are refused before anything walks
  * them recursively (class-transformer would overflow the stack on a few thousand levels).
  */
-export const MAX_BODY_DEPTH = 64;
+export const MAX_BODY_DEPTH = 512;
 
 /** Whether a parsed JSON value nests deeper than `max`, found without recursion. */
 export function nestsDeeperThan(value: unknown, max: number): boolean {

@@ -93,7 +93,7 @@ function completeOperation(op: Operation, method: (typeof METHODS)[number], opti
   if (op.requestBody) invalid.push('VALIDATION_FAILED: an invalid, missing or unknown body field (`fields` names each)');
   invalid.push(
     'MALFORMED_JSON: a body that is not JSON',
-    'VALIDATION_FAILED: a body nesting deeper than 64 levels, or a URL holding a NUL character (%00)',
+    'VALIDATION_FAILED: a body nesting deeper than 512 levels, or a URL holding a NUL character (%00)',
   );
   if (params.some((p) => p.in === 'path')) invalid.push('BAD_REQUEST: a path parameter whose %-escapes do not decode');
   docs.push({
