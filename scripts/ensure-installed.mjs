@@ -7,7 +7,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // stack.mjs imports nothing from node_modules at load time ('pg' only inside a function).
-import { findNatsServer, findPostgresBin } from './lib/stack.mjs';
+import { findNatsServer, findPostgresBin } from './lib/binaries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const isRoot = process.getuid?.() === 0;

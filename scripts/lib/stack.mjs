@@ -6,7 +6,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, chownSync, writeFileSync, rmSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { join } from 'node:path';
+import { findNatsServer, findPostgresBin } from './binaries.mjs';
 import { ensureNatsAuth, inboxPrefixFor, serverConfig } from './nats-auth.mjs';
+
+export { findNatsServer, findPostgresBin };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -48,33 +51,6 @@ async function waitForPort(port, child, what, timeoutMs = 60000) {
     await sleep(100);
   }
   throw new Error(`${what} did not listen on 127.0.0.1:${port} within ${timeoutMs} ms`);
-}
-
-function which(cmd) {
-  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/usr/local/sbin', '/usr/local/bin', '/usr/bin'])) {
-    const p = join(dir, cmd);
-    if (dir && existsSync(p)) return p;
-  }
-  return null;
-}
-
-export function findNatsServer() {
-  return which('nats-server');
-}
-
-/** The directory of the newest installed PostgreSQL server binaries, or null. */
-export function findPostgresBin() {
-  const base = '/usr/lib/postgresql';
-  if (existsSync(base)) {
-    const versions = readdirSync(base)
-      .filter((v) => existsSync(join(base, v, 'bin', 'postgres')) && existsSync(join(base, v, 'bin', 'initdb')))
-      .sort((a, b) => Number(b) - Number(a));
-    if (versions.length) return join(base, versions[0], 'bin');
-  }
-  const initdb = which('initdb');
-  const postgres = which('postgres');
-  if (initdb && postgres) return join(realpathSync(initdb), '..');
-  return null;
 }
 
 /** Stops a child: sends `signal`, then SIGKILL after `graceMs`. */
