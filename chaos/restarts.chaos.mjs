@@ -16,6 +16,7 @@ import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
 import { call, startBenchStack, TOKEN } from '../bench/lib/services.mjs';
+import { natsOptions } from '../scripts/lib/stack.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SLOW_MS = 5000;
@@ -208,7 +209,7 @@ export default async function restarts(args) {
     for (const name of listed) count.set(name, (count.get(name) ?? 0) + 1);
     const lostZones = acknowledgedZones.filter((n) => !count.has(n)).length;
     const duplicatedZones = [...count].filter(([, n]) => n > 1).length;
-    const nc = await connect({ servers: stack.nats.url });
+    const nc = await connect(await natsOptions(stack.nats));
     const bus = {};
     for (const [service, stream] of [
       [nm, 'EVENTS_NETWORK_MANAGER'],

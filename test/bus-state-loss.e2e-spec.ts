@@ -30,7 +30,7 @@ describe('lost bus state', () => {
     nm = await stack.startService('network-manager');
     cm = await stack.startService('compute-manager');
     ha = await stack.startService('host-agent', { HOSTS: '1' });
-    nc = await connect({ servers: stack.nats.url });
+    nc = await connect(await stack.natsOptions());
     zoneId = (await api(nm.url).post('/transport-zones', { name: 'z' })).body.id;
     networkId = (await api(nm.url).post('/logical-networks', { name: 'n', transportZoneId: zoneId })).body.id;
     await api(nm.url).post('/transport-nodes', { hostId: 'host-1', transportZoneIds: [zoneId] });

@@ -63,7 +63,7 @@ describe('dependency outages', () => {
     nm = await stack.startService('network-manager');
     cm = await stack.startService('compute-manager');
     ha = await stack.startService('host-agent', { HOSTS: '1' });
-    nc = await connect({ servers: stack.nats.url, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    nc = await connect(await stack.natsOptions('admin', { maxReconnectAttempts: -1, reconnectTimeWait: 250 }));
     const zone = (await api(nm.url).post('/transport-zones', { name: 'z' })).body;
     networkId = (await api(nm.url).post('/logical-networks', { name: 'n', transportZoneId: zone.id })).body.id;
     await api(nm.url).post('/transport-nodes', { hostId: 'host-1', transportZoneIds: [zone.id] });
