@@ -107,7 +107,11 @@ describe('lost bus state', () => {
       },
       20000,
       "the switch's desired state to be put again",
-    );
+    ).catch((err: Error) => {
+      // What the healer said, for whoever reads a failure.
+      const said = cm.logs().split('\n').filter((line) => /DesiredState|bucket/.test(line));
+      throw new Error(`${err.message}\ncompute manager said:\n${said.slice(-30).join('\n')}`);
+    });
     expect(value.revision).toBe(2);
     const healMs = Date.now() - deleted;
     await eventually(

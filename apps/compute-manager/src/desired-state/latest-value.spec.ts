@@ -81,4 +81,36 @@ describe('LatestValue', () => {
     expect(reads).toBe(2);
     expect(puts).toEqual(['r4', 'r5']);
   });
+
+  it('keeps nothing a turn begun before the bucket was lost read from the old bucket', async () => {
+    let bucket = new Map<string, number>([['s', 2]]);
+    const puts: number[] = [];
+    let storedRead!: () => void;
+    const reading = new Promise<void>((done) => (storedRead = done));
+    let release!: () => void;
+    const released = new Promise<void>((done) => (release = done));
+    const latest = new LatestValue(
+      async (key, json) => {
+        puts.push(Number(json));
+        bucket.set(key, Number(json));
+      },
+      async (key) => {
+        const held = bucket.get(key);
+        storedRead();
+        await released;
+        return held;
+      },
+    );
+    // A publish reads the old bucket's revision 2 ...
+    const before = latest.publish('s', async () => ({ revision: 2, json: '2' }));
+    await reading;
+    // ... the bucket is lost and created empty meanwhile, and the healer publishes every key again.
+    bucket = new Map();
+    latest.forget();
+    const heal = latest.publish('s', async () => ({ revision: 2, json: '2' }));
+    release();
+    await Promise.all([before, heal]);
+    expect(bucket.get('s')).toBe(2);
+    expect(puts).toEqual([2]);
+  });
 });

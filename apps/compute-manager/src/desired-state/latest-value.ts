@@ -14,6 +14,8 @@ export interface Revisioned {
 export class LatestValue {
   private readonly published = new Map<string, number>();
   private readonly turns = new Map<string, Promise<unknown>>();
+  /** Bumped by `forget`: what a turn begun before it learnt of the lost bucket is not kept. */
+  private generation = 0;
 
   constructor(
     private readonly put: (key: string, json: string) => Promise<unknown>,
@@ -24,6 +26,7 @@ export class LatestValue {
   /** The bucket was lost: what was put is known no more, so the next publish of every key puts it. */
   forget(): void {
     this.published.clear();
+    this.generation += 1;
   }
 
   /**
@@ -48,6 +51,10 @@ export class LatestValue {
     read: () => Promise<Revisioned | null>,
     revision?: () => Promise<number | null>,
   ): Promise<number | null> {
+    const generation = this.generation;
+    const remember = (revision: number) => {
+      if (generation === this.generation) this.published.set(key, revision);
+    };
     const put = this.published.get(key);
     if (revision && put !== undefined) {
       const current = await revision();
@@ -58,11 +65,11 @@ export class LatestValue {
     let known = this.published.get(key);
     if (known === undefined) {
       known = (await this.stored(key)) ?? -1;
-      this.published.set(key, known);
+      remember(known);
     }
     if (known >= value.revision) return value.revision;
     await this.put(key, value.json);
-    this.published.set(key, value.revision);
+    remember(value.revision);
     return value.revision;
   }
 }
