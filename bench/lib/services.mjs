@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
-import { ensureServiceRoles, freePort, grantServiceSchemas, removeDir, serviceNatsEnv, startNats, startPostgres } from '../../scripts/lib/stack.mjs';
+import { ensureServiceRoles, freePort, grantServiceSchemas, removeDir, serviceNatsEnv, startNats, startPostgres, stopChild } from '../../scripts/lib/stack.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOKEN = 'bench-admin-token';
@@ -113,14 +113,8 @@ export async function startBenchStack() {
       /** Peak resident set size so far (VmHWM), in MiB. */
       peakRssMiB: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
       rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
-      stop: async () => {
-        if (child.exitCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const t = setTimeout(() => child.kill('SIGKILL'), 10000);
-        await exited;
-        clearTimeout(t);
-      },
+      // A child that died of a signal has no exit code but a signal code: stopChild knows both.
+      stop: () => stopChild(child, 'SIGTERM', 10000),
     };
     services.push(service);
     return service;

@@ -54,7 +54,7 @@ async function waitForPort(port, child, what, timeoutMs = 60000) {
 }
 
 /** Stops a child: sends `signal`, then SIGKILL after `graceMs`. */
-async function stopChild(child, signal, graceMs) {
+export async function stopChild(child, signal, graceMs) {
   if (child.exitCode !== null || child.signalCode !== null) return;
   const exited = new Promise((r) => child.once('exit', r));
   try {
