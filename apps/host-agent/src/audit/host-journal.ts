@@ -10,7 +10,8 @@ export const JOURNAL_NS = 'journal';
  */
 export const JOURNAL_CAPACITY = 10_000;
 
-interface StoredEntry {
+/** A journal entry as the store keeps it. */
+export interface StoredJournalEntry {
   type: JournalEntry['type'];
   data: JournalEntry['data'];
   /** Epoch milliseconds: shorter on disk than an ISO time. */
@@ -64,7 +65,7 @@ export class HostJournal implements JournalWriter {
 
   append(entry: JournalEntry): void {
     const position = ++this.last;
-    const stored: StoredEntry = { type: entry.type, data: entry.data, at: this.clock.now() };
+    const stored: StoredJournalEntry = { type: entry.type, data: entry.data, at: this.clock.now() };
     this.store.put(JOURNAL_NS, String(position), stored);
     while (this.size > this.capacity) this.store.delete(JOURNAL_NS, String(this.first++));
   }
@@ -75,7 +76,7 @@ export class HostJournal implements JournalWriter {
     const from = Math.max(after + 1, this.first);
     const to = Math.min(this.last, from + limit - 1);
     for (let position = from; position <= to; position++) {
-      const stored = this.store.get<StoredEntry>(JOURNAL_NS, String(position));
+      const stored = this.store.get<StoredJournalEntry>(JOURNAL_NS, String(position));
       if (stored) entries.push({ position, type: stored.type, data: stored.data, recordedAt: new Date(stored.at).toISOString() });
     }
     return { entries, next: to < this.last && to >= from ? to : null };

@@ -138,7 +138,10 @@ describe('network switch', () => {
 
   it('holds one shared object per construct revision across hosts', () => {
     const catalog = new ConstructCatalog();
-    const [h1, h2] = [new NetworkSwitch(memoryStore(), catalog, recording()), new NetworkSwitch(memoryStore(), catalog, recording())];
+    const [h1, h2] = [
+      new NetworkSwitch(memoryStore(), catalog, recording()),
+      new NetworkSwitch(memoryStore(), catalog, recording()),
+    ];
     h1.setZones([Z1]);
     h2.setZones([Z1]);
     h1.upsert(net('a'));

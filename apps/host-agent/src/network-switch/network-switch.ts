@@ -76,7 +76,7 @@ export class NetworkSwitch {
     if (held && held.revision >= construct.revision) return null;
     const shared = this.catalog.intern(construct);
     this.store.put(CONSTRUCTS_NS, shared.id, shared);
-    this.journal.append({ type: 'ConstructApplied', data: { networkId: shared.id, revision: shared.revision, transportZoneId: shared.transportZoneId } });
+    this.journal.append({ type: 'ConstructApplied', data: this.catalog.appliedData(shared) });
     return { type: 'upserted', construct: shared };
   }
 

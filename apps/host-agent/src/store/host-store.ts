@@ -127,12 +127,11 @@ export class HostStore implements KeyValueStore, JournalHolder {
    */
   async flush(): Promise<void> {
     if (this.state.isFlushing || this.compacting || !this.state.hasPending) return;
-    const { lines } = this.state.beginFlush();
+    const { frame, records } = this.beginFlush();
     try {
-      const frame = encodeFrame(lines);
       await this.append(frame);
       this.journalBytes += frame.length;
-      this.journalRecords += lines.length;
+      this.journalRecords += records;
       this.lastError = null;
       this.state.endFlush(true);
     } catch (err) {
@@ -140,6 +139,15 @@ export class HostStore implements KeyValueStore, JournalHolder {
       this.state.endFlush(false);
       throw err;
     }
+  }
+
+  /**
+   * The pending batch as one frame. The records' lines live only in here: thousands of hosts
+   * waiting on their writes hold their frames, not the lines' strings as well.
+   */
+  private beginFlush(): { frame: Buffer; records: number } {
+    const { lines } = this.state.beginFlush();
+    return { frame: encodeFrame(lines), records: lines.length };
   }
 
   /** Writes a snapshot and empties the journal when the journal has grown past what it is worth. */
