@@ -69,7 +69,7 @@ run('compute switch at scale (probe)', () => {
   beforeAll(async () => {
     await stack.start();
     nc = await connect(await stack.natsOptions());
-    nc.subscribe(HEARTBEAT_SUBJECTS, { callback: (_e, m) => m.respond(JSON.stringify({ ok: true, at: new Date().toISOString() })) });
+    nc.subscribe(HEARTBEAT_SUBJECTS, { callback: (_e, m) => void m.respond(JSON.stringify({ ok: true, at: new Date().toISOString() })) });
     nc.subscribe(HOST_STATUS_SUBJECTS, {
       callback: (_e, m) => {
         const s = m.json<HostApplyStatus>();

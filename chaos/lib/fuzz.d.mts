@@ -45,6 +45,8 @@ export function fuzzService(options: {
   hasLog: boolean;
   stateProbe?: () => Promise<string>;
   oddValues?: boolean;
+  /** Collects the correlation ids of accepted writes (shared across calls, so a later run knows them). */
+  accepted?: Set<string>;
   settleMs?: number;
 }): Promise<FuzzResult>;
 export function summarize(result: FuzzResult): string;

@@ -33,7 +33,7 @@ export type NatsServer = LocalServer & { auth: NatsAuth };
 export function natsOptions(
   server: { url: string; auth: NatsAuth },
   principal?: keyof NatsAuth['creds'],
-  extra?: Record<string, unknown>,
+  extra?: Partial<import('@nats-io/transport-node').ConnectionOptions>,
 ): Promise<import('@nats-io/transport-node').ConnectionOptions>;
 export function serviceNatsEnv(server: { url: string; auth: NatsAuth }, name: string): Record<string, string>;
 export function startPostgres(options: {

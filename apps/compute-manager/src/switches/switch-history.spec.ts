@@ -9,7 +9,7 @@ const seen = ({ revision: _r, rollback: _b, portGroups, ...rest }: SwitchState) 
 const pg = (id: string, vlanId: number) => ({ id, name: id, vlanId, management: false, policy: DEFAULT_POLICY });
 const opaque = (entityId: string, type: 'switch' | 'port-group', valueJson: string, revision: number): SwitchEvent => ({
   type: 'OpaqueDataPut',
-  data: { id: 's1', revision, entity: { type, id: entityId }, namespace: 'com.acme', key: 'tag', valueJson },
+  data: { id: 's1', revision, entity: { type, id: entityId }, namespace: 'com.acme', key: 'tag', extensionKey: 'acme', valueJson },
 });
 const history: SwitchEvent[] = [
   { type: 'SwitchCreated', data: { id: 's1', name: 'dvs', hostIds: ['h1'], rollbackTimeoutMs: 5000, mtu: 9000, revision: 1 } },
