@@ -2,9 +2,11 @@ import 'reflect-metadata';
 import { bootstrapService, loadConfig, runMain } from '@vnet/events';
 import { AppModule, SERVICE } from './app.module.js';
 import { HostAgentConfig } from './config/host-agent.config.js';
+import { singleHostIdentity } from './hosts/host-identity.js';
 
 runMain(SERVICE, async () => {
-  const config = loadConfig(HostAgentConfig);
+  // One host (HOST_ID) connects as that host, with its own credentials.
+  const config = await singleHostIdentity(loadConfig(HostAgentConfig));
   await bootstrapService(AppModule.forRoot(config), {
     service: SERVICE,
     title: 'vnet host agent',

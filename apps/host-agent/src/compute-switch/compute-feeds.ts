@@ -47,12 +47,15 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
     @Inject(HOST_NATS) private readonly nats: HostNats,
   ) {}
 
-  /** Starts the watches (once), then reads the current values; `lookup` finds a local host. */
-  start(lookup: (hostId: string) => ComputeReceiver | undefined): void {
+  /**
+   * Starts the watches (once), then reads the current values; `lookup` finds a local host, `portKeys`
+   * are the host-ports keys to read (every key, or a single host's own: its credentials let it read no other).
+   */
+  start(lookup: (hostId: string) => ComputeReceiver | undefined, portKeys = '>'): void {
     if (this.started) return;
     this.started = true;
     this.lookup = lookup;
-    void this.run();
+    void this.run(portKeys);
   }
 
   switches(): Iterable<SwitchDesired> {
@@ -67,10 +70,10 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
     for (const f of this.feeds) f.stop();
   }
 
-  private async run(): Promise<void> {
+  private async run(portKeys: string): Promise<void> {
     const { switches, hostPorts } = await this.buckets.get();
     const switchFeed = new KvFeed(async () => switches, '>', (e) => this.onSwitch(e), this.logger).start();
-    const portsFeed = new KvFeed(async () => hostPorts, '>', (e) => this.onPorts(e), this.logger).start();
+    const portsFeed = new KvFeed(async () => hostPorts, portKeys, (e) => this.onPorts(e), this.logger).start();
     this.feeds.push(switchFeed, portsFeed);
     void (async () => {
       for await (const status of (await this.nats.connected()).status()) if (status.type === 'reconnect') for (const f of this.feeds) f.restart();
@@ -81,7 +84,7 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
     for (;;) {
       try {
         await this.readAll(switches, (v) => isSwitch(v) && this.keepSwitch(v));
-        await this.readAll(hostPorts, (v) => isPorts(v) && this.keepPorts(v), (key) => this.lookup(key) !== undefined);
+        await this.readAll(hostPorts, (v) => isPorts(v) && this.keepPorts(v), (key) => this.lookup(key) !== undefined, portKeys);
         break;
       } catch (err) {
         this.logger.warn({ msg: 'compute desired state not read, retrying', error: String((err as Error).message) });
@@ -91,10 +94,15 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
     this.markReady();
   }
 
-  private async readAll(kv: KV, keep: (value: unknown) => unknown, wanted: (key: string) => boolean = () => true): Promise<void> {
+  private async readAll(
+    kv: KV,
+    keep: (value: unknown) => unknown,
+    wanted: (key: string) => boolean = () => true,
+    filter = '>',
+  ): Promise<void> {
     const keys: string[] = [];
     try {
-      for await (const key of await kv.keys()) if (wanted(key)) keys.push(key);
+      for await (const key of await kv.keys(filter)) if (wanted(key)) keys.push(key);
     } catch (err) {
       if (isMissingStream(err)) return; // the compute manager has not created the bucket: nothing in it
       throw err;

@@ -16,7 +16,7 @@ export class HostAgentConfig extends BaseServiceConfig {
   @IsString()
   NATS_HOST_SIGNING_KEY?: string;
 
-  /** The public key of the account hosts belong to (with NATS_HOST_SIGNING_KEY). */
+  /** The public key of the account hosts belong to (with NATS_HOST_SIGNING_KEY; by default NATS_CREDS's account). */
   @IsOptional()
   @Matches(/^A[A-Z2-7]{55}$/, { message: 'NATS_ACCOUNT must be an account public key' })
   NATS_ACCOUNT?: string;

@@ -61,11 +61,14 @@ export class DesiredStateFeeds implements ZoneFeeds, OnModuleInit, OnApplication
     })();
   }
 
-  /** Watches every transport-node key; `lookup` finds the local host an entry is for. Once per process. */
-  watchTransportNodes(lookup: (hostId: string) => DesiredStateReceiver | undefined): void {
+  /**
+   * Watches the transport-node keys under `keys` (every key, or a single host's own: its credentials
+   * let it read no other); `lookup` finds the local host an entry is for. Once per process.
+   */
+  watchTransportNodes(lookup: (hostId: string) => DesiredStateReceiver | undefined, keys = '>'): void {
     this.transportNodes ??= new KvFeed(
       async () => (await this.buckets.get()).transportNodes,
-      '>',
+      keys,
       (entry) => {
         const host = lookup(entry.key);
         if (!host) return;

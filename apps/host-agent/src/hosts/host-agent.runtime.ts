@@ -48,8 +48,10 @@ export class HostAgentRuntime implements OnModuleInit, OnApplicationBootstrap, B
     const t0 = Date.now();
     const hosts = await this.registry.load();
     this.loaded = true;
-    this.feeds.watchTransportNodes((hostId) => this.registry.get(hostId));
-    this.computeFeeds.start((hostId) => this.registry.get(hostId));
+    // A single host reads its own keys only (all its credentials allow); many hosts, every key.
+    const ownKeys = this.registry.singleHost ?? '>';
+    this.feeds.watchTransportNodes((hostId) => this.registry.get(hostId), ownKeys);
+    this.computeFeeds.start((hostId) => this.registry.get(hostId), ownKeys);
     for (const host of hosts) this.startHost(host);
     this.heartbeats.start();
     this.logger.log({ msg: 'hosts loaded from their stores', hosts: hosts.length, ms: Date.now() - t0 });

@@ -18,6 +18,7 @@ import { HeartbeatSender } from '../link/heartbeat.sender.js';
 import { ModuleDataPublisher } from '../modules/module-data.publisher.js';
 import { HOST_CONTEXT, type HostContext } from './host-context.js';
 import { HostCredentials } from './host-credentials.js';
+import { credsUser } from './host-identity.js';
 import { HostRegistry } from './host-registry.js';
 
 const THROTTLE_MS = 10000;
@@ -63,6 +64,17 @@ export const hostContextProvider: Provider = {
   },
 };
 
+/**
+ * What mints hosts' credentials, with NATS_HOST_SIGNING_KEY: the account is NATS_ACCOUNT or else the
+ * one of the agent's own credentials (hosts and agent belong to the same account).
+ */
+function hostCredentialsOf(config: HostAgentConfig): HostCredentials | undefined {
+  if (!config.NATS_HOST_SIGNING_KEY) return undefined;
+  const account = config.NATS_ACCOUNT ?? (config.NATS_CREDS ? credsUser(config.NATS_CREDS).account : undefined);
+  if (!account) throw new Error('NATS_HOST_SIGNING_KEY needs NATS_ACCOUNT (or NATS_CREDS of a user of the account)');
+  return new HostCredentials({ signingKeyFile: config.NATS_HOST_SIGNING_KEY, account });
+}
+
 export const hostRegistryProvider: Provider = {
   provide: HostRegistry,
   inject: [SERVICE_CONFIG, HOST_CONTEXT],
@@ -72,10 +84,7 @@ export const hostRegistryProvider: Provider = {
         hostsDir: join(config.VNET_DATA_DIR, 'hosts'),
         singleHost: config.HOST_ID,
         count: config.HOSTS,
-        credentials:
-          config.NATS_HOST_SIGNING_KEY && config.NATS_ACCOUNT
-            ? new HostCredentials({ signingKeyFile: config.NATS_HOST_SIGNING_KEY, account: config.NATS_ACCOUNT })
-            : undefined,
+        credentials: hostCredentialsOf(config),
       },
       ctx,
     ),

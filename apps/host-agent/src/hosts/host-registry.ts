@@ -43,6 +43,11 @@ export class HostRegistry {
     return this.hosts.get(hostId);
   }
 
+  /** HOST_ID, when this process is that one host. */
+  get singleHost(): string | undefined {
+    return this.options.singleHost;
+  }
+
   get hostsDir(): string {
     return this.options.hostsDir;
   }
