@@ -61,5 +61,16 @@ describe('host decider (compute manager)', () => {
     );
     expect(Object.keys(state.overrides)).toEqual(['s2/mgmt-h1']);
   });
+  it("records a host's revoked credentials once: revoking them again records nothing, another user of the host is new", () => {
+    const revoke = { type: 'RecordCredentialsRevoked' as const, hostId: 'h1', userKey: 'UAAA', revokedAt: '2026-01-01T00:00:00.000Z' };
+    const revoked: HostEvent = { type: 'HostCredentialsRevoked', data: { hostId: 'h1', userKey: 'UAAA', revokedAt: '2026-01-01T00:00:00.000Z' } };
+    spec.given([]).when(revoke).then([revoked]);
+    spec.given([revoked]).when({ ...revoke, revokedAt: '2026-01-02T00:00:00.000Z' }).then([]);
+    spec.given([revoked]).when({ ...revoke, userKey: 'UBBB' }).then([{ type: 'HostCredentialsRevoked', data: { ...revoked.data, userKey: 'UBBB' } }]);
+    // A state stored before revocations existed has none.
+    const { revokedCredentials: _r, ...older } = hostDecider.initialState();
+    expect(hostDecider.decide(revoke, older)).toEqual([revoked]);
+    expect(hostDecider.evolve(older, revoked).revokedCredentials).toEqual({ UAAA: '2026-01-01T00:00:00.000Z' });
+  });
 });
 

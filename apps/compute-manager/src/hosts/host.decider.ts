@@ -25,7 +25,9 @@ export type HostEvent =
   | { type: 'OpaqueDataPut'; data: { hostId: string } & OpaquePutData }
   | { type: 'OpaqueDataDeleted'; data: { hostId: string } & OpaqueChangeData }
   /** Data a module on the host sent up, about any entity; `messageId` is the message's `id`. */
-  | { type: 'ModuleDataReported'; data: Omit<ModuleData, 'id'> & { messageId: string } };
+  | { type: 'ModuleDataReported'; data: Omit<ModuleData, 'id'> & { messageId: string } }
+  /** The server was told to refuse the host's NATS user `userKey` (its credentials issued up to `revokedAt`). */
+  | { type: 'HostCredentialsRevoked'; data: { hostId: string; userKey: string; revokedAt: string } };
 
 export type HostCommand =
   | { type: 'AddHost'; hostId: string }
@@ -41,7 +43,8 @@ export type HostCommand =
   | ({ type: 'OverrideHostPort'; hostId: string; reason: string } & PortOverride)
   | { type: 'ClearHostPortOverrides'; hostId: string; switchId: string; reason: string }
   | ({ type: 'ChangeHostOpaqueData'; hostId: string } & OpaqueCommand)
-  | { type: 'RecordModuleData'; message: ModuleData };
+  | { type: 'RecordModuleData'; message: ModuleData }
+  | { type: 'RecordCredentialsRevoked'; hostId: string; userKey: string; revokedAt: string };
 
 export interface HostState {
   added: boolean;
@@ -55,6 +58,8 @@ export interface HostState {
   overrides: Record<string, PortOverride>;
   /** Extensions' data on the host (absent in states stored before it existed). */
   opaque?: OpaqueMap;
+  /** The host's revoked NATS users: user key → when (absent in states stored before it existed). */
+  revokedCredentials?: Record<string, string>;
 }
 
 const overrideKey = (o: { switchId: string; portId: string }) => `${o.switchId}/${o.portId}`;
@@ -108,6 +113,12 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
         const { id, ...message } = command.message;
         return [{ type: 'ModuleDataReported', data: { ...message, messageId: id } }];
       }
+      case 'RecordCredentialsRevoked': {
+        // Revoked once: revoking the same credentials again records nothing (the first time stands).
+        if (state.revokedCredentials?.[command.userKey]) return [];
+        const { hostId, userKey, revokedAt } = command;
+        return [{ type: 'HostCredentialsRevoked', data: { hostId, userKey, revokedAt } }];
+      }
       default: {
         const never: never = command;
         throw new Error(`unknown command ${(never as { type: string }).type}`);
@@ -145,6 +156,8 @@ export const hostDecider: Decider<HostState, HostCommand, HostEvent> = {
       }
       case 'ModuleDataReported':
         return state;
+      case 'HostCredentialsRevoked':
+        return { ...state, revokedCredentials: { ...state.revokedCredentials, [event.data.userKey]: event.data.revokedAt } };
       default: {
         const never: never = event;
         return never;

@@ -41,14 +41,20 @@ export class HostsController {
 
   @Post(':hostId/credentials/revoke')
   @HttpCode(200)
-  @ApiOperation({ summary: "Revoke a host's NATS credentials: the server refuses them from now on, and closes their connections" })
+  @ApiOperation({
+    summary: "Revoke a host's NATS credentials: the server refuses them from now on, and closes their connections",
+    description:
+      'Recorded as `HostCredentialsRevoked` in the host\'s stream, once per NATS user: revoking the same credentials again ' +
+      'publishes the revocation again, records nothing and answers the first `revokedAt` with `alreadyRevoked: true`.',
+  })
   @ApiOkResponse({ type: RevokedCredentialsView })
   @ApiErrors({
     400: "VALIDATION_FAILED: `credentials` are not this host's (not a user JWT, another name, not signed by the account's key for hosts)",
     409: 'REVOCATION_NOT_CONFIGURED: the service runs without NATS_SYSTEM_CREDS / NATS_OPERATOR_SIGNING_KEY',
     503: 'DEPENDENCY_UNAVAILABLE: the revocation could not be published to NATS',
   })
-  revoke(@Param('hostId') hostId: string, @Body() body: RevokeCredentialsDto): Promise<RevokedCredentialsView> {
-    return this.revoker.revoke(hostId, body.credentials);
+  async revoke(@Param('hostId') hostId: string, @Body() body: RevokeCredentialsDto): Promise<RevokedCredentialsView> {
+    // Published to the server first (every time: the server's copy is what protects), then recorded once.
+    return this.hosts.recordRevocation(await this.revoker.revoke(hostId, body.credentials));
   }
 }

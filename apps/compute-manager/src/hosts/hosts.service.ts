@@ -4,6 +4,7 @@ import { commandMetadata, EventLog, NotFoundError } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import { Liveness } from '../heartbeats/liveness.js';
 import type { HostView } from './dto/host.dto.js';
+import type { RevokedCredentials } from './host-credentials.revoker.js';
 import { HostAggregate, hostDecider } from './host.decider.js';
 
 const REPORTS_CONSUMER = 'compute-manager.host-reports';
@@ -39,6 +40,26 @@ export class HostsService {
         return hostDecider.decide({ type: 'ApplyHostReport', ...report }, state);
       },
       () => undefined,
+    );
+  }
+
+  /**
+   * Records in the host's stream that its credentials were revoked (once per NATS user: revoking
+   * them again records nothing). Answers the revocation as first recorded, and whether it was already.
+   */
+  async recordRevocation(revoked: RevokedCredentials): Promise<RevokedCredentials & { alreadyRevoked: boolean }> {
+    const { hostId, userKey } = revoked;
+    return this.log.execute(
+      HostAggregate,
+      hostId,
+      commandMetadata(),
+      (state) => hostDecider.decide({ type: 'RecordCredentialsRevoked', ...revoked }, state),
+      (state, _version, recorded) => ({
+        hostId,
+        userKey,
+        revokedAt: state.revokedCredentials?.[userKey] ?? revoked.revokedAt,
+        alreadyRevoked: recorded.length === 0,
+      }),
     );
   }
 

@@ -32,6 +32,8 @@ export class RevokedCredentialsView {
   hostId!: string;
   @ApiProperty({ description: 'public key of the revoked NATS user' })
   userKey!: string;
-  @ApiProperty({ type: String, format: 'date-time' })
+  @ApiProperty({ type: String, format: 'date-time', description: 'when they were first revoked' })
   revokedAt!: string;
+  @ApiProperty({ description: 'true when these credentials had been revoked before (nothing new was recorded)' })
+  alreadyRevoked!: boolean;
 }
