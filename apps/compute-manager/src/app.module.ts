@@ -15,6 +15,7 @@ import { ExtensionsModule } from './extensions/extensions.module.js';
 import { OpaqueDataModule } from './opaque-data/opaque-data.module.js';
 import { OpaqueProjection } from './opaque-data/opaque.projection.js';
 import { DcnMigrations1764000000106 } from './migrations/1764000000106-dcn-migrations.js';
+import { HostCredentialRevocations1764000000107 } from './migrations/1764000000107-host-credential-revocations.js';
 import { DcnProjection } from './dcns/dcn.projection.js';
 import { DcnsModule } from './dcns/dcns.module.js';
 import { SnapshotsModule } from './snapshots/snapshots.module.js';
@@ -35,7 +36,7 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105, DcnMigrations1764000000106],
+          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105, DcnMigrations1764000000106, HostCredentialRevocations1764000000107],
           // The opaque projection reads the switch's state the switch projection just wrote.
           projections: [new HostProjection(), new SwitchProjection(), new DcnProjection(), new ExtensionProjection(), new OpaqueProjection()],
           upcasters: SWITCH_UPCASTERS,

@@ -12,6 +12,7 @@ import { Switches1764000000102 } from './migrations/1764000000102-switches.js';
 import { Dcns1764000000103 } from './migrations/1764000000103-dcns.js';
 import { HostPortOverrides1764000000104 } from './migrations/1764000000104-host-port-overrides.js';
 import { OpaqueData1764000000105 } from './migrations/1764000000105-opaque-data.js';
+import { HostCredentialRevocations1764000000107 } from './migrations/1764000000107-host-credential-revocations.js';
 import { OpaqueProjection } from './opaque-data/opaque.projection.js';
 import { SwitchProjection } from './switches/switch.projection.js';
 
@@ -22,8 +23,8 @@ import { SwitchProjection } from './switches/switch.projection.js';
  * table identical, whatever the page cuts. Against a real PostgreSQL.
  */
 const projections = (): Projection[] => [new HostProjection(), new SwitchProjection(), new DcnProjection(), new ExtensionProjection(), new OpaqueProjection()];
-const TABLES = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides', 'switches', 'port_groups', 'dcns', 'host_port_revisions', 'opaque_entries'];
-const MIGRATIONS = [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105];
+const TABLES = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides', 'switches', 'port_groups', 'dcns', 'host_port_revisions', 'opaque_entries', 'host_credential_revocations'];
+const MIGRATIONS = [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105, HostCredentialRevocations1764000000107];
 
 const uuid = (kind: number, i: number) => `00000000-0000-4000-8000-${kind.toString().padStart(4, '0')}${i.toString().padStart(8, '0')}`;
 const HOSTS = ['h1', 'h2', 'h3'];
@@ -31,7 +32,7 @@ const network = (i: number, revision: number): LogicalNetworkConstruct =>
   ({ id: uuid(1, i), name: `n${i}`, vni: 5000 + i, mtu: 1500, transportZoneId: uuid(9, 1), revision, owner: 'network-manager' }) as LogicalNetworkConstruct;
 
 /** One step of a random history, each drawn as a few small numbers and made valid by `toEvents`. */
-const step = fc.tuple(fc.integer({ min: 0, max: 11 }), fc.nat(50), fc.nat(50), fc.nat(50));
+const step = fc.tuple(fc.integer({ min: 0, max: 12 }), fc.nat(50), fc.nat(50), fc.nat(50));
 
 /** Turns drawn steps into a log whose events each make sense where they stand. */
 function toEvents(steps: Array<[number, number, number, number]>): Array<Omit<RecordedEvent, 'position' | 'transactionId'>> {
@@ -129,6 +130,9 @@ function toEvents(steps: Array<[number, number, number, number]>): Array<Omit<Re
         }
         break;
       }
+      case 12:
+        out.push({ streamId: `host-${host}`, type: 'HostCredentialsRevoked', data: { hostId: host, userKey: `U${c % 3}`, revokedAt: new Date(Date.UTC(2026, 0, 2, 0, 0, c)).toISOString() } });
+        break;
     }
   }
   const versions = new Map<string, number>();

@@ -10,7 +10,7 @@ const RECORDS = new Set(['HostAdded', 'HostDiscovered', 'HostNetworksReported'])
 export class HostProjection implements Projection {
   readonly name = 'hosts';
   // Not `host_port_revisions`, which it bumps: revisions only grow, a rebuild bumps them further (see bumpHostPorts).
-  readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides'];
+  readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides', 'host_credential_revocations'];
 
   /**
    * Hosts and their networks set-based: each host's row written once, the reports folded in log
@@ -133,6 +133,13 @@ export class HostProjection implements Projection {
       case 'HostPortOverridesCleared':
         await client.query('DELETE FROM host_port_overrides WHERE host_id = $1 AND switch_id = $2', [e.data.hostId, e.data.switchId]);
         await bumpHostPorts(client, e.data.hostId);
+        return;
+      case 'HostCredentialsRevoked':
+        await client.query(
+          `INSERT INTO host_credential_revocations (host_id, user_key, revoked_at, position) VALUES ($1, $2, $3, $4)
+           ON CONFLICT DO NOTHING`,
+          [e.data.hostId, e.data.userKey, e.data.revokedAt, event.position],
+        );
         return;
       case 'HostDiscovered':
         await client.query('INSERT INTO hosts (host_id, first_position) VALUES ($1, $2) ON CONFLICT DO NOTHING', [e.data.hostId, event.position]);

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiErrors, notFound } from '@vnet/events';
-import { AddHostDto, HostView, RevokeCredentialsDto, RevokedCredentialsView } from './dto/host.dto.js';
+import { AddHostDto, CredentialsRevocationView, HostView, RevokeCredentialsDto, RevokedCredentialsView } from './dto/host.dto.js';
 import { HostCredentialsRevoker } from './host-credentials.revoker.js';
 import { HostsService } from './hosts.service.js';
 
@@ -37,6 +37,14 @@ export class HostsController {
   @ApiErrors(notFound('host'))
   get(@Param('hostId') hostId: string): Promise<HostView> {
     return this.hosts.get(hostId);
+  }
+
+  @Get(':hostId/credentials/revocations')
+  @ApiOperation({ summary: "The host's revoked NATS credentials (their users' public keys), oldest first" })
+  @ApiOkResponse({ type: [CredentialsRevocationView] })
+  @ApiErrors(notFound('host'))
+  revocations(@Param('hostId') hostId: string): Promise<CredentialsRevocationView[]> {
+    return this.hosts.revocations(hostId);
   }
 
   @Post(':hostId/credentials/revoke')

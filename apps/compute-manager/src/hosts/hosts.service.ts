@@ -63,6 +63,15 @@ export class HostsService {
     );
   }
 
+  /** The host's revoked NATS users, oldest first (read model of HostCredentialsRevoked); 404 for a host never known. */
+  async revocations(hostId: string): Promise<Array<{ userKey: string; revokedAt: string }>> {
+    const rows: Array<{ user_key: string; revoked_at: Date }> = HOST_ID_PATTERN.test(hostId)
+      ? await this.dataSource.query('SELECT user_key, revoked_at FROM host_credential_revocations WHERE host_id = $1 ORDER BY position', [hostId])
+      : [];
+    if (rows.length === 0) await this.get(hostId);
+    return rows.map((r) => ({ userKey: r.user_key, revokedAt: new Date(r.revoked_at).toISOString() }));
+  }
+
   async list(): Promise<HostView[]> {
     return this.views(await this.dataSource.query('SELECT host_id FROM hosts ORDER BY first_position'));
   }

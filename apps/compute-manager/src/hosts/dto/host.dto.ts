@@ -37,3 +37,10 @@ export class RevokedCredentialsView {
   @ApiProperty({ description: 'true when these credentials had been revoked before (nothing new was recorded)' })
   alreadyRevoked!: boolean;
 }
+
+export class CredentialsRevocationView {
+  @ApiProperty({ description: 'public key of the revoked NATS user' })
+  userKey!: string;
+  @ApiProperty({ type: String, format: 'date-time' })
+  revokedAt!: string;
+}
