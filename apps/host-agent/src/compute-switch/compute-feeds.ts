@@ -4,6 +4,9 @@ import type { HostPortsDesired, SwitchDesired } from '@vnet/contracts';
 import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 import { DesiredStateBuckets, isMissingStream } from '../desired-state/desired-state.buckets.js';
 import { KvFeed } from '../desired-state/kv-feed.js';
+import { readAll } from '../desired-state/desired-state.reader.js';
+import { SERVICE_CONFIG } from '@vnet/events';
+import type { HostAgentConfig } from '../config/host-agent.config.js';
 
 /** A host as the compute feeds see it. */
 export interface ComputeReceiver {
@@ -42,10 +45,16 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
   readonly ready = new Promise<void>((resolve) => (this.markReady = resolve));
   private started = false;
 
+  /** HOST_ID: values are read through consumers filtered on their keys (see DesiredStateReader), not by get. */
+  private readonly singleHost: boolean;
+
   constructor(
     private readonly buckets: DesiredStateBuckets,
     @Inject(HOST_NATS) private readonly nats: HostNats,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: Pick<HostAgentConfig, 'HOST_ID'>,
+  ) {
+    this.singleHost = !!config.HOST_ID;
+  }
 
   /**
    * Starts the watches (once), then reads the current values; `lookup` finds a local host, `portKeys`
@@ -100,6 +109,10 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
     wanted: (key: string) => boolean = () => true,
     filter = '>',
   ): Promise<void> {
+    if (this.singleHost) {
+      for (const [key, e] of await readAll(kv, filter)) if (wanted(key) && e.operation === 'PUT' && e.value.length) keep(safeJson(e));
+      return;
+    }
     const keys: string[] = [];
     try {
       for await (const key of await kv.keys(filter)) if (wanted(key)) keys.push(key);

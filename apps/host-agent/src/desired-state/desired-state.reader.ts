@@ -4,6 +4,8 @@ import { type LogicalNetworkConstruct, zoneNetworksFilter } from '@vnet/contract
 import { ConstructCatalog } from '../network-switch/construct-catalog.js';
 import { parseNetworkEntry, parseTransportNodeEntry, type KvOperation } from '../network-switch/desired-update.js';
 import { Batcher } from './batcher.js';
+import { SERVICE_CONFIG } from '@vnet/events';
+import type { HostAgentConfig } from '../config/host-agent.config.js';
 import { DesiredStateBuckets, isMissingStream } from './desired-state.buckets.js';
 
 /** Fresh reads of the desired state, for a host that (re)joins: its zones, and a zone's networks. */
@@ -29,10 +31,19 @@ export class DesiredStateReader implements DesiredStateSource {
   private readonly nodes = new Batcher<string, string[]>((hostIds) => this.readTransportNodes(hostIds));
   private readonly zones = new Batcher<string, LogicalNetworkConstruct[]>((zoneIds) => this.readZones(zoneIds));
 
+  /**
+   * HOST_ID: a single host's credentials allow reading a key only through a consumer filtered on it
+   * (a get names its key in the request's body, which no permission can check), so it reads so.
+   */
+  private readonly singleHost: string | undefined;
+
   constructor(
     private readonly buckets: DesiredStateBuckets,
     @Inject(ConstructCatalog) private readonly catalog: ConstructCatalog,
-  ) {}
+    @Inject(SERVICE_CONFIG) config: Pick<HostAgentConfig, 'HOST_ID'>,
+  ) {
+    this.singleHost = config.HOST_ID;
+  }
 
   transportZones(hostId: string): Promise<string[]> {
     return this.nodes.get(hostId);
@@ -44,8 +55,9 @@ export class DesiredStateReader implements DesiredStateSource {
 
   private async readTransportNodes(hostIds: string[]): Promise<Map<string, string[]>> {
     const { transportNodes } = await this.buckets.get();
-    const entries =
-      hostIds.length > SCAN_ABOVE
+    const entries = this.singleHost
+      ? await readAll(transportNodes, this.singleHost)
+      : hostIds.length > SCAN_ABOVE
         ? await readAll(transportNodes, '>')
         : new Map(
             (await Promise.all(hostIds.map(async (id) => [id, await transportNodes.get(id).catch(noneIfMissing)] as const))).filter(
@@ -93,7 +105,7 @@ export class DesiredStateReader implements DesiredStateSource {
 }
 
 /** The latest entry of every key matching `filter` (deleted ones included, marked so), then stops. */
-async function readAll(kv: KV, filter: string): Promise<Map<string, KvEntry>> {
+export async function readAll(kv: KV, filter: string): Promise<Map<string, KvEntry>> {
   const latest = new Map<string, KvEntry>();
   let iter;
   try {
