@@ -19,10 +19,14 @@ async function rebuild(client: ReturnType<typeof api>): Promise<void> {
   const res = await client.post('/admin/rebuild');
   if (res.status === 200) return;
   expect(res.status).toBe(202);
-  const ended = await eventually(async () => {
-    const t = (await client.get(`/admin/rebuilds/${res.body.id}`)).body;
-    return t.state !== 'running' && t;
-  }, 60000, 'the rebuild to end');
+  const ended = await eventually(
+    async () => {
+      const t = (await client.get(`/admin/rebuilds/${res.body.id}`)).body;
+      return t.state !== 'running' && t;
+    },
+    60000,
+    'the rebuild to end',
+  );
   expect(ended.state).toBe('succeeded');
 }
 
@@ -91,7 +95,9 @@ describe('a single-host agent (HOST_ID) connects as its own host', () => {
   }, 60000);
 
   it("is connected to the server as the host's own user, not as the host agent of many hosts", async () => {
-    const hostAgentUser = decode<User>(/-----BEGIN NATS USER JWT-----\s+(\S+)/.exec(readFileSync(stack.nats.auth.creds['host-agent'], 'utf8'))![1]).sub;
+    const hostAgentUser = decode<User>(
+      /-----BEGIN NATS USER JWT-----\s+(\S+)/.exec(readFileSync(stack.nats.auth.creds['host-agent'], 'utf8'))![1],
+    ).sub;
     const connections = await agentConnections();
     expect(connections).toHaveLength(1);
     expect(connections[0]).toMatchObject({ authorized_user: userKey, account: stack.nats.auth.account });
@@ -135,7 +141,10 @@ describe('a single-host agent (HOST_ID) connects as its own host', () => {
       for await (const s of nc.status()) if (s.type === 'error') refused.push(String((s as { error?: Error }).error?.message));
     })();
     try {
-      nc.publish('hosts.hv-2.report', JSON.stringify({ hostId: 'hv-2', bootId: 'b', seq: 1, upserted: [], removed: [], sentAt: new Date().toISOString() }));
+      nc.publish(
+        'hosts.hv-2.report',
+        JSON.stringify({ hostId: 'hv-2', bootId: 'b', seq: 1, upserted: [], removed: [], sentAt: new Date().toISOString() }),
+      );
       nc.publish('cm.status.hv-2', '{}');
       const other = nc.subscribe('_INBOX_host-agent.>');
       await expect(nc.request('cm.heartbeat.hv-2', '{}', { timeout: 2000 })).rejects.toThrow(/Permissions Violation/);
@@ -169,7 +178,11 @@ describe('a single-host agent (HOST_ID) connects as its own host', () => {
   it('revoking its credentials cuts it off, and is recorded once, with actor and correlation id, surviving a rebuild', async () => {
     const alice = api(cm.url, ALICE);
     const creds = readFileSync(credsFile, 'utf8');
-    const res = await alice.post(`/hosts/${HOST}/credentials/revoke`, { credentials: creds }, { 'X-Correlation-Id': 'revoke-hv-1' });
+    const res = await alice.post(
+      `/hosts/${HOST}/credentials/revoke`,
+      { credentials: creds },
+      { 'X-Correlation-Id': 'revoke-hv-1' },
+    );
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ hostId: HOST, userKey, alreadyRevoked: false });
     // The server closes the agent's connection and refuses it from then on: the agent is off the bus.

@@ -20,7 +20,7 @@ describe('singleHostIdentity', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("connects a single host with its own credentials file and the inbox its credentials reserve", async () => {
+  it('connects a single host with its own credentials file and the inbox its credentials reserve', async () => {
     mkdirSync(join(dir, 'hosts', 'hv-1'), { recursive: true });
     const own = join(dir, 'hosts', 'hv-1', 'nats.creds');
     writeFileSync(own, await credsOf('hv-1'));
@@ -30,7 +30,9 @@ describe('singleHostIdentity', () => {
   });
 
   it('mints the host its credentials first when it has none and the agent holds the signing key', async () => {
-    const c = await singleHostIdentity(config({ HOST_ID: 'hv-2', NATS_HOST_SIGNING_KEY: join(dir, 'signer.nk'), NATS_ACCOUNT: account }));
+    const c = await singleHostIdentity(
+      config({ HOST_ID: 'hv-2', NATS_HOST_SIGNING_KEY: join(dir, 'signer.nk'), NATS_ACCOUNT: account }),
+    );
     expect(c.NATS_CREDS).toBe(join(dir, 'hosts', 'hv-2', 'nats.creds'));
     expect(credsUser(c.NATS_CREDS!)).toEqual({ name: 'hv-2', account });
     expect(readFileSync(c.NATS_CREDS!, 'utf8')).toMatch(/BEGIN USER NKEY SEED/);

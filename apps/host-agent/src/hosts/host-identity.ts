@@ -51,7 +51,10 @@ export async function singleHostIdentity(config: HostAgentConfig): Promise<HostA
     const own = join(hostDir, HOST_CREDS_FILE);
     if (!existsSync(own) && config.NATS_HOST_SIGNING_KEY && config.NATS_ACCOUNT) {
       await mkdir(hostDir, { recursive: true });
-      await new HostCredentials({ signingKeyFile: config.NATS_HOST_SIGNING_KEY, account: config.NATS_ACCOUNT }).ensure(hostDir, hostId);
+      await new HostCredentials({ signingKeyFile: config.NATS_HOST_SIGNING_KEY, account: config.NATS_ACCOUNT }).ensure(
+        hostDir,
+        hostId,
+      );
     }
     if (existsSync(own)) creds = own;
   }
