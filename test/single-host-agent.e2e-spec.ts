@@ -1,9 +1,9 @@
 import { jest } from '@jest/globals';
 import { decode, type User } from '@nats-io/jwt';
 import { connect, credsAuthenticator, type NatsConnection } from '@nats-io/transport-node';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { mintHostCreds } from '../scripts/lib/nats-auth.mjs';
 import { readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 import { taskEnd } from './harness/tasks.js';
@@ -68,13 +68,16 @@ describe('a single-host agent (HOST_ID) connects as its own host', () => {
       stack.startService('network-manager'),
       stack.startService('compute-manager', { ADMIN_TOKENS_FILE: tokensFile }),
     ]);
-    // Provisioned as an operator would: the host's credentials minted with the account's scoped key
-    // for hosts and placed in its directory. The agent gets neither that key nor any other credentials.
+    // Provisioned as the README says for a real hypervisor: the host's credentials minted with the
+    // account's scoped key for hosts and placed in its directory. The agent gets neither that key nor
+    // any other credentials.
     const hostDir = join(stack.dir, 'data', 'hosts', HOST);
     mkdirSync(hostDir, { recursive: true });
     credsFile = join(hostDir, 'nats.creds');
-    const seed = readFileSync(stack.nats.auth.hostSignerFile, 'utf8');
-    writeFileSync(credsFile, await mintHostCreds(seed, stack.nats.auth.account, HOST), { mode: 0o600 });
+    execFileSync(process.execPath, ['scripts/lib/nats-auth.mjs', join(stack.dir, 'nats'), '--host', HOST, credsFile], {
+      stdio: 'pipe',
+    });
+    expect(statSync(credsFile).mode & 0o777).toBe(0o600);
     userKey = decode<User>(/-----BEGIN NATS USER JWT-----\s+(\S+)/.exec(readFileSync(credsFile, 'utf8'))![1]).sub;
     ha = await stack.startService('host-agent', { HOST_ID: HOST, NATS_CREDS: '', NATS_HOST_SIGNING_KEY: '', NATS_ACCOUNT: '' });
     network = api(nm.url);

@@ -276,11 +276,21 @@ export async function mintHostCreds(hostSignerSeed, accountPublicKey, hostId) {
 // `node scripts/lib/nats-auth.mjs <dir>`: the same trust chain and credentials for a NATS server of
 // one's own (NATS_URL): writes them under <dir>/auth and the server's authentication settings to
 // <dir>/auth/server-auth.conf (include it from the server's configuration).
+// `node scripts/lib/nats-auth.mjs <dir> --host <hostId> <file>`: one host's credentials (a real
+// hypervisor's), minted with <dir>/auth/host-signer.nk and written to <file> (0600).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = process.argv[2];
-  if (!dir) {
-    console.error('usage: node scripts/lib/nats-auth.mjs <dir>');
+  const [dir, flag, hostId, out] = process.argv.slice(2);
+  if (!dir || (flag !== undefined && (flag !== '--host' || !hostId || !out))) {
+    console.error('usage: node scripts/lib/nats-auth.mjs <dir> [--host <hostId> <file>]');
     process.exit(2);
+  }
+  if (flag === '--host') {
+    // Reads the keys made before; issues nothing else.
+    const secret = (name) => readFileSync(join(dir, 'auth', name), 'utf8').trim();
+    const account = fromSeed(new TextEncoder().encode(secret('account.nk'))).getPublicKey();
+    writeSecret(out, await mintHostCreds(secret('host-signer.nk'), account, hostId));
+    console.log(`${hostId}'s credentials: ${out}`);
+    process.exit(0);
   }
   const auth = await ensureNatsAuth(dir);
   const conf = join(auth.dir, 'server-auth.conf');
