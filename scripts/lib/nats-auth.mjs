@@ -5,7 +5,7 @@
 // start keeps the same keys, and the account JWT the server holds (with its revocations) wins over
 // the one written here (see `serverConfig`).
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   createAccount,
   createOperator,
@@ -279,7 +279,9 @@ export async function mintHostCreds(hostSignerSeed, accountPublicKey, hostId) {
 // `node scripts/lib/nats-auth.mjs <dir> --host <hostId> <file>`: one host's credentials (a real
 // hypervisor's), minted with <dir>/auth/host-signer.nk and written to <file> (0600).
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [dir, flag, hostId, out] = process.argv.slice(2);
+  const [given, flag, hostId, out] = process.argv.slice(2);
+  // Absolute: the server's configuration names its files by these paths.
+  const dir = given && resolve(given);
   if (!dir || (flag !== undefined && (flag !== '--host' || !hostId || !out))) {
     console.error('usage: node scripts/lib/nats-auth.mjs <dir> [--host <hostId> <file>]');
     process.exit(2);
