@@ -69,7 +69,9 @@ export default async function cluster(args) {
   const cycles = option(args, 'cycles', 3);
   const writers = option(args, 'writers', 2);
   const downMs = option(args, 'down-ms', 15000);
-  console.log(`cluster: 3 NATS nodes, NATS_REPLICAS=3, ${hosts} hosts, ${cycles} kill -9 of the event stream's leader (down ${downMs} ms), ${writers} writers per manager`);
+  console.log(
+    `cluster: 3 NATS nodes, NATS_REPLICAS=3, ${hosts} hosts, ${cycles} kill -9 of the event stream's leader (down ${downMs} ms), ${writers} writers per manager`,
+  );
   const stack = await startBenchStack({ natsCluster: 3 });
   const problems = [];
   const faults = [];
@@ -80,7 +82,11 @@ export default async function cluster(args) {
     const cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '60000' });
     const ha = await stack.startService('host-agent', { HOSTS: String(hosts) });
     const hostIds = Array.from({ length: hosts }, (_, i) => `host-${i + 1}`);
-    await until('every host known to the compute manager', async () => (await call(cm.url, 'GET', '/hosts')).length >= hosts, 300000);
+    await until(
+      'every host known to the compute manager',
+      async () => (await call(cm.url, 'GET', '/hosts')).length >= hosts,
+      300000,
+    );
     const sw = await call(cm.url, 'POST', '/switches', { name: 's', hostIds, rollbackTimeoutMs: 5000 });
     const pg = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'pg', vlanId: 10 });
     nc = await connect(await natsOptions(stack.nats, 'admin', { maxReconnectAttempts: -1 }));
@@ -92,12 +98,29 @@ export default async function cluster(args) {
       callback: (_e, msg) => {
         try {
           const s = msg.json();
-          if (s.kind === 'switch' && s.targetId === sw.id && s.state === 'applied') applied.set(s.hostId, Math.max(applied.get(s.hostId) ?? 0, s.revision));
+          if (s.kind === 'switch' && s.targetId === sw.id && s.state === 'applied')
+            applied.set(s.hostId, Math.max(applied.get(s.hostId) ?? 0, s.revision));
         } catch {
           /* not a status */
         }
       },
     });
+    // When each revision's final state landed in the bucket the hosts watch (splits the managers' part from the hosts').
+    const putAt = new Map();
+    const puts = nc.subscribe(`$KV.vnet-switches.${sw.id}`, {
+      callback: (_e, msg) => {
+        try {
+          const revision = msg.json().revision;
+          if (!putAt.has(revision)) putAt.set(revision, Date.now());
+        } catch {
+          /* a delete marker */
+        }
+      },
+    });
+    const putSince = (revision, since) => {
+      const at = [...putAt].filter(([r]) => r >= revision).map(([, t]) => t);
+      return at.length ? Math.min(...at) - since : null;
+    };
     /** Milliseconds from `since` until every host runs `revision` or later; null past the timeout. */
     const converged = async (revision, since) => {
       const t0 = Date.now();
@@ -115,7 +138,10 @@ export default async function cluster(args) {
         await sleep(100);
       }
     };
-    await until('every host at the switch', async () => (await converged((await call(cm.url, 'GET', `/switches/${sw.id}`)).revision, Date.now())) !== null);
+    await until(
+      'every host at the switch',
+      async () => (await converged((await call(cm.url, 'GET', `/switches/${sw.id}`)).revision, Date.now())) !== null,
+    );
 
     // The load.
     let running = true;
@@ -135,7 +161,13 @@ export default async function cluster(args) {
       ...Array.from({ length: writers }, async () => {
         while (running) {
           const correlationId = `chaos-cluster-${++sent}`;
-          const r = await request(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${pg.portGroupId}`, { vlanId: 100 + (sent % 3000) }, { 'x-correlation-id': correlationId });
+          const r = await request(
+            cm.url,
+            'PATCH',
+            `/switches/${sw.id}/port-groups/${pg.portGroupId}`,
+            { vlanId: 100 + (sent % 3000) },
+            { 'x-correlation-id': correlationId },
+          );
           note('PATCH port group', r);
           if (r.status === 202) acknowledged.push({ correlationId, revision: r.json.revision, at: Date.now() });
           else {
@@ -166,9 +198,10 @@ export default async function cluster(args) {
     const sample = async (phase, t) => {
       const change = await until(`a change acknowledged ${phase}`, async () => acknowledged.find((a) => a.at >= t), 60000);
       const ms = await converged(change.revision, change.at);
-      if (ms === null) problems.push(`${phase}: the hosts did not converge to revision ${change.revision} within ${CONVERGE_TIMEOUT_MS} ms`);
+      if (ms === null)
+        problems.push(`${phase}: the hosts did not converge to revision ${change.revision} within ${CONVERGE_TIMEOUT_MS} ms`);
       else convergence[phase === 'with the node down' ? 'down' : 'back'].push(ms);
-      return ms;
+      return `${ms} ms (in the bucket at ${putSince(change.revision, change.at)} ms)`;
     };
 
     for (let c = 0; c < cycles; c++) {
@@ -184,13 +217,14 @@ export default async function cluster(args) {
       const backAt = Date.now();
       const backConverged = await sample('with the node back', backAt + 1000);
       console.log(
-        `  cycle ${c + 1}: killed ${leader} (leader of ${EVENTS}; ${newLeader} leads it now), down ${backAt - killedAt} ms; a change made with it down on every host ${downConverged} ms after its acknowledgement, one made after it returned ${backConverged} ms`,
+        `  cycle ${c + 1}: killed ${leader} (leader of ${EVENTS}; ${newLeader} leads it now), down ${backAt - killedAt} ms; a change made with it down on every host ${downConverged} after its acknowledgement, one made after it returned ${backConverged}`,
       );
     }
     await sleep(5000);
     running = false;
     await Promise.all(load);
     statuses.unsubscribe();
+    puts.unsubscribe();
     const last = (await call(cm.url, 'GET', `/switches/${sw.id}`)).revision;
     if ((await converged(last, Date.now())) === null) problems.push(`the hosts did not converge to the last revision ${last}`);
 
@@ -237,16 +271,23 @@ export default async function cluster(args) {
     );
     console.log(`zones acknowledged ${acknowledgedZones.length}: lost ${lostZones}, duplicated ${duplicatedZones}`);
     for (const [stream, r] of Object.entries(bus))
-      console.log(`${stream}: log events missing from the stream ${r.lost.length}, duplicated in the stream ${r.duplicated.length}`);
+      console.log(
+        `${stream}: log events missing from the stream ${r.lost.length}, duplicated in the stream ${r.duplicated.length}`,
+      );
     for (const [phase, times] of Object.entries(convergence)) {
       const max = times.length ? Math.max(...times) : NaN;
-      console.log(`convergence with the node ${phase}: median ${Math.round(median(times))} ms, max ${Math.round(max)} ms (${times.length} changes)`);
+      console.log(
+        `convergence with the node ${phase}: median ${Math.round(median(times))} ms, max ${Math.round(max)} ms (${times.length} changes)`,
+      );
     }
     if (lostChanges || duplicatedChanges || refusedRecorded)
-      problems.push(`port-group changes lost ${lostChanges}, duplicated ${duplicatedChanges}, refused but recorded ${refusedRecorded}`);
+      problems.push(
+        `port-group changes lost ${lostChanges}, duplicated ${duplicatedChanges}, refused but recorded ${refusedRecorded}`,
+      );
     if (lostZones || duplicatedZones) problems.push(`zones lost ${lostZones}, duplicated ${duplicatedZones}`);
     for (const [stream, r] of Object.entries(bus))
-      if (r.lost.length || r.duplicated.length) problems.push(`${stream}: lost ${r.lost.length}, duplicated ${r.duplicated.length}`);
+      if (r.lost.length || r.duplicated.length)
+        problems.push(`${stream}: lost ${r.lost.length}, duplicated ${r.duplicated.length}`);
   } finally {
     await nc?.close();
     await stack.stop();

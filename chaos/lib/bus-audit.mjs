@@ -26,7 +26,8 @@ export async function streamMsgIds(nc, stream) {
     const consumer = await jetstream(nc).consumers.get(stream, name);
     const ids = [];
     while (ids.length < total) {
-      for await (const m of await consumer.fetch({ max_messages: 1000, expires: 2000 })) ids.push(m.headers?.get('Nats-Msg-Id') ?? '');
+      for await (const m of await consumer.fetch({ max_messages: 1000, expires: 2000 }))
+        ids.push(m.headers?.get('Nats-Msg-Id') ?? '');
     }
     return ids;
   } finally {
