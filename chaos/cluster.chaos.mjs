@@ -127,15 +127,23 @@ export default async function cluster(args) {
       for (;;) {
         const behind = hostIds.filter((h) => applied.get(h) < revision);
         if (behind.length === 0) return Date.now() - since;
-        if (behind.length <= 50) {
-          await pool(behind, 10, async (h) => {
+        // Statuses may be missed (a reconnect): the host agent is asked about up to 50 of those behind.
+        {
+          await pool(behind.slice(0, 50), 10, async (h) => {
             const view = await request(ha.url, 'GET', `/hosts/${h}`);
             const at = view.json?.computeSwitches?.find((s) => s.id === sw.id)?.revision ?? 0;
             if (view.status === 200) applied.set(h, Math.max(applied.get(h), at));
           });
         }
-        if (Date.now() - t0 > CONVERGE_TIMEOUT_MS) return null;
-        await sleep(100);
+        if (Date.now() - t0 > CONVERGE_TIMEOUT_MS) {
+          const at = {};
+          for (const h of behind) at[applied.get(h)] = (at[applied.get(h)] ?? 0) + 1;
+          console.log(
+            `  ${behind.length} hosts not at revision ${revision} after ${CONVERGE_TIMEOUT_MS} ms; they run (revision: hosts) ${JSON.stringify(at)}`,
+          );
+          return null;
+        }
+        await sleep(250);
       }
     };
     await until(
@@ -210,6 +218,7 @@ export default async function cluster(args) {
       await stack.nats.kill(leader);
       const killedAt = Date.now();
       faults.push(leader);
+      console.log(`  cycle ${c + 1}: kill -9 ${leader} at ${new Date(killedAt).toISOString()}`);
       const downConverged = await sample('with the node down', killedAt + 1000);
       await sleep(Math.max(0, downMs - (Date.now() - killedAt)));
       const newLeader = (await until('a new leader', async () => (await jsm.streams.info(EVENTS)).cluster?.leader)) ?? '?';
