@@ -5,7 +5,17 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
-import { ensureServiceRoles, freePort, grantServiceSchemas, removeDir, serviceNatsEnv, startNats, startPostgres, stopChild } from '../../scripts/lib/stack.mjs';
+import {
+  ensureServiceRoles,
+  freePort,
+  grantServiceSchemas,
+  removeDir,
+  serviceNatsEnv,
+  startNats,
+  startNatsCluster,
+  startPostgres,
+  stopChild,
+} from '../../scripts/lib/stack.mjs';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 export const TOKEN = 'bench-admin-token';
@@ -22,14 +32,22 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  * BENCH_NODE_ARGS_<SERVICE> (e.g. BENCH_NODE_ARGS_HOST_AGENT="--cpu-prof --cpu-prof-dir=/tmp/p") adds
  * node options to that service; BENCH_UV_THREADPOOL_SIZE sizes the host agent's libuv pool (by default, the host agent starts
  * as scripts/lib/host-agent-runtime.mjs says).
+ *
+ * With `natsCluster: N`, NATS is a cluster of N nodes (startNatsCluster; `nats` is the cluster, with
+ * `kill(node)` and `startNode(node)`), and the services run with NATS_REPLICAS=N and every node's URL.
  */
-export async function startBenchStack() {
+export async function startBenchStack({ natsCluster = 0 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-stack-'));
   chmodSync(dir, 0o755);
   const logDir = process.env.BENCH_LOG_DIR;
   if (logDir) mkdirSync(logDir, { recursive: true });
   const natsLog = logDir ? openSync(join(logDir, 'nats-server.log'), 'w') : 'ignore';
-  let [nats, pg] = await Promise.all([startNats({ dir: join(dir, 'nats'), log: natsLog }), startPostgres({ dir: join(dir, 'postgres') })]);
+  let [nats, pg] = await Promise.all([
+    natsCluster
+      ? startNatsCluster({ dir: join(dir, 'nats'), size: natsCluster, log: natsLog })
+      : startNats({ dir: join(dir, 'nats'), log: natsLog }),
+    startPostgres({ dir: join(dir, 'postgres') }),
+  ]);
   // Each manager as its own role, owning only its schema, as npm start runs them.
   const databaseUrls = await grantServiceSchemas(pg.url, 'vnet', await ensureServiceRoles(pg.url, join(dir, 'postgres')));
   const services = [];
@@ -49,7 +67,11 @@ export async function startBenchStack() {
       await was?.stop();
       return was;
     },
-    startNats: async (port) => (nats = await startNats({ dir: join(dir, 'nats'), port, log: natsLog })),
+    startNats: async (port) => {
+      // A cluster's nodes go down and come back one by one: `nats.kill(node)`, `nats.startNode(node)`.
+      if (natsCluster) throw new Error('startNats is for a single server; a cluster node starts again with nats.startNode');
+      return (nats = await startNats({ dir: join(dir, 'nats'), port, log: natsLog }));
+    },
     stopPostgres: async () => {
       const was = pg;
       pg = null;
@@ -74,6 +96,7 @@ export async function startBenchStack() {
         ADMIN_TOKEN: TOKEN,
         NATS_URL: nats.url,
         ...serviceNatsEnv(nats, name),
+        ...(natsCluster ? { NATS_REPLICAS: String(natsCluster) } : {}),
         DATABASE_URL: databaseUrls[name] ?? pg.url,
         VNET_DATA_DIR: join(dir, 'data'),
         LOG_LEVEL: 'warn',

@@ -30,6 +30,35 @@ export function startNats(options: {
   onSpawn?: (child: ChildProcess) => void;
 }): Promise<LocalServer & { auth: NatsAuth }>;
 export type NatsServer = LocalServer & { auth: NatsAuth };
+export interface NatsClusterNode {
+  name: string;
+  dir: string;
+  port: number;
+  routePort: number;
+  url: string;
+  config: string;
+  child: ChildProcess | null;
+}
+export interface NatsCluster {
+  /** Every node's URL, comma-separated (NATS_URL). */
+  url: string;
+  auth: NatsAuth;
+  nodes: NatsClusterNode[];
+  node(name: string): NatsClusterNode;
+  /** The names of the nodes whose process runs. */
+  running(): string[];
+  startNode(name: string): Promise<NatsClusterNode>;
+  kill(name: string): Promise<void>;
+  stopNode(name: string, graceMs?: number): Promise<void>;
+  stop(graceMs?: number): Promise<void>;
+}
+export function startNatsCluster(options: {
+  dir: string;
+  size?: number;
+  log?: 'ignore' | 'inherit' | number;
+  detached?: boolean;
+  onSpawn?: (child: ChildProcess) => void;
+}): Promise<NatsCluster>;
 export function natsOptions(
   server: { url: string; auth: NatsAuth },
   principal?: keyof NatsAuth['creds'],

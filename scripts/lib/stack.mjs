@@ -103,22 +103,126 @@ export async function startNats({ dir, port, log = 'ignore', detached = true, on
 }
 
 /**
- * Connect options for a principal of a server started by startNats: `admin` (everything in the
- * account; tools and tests), a service's name, or `sys`.
+ * A cluster of `size` nats-server nodes (default 3) on loopback, with the same operator-mode
+ * authentication as startNats: one trust chain under `dir/auth`, and per node its own
+ * configuration, JetStream store and resolver directory under `dir/<name>`. Nodes are `vnet-c1`,
+ * `vnet-c2`, ... (JetStream clustering needs unique server names), routed to one another on ports
+ * of their own. Answers once every node listens and JetStream answers (a meta leader is elected).
+ * `url` is every node's URL, comma-separated (what NATS_URL takes); `kill(name)`, `stopNode(name)`
+ * and `startNode(name)` take one node down (SIGKILL or SIGTERM) and bring it back on the same
+ * ports and data.
+ */
+export async function startNatsCluster({ dir, size = 3, log = 'ignore', detached = true, onSpawn }) {
+  const bin = findNatsServer();
+  if (!bin) throw new Error('nats-server is not installed (Debian package "nats-server")');
+  mkdirSync(dir, { recursive: true });
+  const auth = await ensureNatsAuth(dir, { resolverDir: join(dir, 'vnet-c1', 'resolver') });
+  const nodes = [];
+  for (let i = 1; i <= size; i++) {
+    nodes.push({ name: `vnet-c${i}`, dir: join(dir, `vnet-c${i}`), port: await freePort(), routePort: await freePort(), child: null });
+  }
+  const q = (x) => JSON.stringify(x);
+  for (const node of nodes) {
+    mkdirSync(node.dir, { recursive: true });
+    const routes = nodes.filter((n) => n !== node).map((n) => q(`nats-route://127.0.0.1:${n.routePort}`));
+    const conf = [
+      `server_name: ${q(node.name)}`,
+      `host: "127.0.0.1"`,
+      `port: ${node.port}`,
+      `jetstream: { store_dir: ${q(join(node.dir, 'jetstream'))} }`,
+      'cluster: {',
+      '  name: "vnet"',
+      `  listen: "127.0.0.1:${node.routePort}"`,
+      `  routes: [${routes.join(', ')}]`,
+      '}',
+      serverConfig(auth, { resolverDir: join(node.dir, 'resolver') }),
+    ].join('\n');
+    node.config = join(node.dir, 'nats-server.conf');
+    writeFileSync(node.config, conf, { mode: 0o600 });
+    node.url = `nats://127.0.0.1:${node.port}`;
+  }
+  const byName = (name) => {
+    const node = nodes.find((n) => n.name === name);
+    if (!node) throw new Error(`no node ${name} in the cluster (${nodes.map((n) => n.name).join(', ')})`);
+    return node;
+  };
+  const running = (node) => node.child && node.child.exitCode === null && node.child.signalCode === null;
+  const startNode = async (name) => {
+    const node = byName(name);
+    if (running(node)) return node;
+    node.child = spawn(bin, ['-c', node.config], { stdio: ['ignore', log, log], detached });
+    onSpawn?.(node.child);
+    await waitForPort(node.port, node.child, `nats-server ${node.name}`);
+    return node;
+  };
+  const cluster = {
+    url: nodes.map((n) => n.url).join(','),
+    auth,
+    nodes,
+    node: byName,
+    running: () => nodes.filter(running).map((n) => n.name),
+    startNode,
+    /** SIGKILL: the node gets no chance to step down or flush. */
+    kill: async (name) => {
+      const node = byName(name);
+      if (running(node)) await stopChild(node.child, 'SIGKILL', 0);
+    },
+    stopNode: async (name, graceMs = 10000) => {
+      const node = byName(name);
+      if (running(node)) await stopChild(node.child, 'SIGTERM', graceMs);
+    },
+    stop: async (graceMs = 10000) => {
+      await Promise.all(nodes.filter(running).map((n) => stopChild(n.child, 'SIGTERM', graceMs)));
+    },
+  };
+  try {
+    await Promise.all(nodes.map((n) => startNode(n.name)));
+    await waitForJetStream(cluster);
+  } catch (err) {
+    await cluster.stop(2000);
+    throw err;
+  }
+  return cluster;
+}
+
+/** Waits until JetStream answers an account-info request through the cluster (its meta leader elected). */
+async function waitForJetStream(cluster, timeoutMs = 60000) {
+  const { connect } = await import('@nats-io/transport-node');
+  const { jetstreamManager } = await import('@nats-io/jetstream');
+  const nc = await connect(await natsOptions(cluster, 'admin', { maxReconnectAttempts: -1, waitOnFirstConnect: true }));
+  const t0 = Date.now();
+  try {
+    for (;;) {
+      try {
+        await (await jetstreamManager(nc, { timeout: 2000 })).getAccountInfo();
+        return;
+      } catch (err) {
+        if (Date.now() - t0 > timeoutMs) throw new Error(`the NATS cluster's JetStream did not answer within ${timeoutMs} ms: ${err.message}`);
+        await sleep(250);
+      }
+    }
+  } finally {
+    await nc.close();
+  }
+}
+
+/**
+ * Connect options for a principal of a server started by startNats (or a cluster started by
+ * startNatsCluster): `admin` (everything in the account; tools and tests), a service's name, or `sys`.
  */
 export async function natsOptions(server, principal = 'admin', extra = {}) {
   const { credsAuthenticator } = await import('@nats-io/transport-node');
   const file = server.auth.creds[principal];
   if (!file) throw new Error(`no credentials for ${principal}`);
   return {
-    servers: server.url,
+    servers: server.url.split(','),
     authenticator: credsAuthenticator(readFileSync(file)),
     ...(principal === 'admin' || principal === 'sys' ? {} : { inboxPrefix: inboxPrefixFor(principal) }),
     ...extra,
   };
 }
 
-/** The environment that makes a service the principal `name` of a server started by startNats. */
+/** The environment that makes a service the principal `name` of a server started by startNats (or startNatsCluster). */
 export function serviceNatsEnv(server, name) {
   const { auth } = server;
   return {

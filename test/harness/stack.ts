@@ -13,8 +13,10 @@ import {
   removeDir,
   serviceNatsEnv,
   startNats,
+  startNatsCluster,
   startPostgres,
   type LocalServer,
+  type NatsCluster,
   type NatsServer,
   type ServiceRoles,
 } from '../../scripts/lib/stack.mjs';
@@ -51,6 +53,8 @@ export interface RunningService {
 export class SuiteStack {
   readonly dir = mkdtempSync(join(testServers().dir, 'suite-'));
   nats!: NatsServer;
+  /** The suite's NATS cluster (with `natsCluster`), instead of `nats`: services get every node's URL and NATS_REPLICAS. */
+  cluster: NatsCluster | null = null;
   /** The suite's database as the superuser (for tests that look into it). */
   databaseUrl!: string;
   /** The suite's own PostgreSQL (with `ownPostgres`), which it may stop and start. */
@@ -60,11 +64,21 @@ export class SuiteStack {
   private roles: ServiceRoles | null = null;
   private readonly services: RunningService[] = [];
 
-  /** `ownPostgres`: a PostgreSQL of the suite's own instead of a database on the run's, for outages. */
-  constructor(private readonly options: { ownPostgres?: boolean } = {}) {}
+  /**
+   * `ownPostgres`: a PostgreSQL of the suite's own instead of a database on the run's, for outages.
+   * `natsCluster`: a cluster of that many NATS nodes instead of one server; services run with
+   * NATS_REPLICAS of the same number.
+   */
+  constructor(private readonly options: { ownPostgres?: boolean; natsCluster?: number } = {}) {}
+
+  /** The bus the services use: the cluster, or the one server. */
+  private get bus(): Pick<NatsServer, 'url' | 'auth' | 'stop'> {
+    return this.cluster ?? this.nats;
+  }
 
   async start(): Promise<this> {
-    this.nats = await startNats({ dir: join(this.dir, 'nats') });
+    if (this.options.natsCluster) this.cluster = await startNatsCluster({ dir: join(this.dir, 'nats'), size: this.options.natsCluster });
+    else this.nats = await startNats({ dir: join(this.dir, 'nats') });
     if (this.options.ownPostgres) {
       this.postgres = await startPostgres({ dir: join(this.dir, 'postgres'), database: this.database });
       this.databaseUrl = this.postgres.url;
@@ -83,7 +97,7 @@ export class SuiteStack {
 
   /** Connect options for this suite's NATS as `principal` (by default `admin`: everything in the account). */
   natsOptions(principal: Parameters<typeof natsOptions>[1] = 'admin', extra: ConnectionOptions = {}): Promise<ConnectionOptions> {
-    return natsOptions(this.nats, principal, extra);
+    return natsOptions(this.bus, principal, extra);
   }
 
   /** Restarts NATS on the same port and data (a NATS restart under running services). */
@@ -134,8 +148,9 @@ export class SuiteStack {
       env: {
         PATH: process.env.PATH,
         ADMIN_TOKEN,
-        NATS_URL: this.nats.url,
-        ...serviceNatsEnv(this.nats, name),
+        NATS_URL: this.bus.url,
+        ...serviceNatsEnv(this.bus, name),
+        ...(this.cluster ? { NATS_REPLICAS: String(this.cluster.nodes.length) } : {}),
         DATABASE_URL: name === 'host-agent' ? this.databaseUrl : own[name],
         VNET_DATA_DIR: join(this.dir, 'data'),
         BIND_ADDRESS: '127.0.0.1',
@@ -176,7 +191,7 @@ export class SuiteStack {
 
   async stop(): Promise<void> {
     await Promise.all(this.services.map((s) => s.stop()));
-    await this.nats?.stop();
+    await (this.cluster ?? this.nats)?.stop();
     if (this.postgres) {
       await this.postgres.stop();
       removeDir(this.dir);

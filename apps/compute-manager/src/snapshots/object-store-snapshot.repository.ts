@@ -1,7 +1,8 @@
 import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import { jetstreamManager } from '@nats-io/jetstream';
 import { type ObjectInfo, type ObjectStore, Objm } from '@nats-io/obj';
 import type { NatsConnection } from '@nats-io/transport-node';
-import { NATS_CONNECTION, requireNats, SERVICE_CONFIG } from '@vnet/events';
+import { ensureReplicas, NATS_CONNECTION, requireNats, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import type { SnapshotDocument } from './snapshot-document.js';
 import type { SnapshotRepository, SnapshotSummary, StoredSnapshot } from './snapshot.repository.js';
@@ -22,9 +23,10 @@ export class ObjectStoreSnapshotRepository implements SnapshotRepository, OnModu
   ) {}
 
   async onModuleInit(): Promise<void> {
-    // NATS_REPLICAS (CONTRACT §1) once the configuration carries it; one replica until then.
-    const replicas = (this.config as Partial<{ NATS_REPLICAS: number }>).NATS_REPLICAS ?? 1;
+    // NATS_REPLICAS (CONTRACT §1); a store made with another count is scaled to it.
+    const replicas = this.config.NATS_REPLICAS;
     this.store = await new Objm(this.nc).create(SNAPSHOT_BUCKET, { replicas, description: 'vnet switch snapshots' });
+    await ensureReplicas(await jetstreamManager(this.nc), `OBJ_${SNAPSHOT_BUCKET}`, replicas);
   }
 
   async save(doc: SnapshotDocument): Promise<SnapshotSummary> {

@@ -9,6 +9,9 @@ const RESUME_MS = 50;
 
 const CHECK_BUCKET_MS = 3000;
 
+/** How often a running watch asks whether its consumer still exists (see `KvFeed.watchConsumer`). */
+const CHECK_CONSUMER_MS = 2000;
+
 /**
  * A watch does not end when its bucket is deleted (its consumer just stops hearing anything). One
  * check per bucket and process, every few seconds, whatever the number of feeds: a bucket gone, or
@@ -61,7 +64,8 @@ class BucketWatchdog {
  * reads current values itself when it joins). It starts after the bucket's last revision at that
  * time, and whenever it is started again (it ended, or NATS reconnected: a restarted server has lost
  * the watch's consumer, which the client would only notice after missed heartbeats) it resumes after
- * the last revision it delivered: nothing in between is missed.
+ * the last revision it delivered: nothing in between is missed. A watch whose consumer is gone
+ * without a reconnect (its server of a cluster died) is started again too (`watchConsumer`).
  */
 export class KvFeed {
   private iterator: QueuedIterator<KvWatchEntry> | null = null;
@@ -97,6 +101,34 @@ export class KvFeed {
     this.iterator?.stop();
   }
 
+  /**
+   * A watch's consumer has one replica, on one server of a cluster. When that server dies while
+   * the agent's connection is on another, nothing ends the watch: the client would notice only after
+   * two missed heartbeats (10 s, then 60 s for a watch it made again itself), and the hosts would
+   * hear nothing meanwhile. Asking for the consumer every CHECK_CONSUMER_MS notices within seconds;
+   * a watch whose consumer cannot be read (gone, or its server not answering) starts again after
+   * the last revision it delivered. A needless restart costs one consumer, nothing is missed.
+   */
+  private watchConsumer(iterator: QueuedIterator<KvWatchEntry>): NodeJS.Timeout {
+    // The watch's push consumer (its name changes when the client makes it again).
+    const consumer = (iterator as { _data?: { info(cached?: boolean): Promise<unknown> } })._data;
+    let asking = false;
+    const timer = setInterval(() => {
+      if (!consumer || asking || this.stopped) return;
+      asking = true;
+      consumer
+        .info(false)
+        .catch((err: unknown) => {
+          if (this.iterator !== iterator) return;
+          this.logger.warn({ msg: 'watch lost its consumer, resuming it', filter: this.filter, error: String(err) });
+          iterator.stop();
+        })
+        .finally(() => (asking = false));
+    }, CHECK_CONSUMER_MS);
+    timer.unref();
+    return timer;
+  }
+
   private async run(): Promise<void> {
     for (let failures = 0; !this.stopped;) {
       try {
@@ -129,13 +161,18 @@ export class KvFeed {
         this.iterator = iterator;
         this.markReady();
         failures = 0;
-        for await (const entry of iterator) {
-          if (entry.revision > this.lastRevision) this.lastRevision = entry.revision;
-          try {
-            this.deliver(entry);
-          } catch (err) {
-            this.logger.error({ msg: 'desired-state entry not delivered', key: entry.key, error: String(err) });
+        const liveness = this.watchConsumer(iterator);
+        try {
+          for await (const entry of iterator) {
+            if (entry.revision > this.lastRevision) this.lastRevision = entry.revision;
+            try {
+              this.deliver(entry);
+            } catch (err) {
+              this.logger.error({ msg: 'desired-state entry not delivered', key: entry.key, error: String(err) });
+            }
           }
+        } finally {
+          clearInterval(liveness);
         }
       } catch (err) {
         failures++;

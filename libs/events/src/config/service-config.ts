@@ -27,6 +27,15 @@ export class BaseServiceConfig {
   @Matches(/^[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)*$/, { message: 'NATS_INBOX_PREFIX must be a literal subject' })
   NATS_INBOX_PREFIX?: string;
 
+  /**
+   * Replicas of every stream, KV bucket and object store the services create: 1 on one server, 3 on
+   * a 3-node cluster (at most the cluster's size; JetStream allows up to 5).
+   */
+  @IsInt({ message: 'NATS_REPLICAS must be an integer from 1 to 5' })
+  @Min(1, { message: 'NATS_REPLICAS must be an integer from 1 to 5' })
+  @Max(5, { message: 'NATS_REPLICAS must be an integer from 1 to 5' })
+  NATS_REPLICAS: number = 1;
+
   @IsString()
   BIND_ADDRESS: string = '127.0.0.1';
 

@@ -9,7 +9,7 @@ import { createServiceDocument } from '../http/openapi-document.js';
 import { JsonLogger } from '../logging/json-logger.js';
 import { randomUUID } from 'node:crypto';
 import { requestContext } from '../logging/correlation.js';
-import { JetStreamExceptionFilter, JetStreamServer, type JetStreamContext, type StreamSpec } from '../transport/index.js';
+import { JetStreamExceptionFilter, JetStreamServer, withReplicas, type JetStreamContext, type StreamSpec } from '../transport/index.js';
 import { HttpMetrics } from '../metrics/http.metrics.js';
 import type { RouterLike } from '../metrics/route-template.js';
 import { TransportMetrics } from '../metrics/transport.metrics.js';
@@ -22,7 +22,10 @@ export interface BootstrapOptions {
   port: number;
   /** Fields every log line carries (such as the host id). */
   logFields?: Record<string, unknown>;
-  /** Streams this service consumes from, ensured at boot; with them, @EventPattern handlers run. */
+  /**
+   * Streams this service consumes from, ensured at boot (with NATS_REPLICAS replicas, also when one
+   * lost is created again); with them, @EventPattern handlers run.
+   */
   consumes?: StreamSpec[];
 }
 
@@ -59,7 +62,7 @@ export async function bootstrapService(
     const server = new JetStreamServer({
       connection: async () => nc,
       durablePrefix: options.service,
-      streams: options.consumes,
+      streams: withReplicas(options.consumes, options.config.NATS_REPLICAS),
       // Bounded: with the backoff (1 s doubling to 30 s) 200 deliveries are about 1.6 h of retries
       // of a transient fault before the message is a dead letter (logged, counted, published on the
       // dead-letter subject); what it would have recorded can be rebuilt from the log. A message that

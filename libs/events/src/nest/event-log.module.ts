@@ -67,6 +67,7 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
     @Inject(EventLog) private readonly log: EventLog,
     @Inject(NATS_CONNECTION) private readonly nc: NatsConnection,
     @Inject(SERVICE_NAME) private readonly service: string,
+    @Inject(SERVICE_CONFIG) private readonly config: ManagerConfig,
     @Inject(getDataSourceToken()) private readonly dataSource: DataSource,
     private readonly health: HealthRegistry,
     private readonly metrics: EventLogMetrics,
@@ -161,7 +162,8 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
   async onApplicationBootstrap(): Promise<void> {
     const stream = eventStreamOf(this.service);
     const jsm = await jetstreamManager(this.nc);
-    const spec = eventStreamSpec(stream);
+    // The relay's guard creates the stream again, with the same replicas, when it is lost.
+    const spec = { ...eventStreamSpec(stream), replicas: this.config.NATS_REPLICAS };
     const guard = new StreamGuard(jsm, spec);
     await guard.ensure();
     const pool = poolOf(this.dataSource);

@@ -5,7 +5,7 @@ export type { JetStreamClientOptions, JetStreamClientStatus, PublishOptions } fr
 export { JetStreamContext } from './jetstream.context.js';
 export { JetStreamExceptionFilter } from './jetstream-exception.filter.js';
 export { InvalidMessageError, isInvalidMessage, INVALID_MESSAGE } from './invalid-message.error.js';
-export { ensureStream, eventStreamSpec, StreamGuard, DEFAULT_DUPLICATE_WINDOW_MS, EVENT_STREAM_LIMITS } from './streams.js';
+export { ensureReplicas, ensureStream, eventStreamSpec, StreamGuard, withReplicas, DEFAULT_DUPLICATE_WINDOW_MS, EVENT_STREAM_LIMITS } from './streams.js';
 export type { StreamSpec } from './streams.js';
 export { deadLetterSubject, DEAD_LETTER_PAYLOAD_LIMIT } from './dead-letter.js';
 export type { DeadLetter } from './dead-letter.js';

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { jetstreamManager, StorageType, type JetStreamManager } from '@nats-io/jetstream';
 import { connect, nanos, type NatsConnection } from '@nats-io/transport-node';
 import { natsOptions, startNats, type NatsServer } from '../../../../scripts/lib/stack.mjs';
-import { DEFAULT_DUPLICATE_WINDOW_MS, ensureStream } from './streams.js';
+import { DEFAULT_DUPLICATE_WINDOW_MS, ensureReplicas, ensureStream, withReplicas } from './streams.js';
 
 // Longer than Jest's 5 s default, since a test creates streams on a real NATS (on a loaded machine too).
 jest.setTimeout(20000);
@@ -65,5 +65,26 @@ describe('ensureStream', () => {
 
     expect(new Set(results.map((r) => r.config.name))).toEqual(new Set(['RACED']));
     expect((await jsm.streams.info('RACED')).config.subjects).toEqual(['raced.>']);
+  });
+
+  it('creates one replica unless the spec says otherwise', async () => {
+    const info = await ensureStream(jsm, { name: 'ONE', subjects: ['one.>'] });
+
+    expect(info.config.num_replicas).toBe(1);
+  });
+
+  it('refuses more replicas than a single server has, with the server\'s reason', async () => {
+    const [spec] = withReplicas([{ name: 'THREE', subjects: ['three.>'] }], 3);
+
+    await expect(ensureStream(jsm, spec)).rejects.toThrow(/replicas/i);
+  });
+});
+
+describe('ensureReplicas', () => {
+  it('leaves a stream with the count alone, and a missing one missing', async () => {
+    await ensureStream(jsm, { name: 'KEPT', subjects: ['kept.>'] });
+
+    expect(await ensureReplicas(jsm, 'KEPT', 1)).toBe(false);
+    expect(await ensureReplicas(jsm, 'NOT_THERE', 1)).toBe(false);
   });
 });

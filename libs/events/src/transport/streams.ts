@@ -22,6 +22,13 @@ export interface StreamSpec {
   maxAgeMs?: number;
   /** Bounds: the oldest messages are dropped beyond this size (unbounded when absent). */
   maxBytes?: number;
+  /** Servers holding a copy (NATS_REPLICAS); 1 when absent. An existing stream is scaled to it. */
+  replicas?: number;
+}
+
+/** The specs with the service's replica count (NATS_REPLICAS), for ensureStream and StreamGuard. */
+export function withReplicas(specs: StreamSpec[], replicas: number): StreamSpec[] {
+  return specs.map((spec) => ({ ...spec, replicas }));
 }
 
 /**
@@ -38,14 +45,15 @@ export function eventStreamSpec(stream: { name: string; subjectPrefix: string })
 }
 
 /**
- * Creates the stream (file storage) or brings its subjects and duplicate window to the spec.
- * Safe to call from every instance at every boot, concurrently. Storage cannot change after
- * creation, so an existing stream keeps its own.
+ * Creates the stream (file storage) or brings its subjects, duplicate window, limits and replica
+ * count to the spec. Safe to call from every instance at every boot, concurrently. Storage cannot
+ * change after creation, so an existing stream keeps its own.
  */
 export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Promise<StreamInfo> {
   const duplicateWindow = nanos(spec.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS);
   // 0 is JetStream's "no limit" for age, -1 for bytes.
   const limits = { max_age: spec.maxAgeMs ? nanos(spec.maxAgeMs) : 0, max_bytes: spec.maxBytes ?? -1 };
+  const replicas = spec.replicas ?? 1;
   for (let attempt = 0; ; attempt++) {
     const existing = await streamInfo(jsm, spec.name);
     if (existing) {
@@ -54,11 +62,17 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
         sameSet(config.subjects ?? [], spec.subjects) &&
         config.duplicate_window === duplicateWindow &&
         config.max_age === limits.max_age &&
-        config.max_bytes === limits.max_bytes
+        config.max_bytes === limits.max_bytes &&
+        config.num_replicas === replicas
       ) {
         return existing;
       }
-      return jsm.streams.update(spec.name, { subjects: spec.subjects, duplicate_window: duplicateWindow, ...limits });
+      return jsm.streams.update(spec.name, {
+        subjects: spec.subjects,
+        duplicate_window: duplicateWindow,
+        num_replicas: replicas,
+        ...limits,
+      });
     }
     try {
       return await jsm.streams.add({
@@ -67,6 +81,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
         storage: StorageType.File,
         retention: RetentionPolicy.Limits,
         duplicate_window: duplicateWindow,
+        num_replicas: replicas,
         ...limits,
       });
     } catch (err) {
@@ -75,6 +90,17 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec): Pro
       throw err;
     }
   }
+}
+
+/**
+ * Scales a stream made by another client (a KV bucket, an object store: theirs only set the replica
+ * count at creation) to `replicas`, when it has another count. Answers whether it changed it.
+ */
+export async function ensureReplicas(jsm: JetStreamManager, stream: string, replicas: number): Promise<boolean> {
+  const existing = await streamInfo(jsm, stream);
+  if (!existing || existing.config.num_replicas === replicas) return false;
+  await jsm.streams.update(stream, { num_replicas: replicas });
+  return true;
 }
 
 async function streamInfo(jsm: JetStreamManager, name: string): Promise<StreamInfo | null> {
