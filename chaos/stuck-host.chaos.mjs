@@ -1,0 +1,146 @@
+// One of 2,000 hosts paused (SIGSTOP) for 30 s: the push to the other 1,999 at most 10 % slower; the paused host catches up.
+import { join } from 'node:path';
+import { connect } from '@nats-io/transport-node';
+import { natsOptions } from '../scripts/lib/stack.mjs';
+import { cpuMeter, formatCpu } from '../bench/lib/cpu.mjs';
+import { appliedReports, switchWithPorts, waitHostsKnown, waitSettled } from '../bench/lib/push.mjs';
+import { call, startBenchStack } from '../bench/lib/services.mjs';
+import { median } from '../bench/lib/stats.mjs';
+
+/** Hosts on the switch, the paused one included. */
+const HOSTS = Number(process.env.CHAOS_HOSTS ?? 2000);
+const PORTS_PER_HOST = Number(process.env.CHAOS_PORTS ?? 30);
+/** Pushes measured before the pause, during it, and after the paused host caught up. */
+const ROUNDS = Math.max(1, Number(process.env.CHAOS_ROUNDS ?? 5));
+const PAUSE_MS = Number(process.env.CHAOS_PAUSE_MS ?? 30000);
+/** Short: a push's proofs are waited out between rounds, and every round of the pause fits in it. */
+const ROLLBACK_TIMEOUT_MS = Number(process.env.CHAOS_ROLLBACK_TIMEOUT_MS ?? 2000);
+/** Shorter than the pause: tasks of the first pushes during it reach their deadline while the host is stopped. */
+const TASK_TIMEOUT_MS = Number(process.env.CHAOS_TASK_TIMEOUT_MS ?? 10000);
+const CATCH_UP_LIMIT_MS = 60000;
+const MAX_RATIO = 1.1;
+const STUCK = `host-${HOSTS}`;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+export default async function stuckHost() {
+  const stack = await startBenchStack();
+  let stuck;
+  try {
+    console.log(`stuck host: ${HOSTS} hosts × ${PORTS_PER_HOST} ports on one switch; ${STUCK} in a process of its own, paused ${PAUSE_MS / 1000} s`);
+    const cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: String(TASK_TIMEOUT_MS), MIGRATION_TIMEOUT_MS: '10000' });
+    const ha = await stack.startService('host-agent', { HOSTS: String(HOSTS - 1) });
+    // The paused host: one host agent as on a real hypervisor, with a data directory of its own.
+    stuck = await stack.startService('host-agent', { HOST_ID: STUCK, VNET_DATA_DIR: join(stack.dir, 'data-stuck') });
+    const hostIds = Array.from({ length: HOSTS }, (_, i) => `host-${i + 1}`);
+    const others = hostIds.filter((h) => h !== STUCK);
+    const t0 = performance.now();
+    await waitHostsKnown(cm, HOSTS);
+    console.log(`  ${HOSTS} hosts known to the compute manager after ${Math.round(performance.now() - t0)} ms`);
+    const tPorts = performance.now();
+    const { sw, pg } = await switchWithPorts(cm, { hostIds, portsPerHost: PORTS_PER_HOST, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
+    console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
+
+    const nc = await connect(await natsOptions(stack.nats));
+    const meter = cpuMeter([
+      { name: 'host-agent', pid: ha.pid },
+      { name: 'compute-manager', pid: cm.pid },
+      { name: 'nats-server', pid: stack.nats.pid },
+      { name: 'postgres', pid: stack.pg.pid, children: true },
+    ]);
+    const { rest, ms: settleMs } = await waitSettled(meter);
+    console.log(`  settled after ${Math.round(settleMs / 1000)} s; at rest, 1 s: ${formatCpu(rest)}`);
+
+    let vlan = 100;
+    /** One PATCH; answers the time until every one of the other hosts reported it applied, and its task. */
+    const push = async (label) => {
+      const reports = appliedReports(nc, sw.id, others);
+      const own = appliedReports(nc, sw.id, [STUCK]);
+      await reports.flush();
+      const current = await call(cm.url, 'GET', `/switches/${sw.id}`);
+      reports.expect(current.revision + 1);
+      own.expect(current.revision + 1);
+      meter.start();
+      const tPatch = performance.now();
+      const patched = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${pg.portGroupId}`, { vlanId: vlan++ });
+      const all = await reports.whenAll(60000);
+      const cpu = meter.stop();
+      const ms = all ? reports.lastAt - tPatch : Infinity;
+      // The change's proofs are waited out: the next push starts on a quiet stack.
+      await sleep(Math.max(0, ROLLBACK_TIMEOUT_MS + 500 - (performance.now() - tPatch)));
+      const task = await call(cm.url, 'GET', `/tasks/${patched.taskId}`);
+      reports.stop();
+      own.stop();
+      const succeeded = others.filter((h) => task.hosts[h]?.state === 'succeeded').length;
+      console.log(
+        `  ${label}: ${all ? `${Math.round(ms)} ms` : `only ${reports.reported.size} of ${others.length} within 60 s`} to the last of the ${others.length} other hosts; ` +
+          `${STUCK} ${own.reported.size ? 'applied it' : 'did not report'}; task ${task.state}, others succeeded ${succeeded}/${others.length}, ${STUCK} ${task.hosts[STUCK]?.state}; rolled back: ${reports.rolledBack.size}`,
+      );
+      console.log(`    ${formatCpu(cpu)}`);
+      return { ms, taskId: patched.taskId, revision: current.revision + 1, ownApplied: own.reported.size > 0, task, succeeded, rolledBack: reports.rolledBack.size };
+    };
+
+    const before = [];
+    for (let r = 0; r < ROUNDS; r++) before.push(await push(`running, push ${r + 1}`));
+
+    // The pause: the process keeps its connection and sockets, and reads nothing.
+    process.kill(stuck.pid, 'SIGSTOP');
+    const tStop = performance.now();
+    console.log(`  SIGSTOP ${STUCK} (pid ${stuck.pid})`);
+    const during = [];
+    for (let r = 0; r < ROUNDS; r++) during.push(await push(`stopped, push ${r + 1}`));
+    const lastRevision = during.at(-1).revision;
+    const duringTasks = await Promise.all(during.map((p) => call(cm.url, 'GET', `/tasks/${p.taskId}`)));
+    const left = PAUSE_MS - (performance.now() - tStop);
+    if (left < 0) console.log(`  the rounds took ${Math.round(-left)} ms longer than the pause`);
+    await sleep(Math.max(0, left));
+
+    const catchUp = appliedReports(nc, sw.id, [STUCK]);
+    catchUp.expect(lastRevision);
+    await catchUp.flush();
+    // The host may have applied before the watch began (a report the server held for it): its own view says so too.
+    const tCont = performance.now();
+    process.kill(stuck.pid, 'SIGCONT');
+    console.log(`  SIGCONT ${STUCK} after ${Math.round((tCont - tStop) / 1000)} s`);
+    let caughtUp = await catchUp.whenAll(CATCH_UP_LIMIT_MS);
+    const catchUpMs = caughtUp ? catchUp.lastAt - tCont : Infinity;
+    catchUp.stop();
+    const view = await call(stuck.url, 'GET', `/hosts/${STUCK}`);
+    const running = view.computeSwitches?.find((s) => s.id === sw.id)?.revision;
+    if (running !== lastRevision) caughtUp = false;
+    console.log(`  ${STUCK} ${caughtUp ? `reported revision ${lastRevision} applied ${Math.round(catchUpMs)} ms after SIGCONT` : `did not catch up within ${CATCH_UP_LIMIT_MS / 1000} s`}; it runs revision ${running}`);
+
+    const after = [];
+    for (let r = 0; r < ROUNDS; r++) after.push(await push(`resumed, push ${r + 1}`));
+
+    // What the tasks of the pushes made during the pause say about the paused host, once it is back.
+    const settledTasks = await Promise.all(during.map((p) => call(cm.url, 'GET', `/tasks/${p.taskId}`)));
+    const honest = duringTasks.every((t) => t.hosts[STUCK].state !== 'succeeded') && settledTasks.every((t) => others.every((h) => t.hosts[h].state === 'succeeded'));
+    const states = settledTasks.map((t) => `${t.state} (${STUCK} ${t.hosts[STUCK].state}${t.hosts[STUCK].detail ? `: ${t.hosts[STUCK].detail}` : ''})`);
+
+    const normal = [...before, ...after].map((p) => p.ms);
+    const stopped = during.map((p) => p.ms);
+    const mNormal = median(normal);
+    const mStopped = median(stopped);
+    const ratio = mStopped / mNormal;
+    const rollbacks = [...before, ...during, ...after].reduce((n, p) => n + p.rolledBack, 0);
+    console.log('');
+    console.log(`  push to the ${others.length} other hosts, ${STUCK} running (before and after the pause): median ${Math.round(mNormal)} ms, max ${Math.round(Math.max(...normal))} ms over ${normal.length}`);
+    console.log(`  push to the ${others.length} other hosts, ${STUCK} stopped: median ${Math.round(mStopped)} ms, max ${Math.round(Math.max(...stopped))} ms over ${stopped.length}`);
+    console.log(`  ratio stopped / running: ${ratio.toFixed(2)}  target ≤ ${MAX_RATIO.toFixed(2)}  ${ratio <= MAX_RATIO ? 'PASS' : 'MISS'}`);
+    console.log(`  ${STUCK} caught up after SIGCONT: ${caughtUp ? `${Math.round(catchUpMs)} ms` : 'no'}  ${caughtUp ? 'PASS' : 'MISS'}`);
+    console.log(`  tasks of the pushes during the pause, while stopped: ${STUCK} ${[...new Set(duringTasks.map((t) => t.hosts[STUCK].state))].join('/')}; after: ${[...new Set(states)].join('; ')}  ${honest ? 'PASS' : 'MISS'}`);
+    console.log(`  hosts that rolled a push back: ${rollbacks}`);
+    await nc.close();
+    return ratio > MAX_RATIO || !caughtUp || !honest || !Number.isFinite(mStopped) ? 1 : 0;
+  } finally {
+    // A stopped process cannot act on SIGTERM: let it run again before the stack stops it.
+    if (stuck) {
+      try {
+        process.kill(stuck.pid, 'SIGCONT');
+      } catch {
+        /* gone already */
+      }
+    }
+    await stack.stop();
+  }
+}
