@@ -22,6 +22,21 @@ const MAX_RATIO = 1.1;
 const STUCK = `host-${HOSTS}`;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * What nats-server holds for the paused host (asked through the system account): the bytes pending
+ * on its connection (the host agent's connection idle longest), the limits at which the server
+ * would slow publishers to it and then cut it, and the slow consumers it counted so far.
+ */
+async function serverView(sys) {
+  const varz = (await sys.request('$SYS.REQ.SERVER.PING.VARZ', '', { timeout: 5000 })).json().data;
+  const connz = (await sys.request('$SYS.REQ.SERVER.PING.CONNZ', JSON.stringify({ limit: 4096 }), { timeout: 5000 })).json().data;
+  const paused = connz.connections
+    .filter((c) => c.name === 'host-agent')
+    .sort((a, b) => Date.parse(a.last_activity) - Date.parse(b.last_activity))[0];
+  return { pendingBytes: paused?.pending_bytes ?? NaN, maxPending: varz.max_pending, writeDeadline: varz.write_deadline, slowConsumers: varz.slow_consumers };
+}
+const mib = (n) => `${(n / 1048576).toFixed(n < 1048576 ? 3 : 1)} MiB`;
+
 export default async function stuckHost() {
   const stack = await startBenchStack();
   let stuck;
@@ -41,6 +56,7 @@ export default async function stuckHost() {
     console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
 
     const nc = await connect(await natsOptions(stack.nats));
+    const sys = await connect(await natsOptions(stack.nats, 'sys'));
     const meter = cpuMeter([
       { name: 'host-agent', pid: ha.pid },
       { name: 'compute-manager', pid: cm.pid },
@@ -94,6 +110,10 @@ export default async function stuckHost() {
     if (left < 0) console.log(`  the rounds took ${Math.round(-left)} ms longer than the pause`);
     await sleep(Math.max(0, left));
 
+    const bus = await serverView(sys);
+    console.log(
+      `  nats-server, end of the pause: ${mib(bus.pendingBytes)} pending for ${STUCK}'s connection (the server slows publishers to a connection whose pending bytes near max_pending, ${mib(bus.maxPending)}, and cuts it above that or once a write blocked ${bus.writeDeadline / 1e9} s); slow consumers so far: ${bus.slowConsumers}`,
+    );
     const catchUp = appliedReports(nc, sw.id, [STUCK]);
     catchUp.expect(lastRevision);
     await catchUp.flush();
@@ -130,7 +150,8 @@ export default async function stuckHost() {
     console.log(`  ${STUCK} caught up after SIGCONT: ${caughtUp ? `${Math.round(catchUpMs)} ms` : 'no'}  ${caughtUp ? 'PASS' : 'MISS'}`);
     console.log(`  tasks of the pushes during the pause, while stopped: ${STUCK} ${[...new Set(duringTasks.map((t) => t.hosts[STUCK].state))].join('/')}; after: ${[...new Set(states)].join('; ')}  ${honest ? 'PASS' : 'MISS'}`);
     console.log(`  hosts that rolled a push back: ${rollbacks}`);
-    await nc.close();
+    console.log(`  slow consumers nats-server counted: ${(await serverView(sys)).slowConsumers}`);
+    await Promise.all([nc.close(), sys.close()]);
     return ratio > MAX_RATIO || !caughtUp || !honest || !Number.isFinite(mStopped) ? 1 : 0;
   } finally {
     // A stopped process cannot act on SIGTERM: let it run again before the stack stops it.
