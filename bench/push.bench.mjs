@@ -3,30 +3,16 @@ import { connect } from '@nats-io/transport-node';
 import { natsOptions } from '../scripts/lib/stack.mjs';
 import { cpuMeter, formatCpu } from './lib/cpu.mjs';
 import { rawFanOut } from './lib/fan-out.mjs';
-import { call, pool, startBenchStack } from './lib/services.mjs';
+import { appliedReports, switchWithPorts, waitHostsKnown, waitSettled, waitTask } from './lib/push.mjs';
+import { call, startBenchStack } from './lib/services.mjs';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
 const PORTS_PER_HOST = Number(process.env.BENCH_PORTS ?? 30);
 const MIGRATIONS = Number(process.env.BENCH_MIGRATIONS ?? 1000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
 const ROLLBACK_TIMEOUT_MS = Number(process.env.BENCH_ROLLBACK_TIMEOUT_MS ?? 5000);
-/**
- * CPU ms per second of the compute manager and PostgreSQL together under which the stack counts as
- * settled (at rest, answering 2,000 hosts' heartbeats, they spend 10–50).
- */
-const SETTLED_CPU_MS = 80;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const pct = (sorted, p) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];
-
-async function waitTask(cm, taskId, timeoutMs = 300000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
-    if (t.state !== 'running') return t;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
-    await sleep(100);
-  }
-}
 
 export default async function pushBench() {
   const stack = await startBenchStack();
@@ -36,26 +22,12 @@ export default async function pushBench() {
     const ha = await stack.startService('host-agent', { HOSTS: String(HOSTS) });
     const hostIds = Array.from({ length: HOSTS }, (_, i) => `host-${i + 1}`);
     const t0 = performance.now();
-    while ((await call(cm.url, 'GET', '/hosts')).length < HOSTS) await sleep(200);
+    await waitHostsKnown(cm, HOSTS);
     console.log(`  ${HOSTS} hosts known to the compute manager after ${Math.round(performance.now() - t0)} ms`);
 
     // Pushes run with the safety net on; a short rollback timeout makes waiting out its proofs cheap.
-    const sw = await call(cm.url, 'POST', '/switches', { name: 'bench-dvs', hostIds, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
-    await waitTask(cm, sw.taskId);
-    const pg = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'web', vlanId: 10 });
-    await waitTask(cm, pg.taskId);
-    const other = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'db', vlanId: 11 });
-    await waitTask(cm, other.taskId);
-
     const tPorts = performance.now();
-    const dcns = [];
-    await pool(PORTS_PER_HOST > 0 ? hostIds : [], 32, async (hostId) => {
-      const dcn = await call(cm.url, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
-      dcns.push(dcn);
-      let last;
-      for (let p = 0; p < PORTS_PER_HOST; p++) last = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
-      await waitTask(cm, last.taskId);
-    });
+    const { sw, pg, other } = await switchWithPorts(cm, { hostIds, portsPerHost: PORTS_PER_HOST, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
     console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
 
     // The push: one PATCH, the final state once to all hosts; each applies its diff and reports.
@@ -70,50 +42,29 @@ export default async function pushBench() {
     // The setup's 60,000 attaches leave the managers work to finish (their own events replayed from
     // the log): the push is measured on a settled stack, and what it costs at rest (2,000 hosts
     // heartbeating) is the floor under it.
-    const tSettle = performance.now();
-    let rest;
-    for (;;) {
-      meter.start();
-      await sleep(1000);
-      rest = meter.stop();
-      if (rest['compute-manager'] + rest.postgres <= SETTLED_CPU_MS || performance.now() - tSettle > 300000) break;
-    }
-    console.log(`  settled after ${Math.round((performance.now() - tSettle) / 1000)} s; at rest, 1 s: ${formatCpu(rest)}`);
+    const { rest, ms: settleMs } = await waitSettled(meter);
+    console.log(`  settled after ${Math.round(settleMs / 1000)} s; at rest, 1 s: ${formatCpu(rest)}`);
     for (let round = 0; round < ROUNDS; round++) {
       const vlan = 20 + round;
-      const reported = new Set();
-      const rolledBack = new Set();
-      let lastAt = 0;
-      let firstAt = 0;
       let putAt = 0;
       // The final state landing in the bucket the hosts watch: splits the CM's part from the hosts'.
       const put = nc.subscribe(`$KV.vnet-switches.${sw.id}`, { callback: () => (putAt ||= performance.now()) });
-      let expectRevision = Infinity;
-      const sub = nc.subscribe('cm.status.*', {
-        callback: (_e, msg) => {
-          const s = msg.json();
-          if (s.state === 'rolled_back') rolledBack.add(s.hostId);
-          if (s.kind === 'switch' && s.targetId === sw.id && s.state === 'applied' && s.revision >= expectRevision && !reported.has(s.hostId)) {
-            reported.add(s.hostId);
-            if (reported.size === 1) firstAt = performance.now();
-            if (reported.size === HOSTS) lastAt = performance.now();
-          }
-        },
-      });
-      await nc.flush();
+      const reports = appliedReports(nc, sw.id, hostIds);
+      await reports.flush();
       const current = await call(cm.url, 'GET', `/switches/${sw.id}`);
-      expectRevision = current.revision + 1;
+      reports.expect(current.revision + 1);
       meter.start();
       const tPatch = performance.now();
       const patched = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${pg.portGroupId}`, { vlanId: vlan });
       const task = await waitTask(cm, patched.taskId, 60000).catch(() => ({ state: 'still running after 60 s' }));
       const tTask = performance.now();
-      while (!lastAt && performance.now() - tPatch < 60000) await sleep(5);
+      await reports.whenAll(Math.max(0, 60000 - (performance.now() - tPatch)));
       const cpu = meter.stop();
-      sub.unsubscribe();
+      reports.stop();
       put.unsubscribe();
+      const { firstAt, lastAt, rolledBack } = reports;
       if (!lastAt) {
-        console.log(`  round ${round + 1}: only ${reported.size} of ${HOSTS} hosts reported within 60 s; task ${task.state}`);
+        console.log(`  round ${round + 1}: only ${reports.reported.size} of ${HOSTS} hosts reported within 60 s; task ${task.state}`);
         results.push({ lastReport: Infinity });
         continue;
       }

@@ -1,0 +1,119 @@
+// A switch with ports on many simulated hosts, and the hosts' applied reports of a push to it: shared by the push benchmark and the stuck-host scenario.
+import { call, pool } from './services.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** The task once it no longer runs; throws after `timeoutMs`. */
+export async function waitTask(cm, taskId, timeoutMs = 300000) {
+  const t0 = Date.now();
+  for (;;) {
+    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
+    if (t.state !== 'running') return t;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
+    await sleep(100);
+  }
+}
+
+/** Resolves once the compute manager knows `count` hosts. */
+export async function waitHostsKnown(cm, count, timeoutMs = 300000) {
+  const t0 = Date.now();
+  while ((await call(cm.url, 'GET', '/hosts')).length < count) {
+    if (Date.now() - t0 > timeoutMs) throw new Error(`fewer than ${count} hosts known after ${timeoutMs} ms`);
+    await sleep(200);
+  }
+}
+
+/**
+ * One switch on `hostIds` with two port groups (`web`, `db`) and `portsPerHost` DCN ports per host
+ * in `web`, each attach waited for. Answers `{ sw, pg, other }` (the switch, `web`'s and `db`'s
+ * creation answers).
+ */
+export async function switchWithPorts(cm, { hostIds, portsPerHost, rollbackTimeoutMs, name = 'bench-dvs' }) {
+  const sw = await call(cm.url, 'POST', '/switches', { name, hostIds, rollbackTimeoutMs });
+  await waitTask(cm, sw.taskId);
+  const pg = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'web', vlanId: 10 });
+  await waitTask(cm, pg.taskId);
+  const other = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'db', vlanId: 11 });
+  await waitTask(cm, other.taskId);
+  await pool(portsPerHost > 0 ? hostIds : [], 32, async (hostId) => {
+    const dcn = await call(cm.url, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
+    let last;
+    for (let p = 0; p < portsPerHost; p++) last = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
+    await waitTask(cm, last.taskId);
+  });
+  return { sw, pg, other };
+}
+
+/**
+ * Watches hosts' statuses (`cm.status.*`, on an admin connection `nc`) for `switchId`: which of
+ * `hostIds` reported it applied at `expect(revision)` or later, when the first and the last of them
+ * did, and which hosts rolled a change back. `whenAll(timeoutMs)` resolves true once every one of
+ * `hostIds` reported, false after the timeout. Call `flush()` before the change it measures.
+ */
+export function appliedReports(nc, switchId, hostIds) {
+  const wanted = new Set(hostIds);
+  const reported = new Set();
+  const rolledBack = new Set();
+  let expectRevision = Infinity;
+  let firstAt = 0;
+  let lastAt = 0;
+  let all;
+  const allReported = new Promise((resolve) => (all = resolve));
+  const sub = nc.subscribe('cm.status.*', {
+    callback: (_e, msg) => {
+      const s = msg.json();
+      if (s.state === 'rolled_back') rolledBack.add(s.hostId);
+      if (s.kind !== 'switch' || s.targetId !== switchId || s.state !== 'applied' || s.revision < expectRevision) return;
+      if (!wanted.has(s.hostId) || reported.has(s.hostId)) return;
+      reported.add(s.hostId);
+      if (reported.size === 1) firstAt = performance.now();
+      if (reported.size === wanted.size) {
+        lastAt = performance.now();
+        all(true);
+      }
+    },
+  });
+  return {
+    reported,
+    rolledBack,
+    get firstAt() {
+      return firstAt;
+    },
+    get lastAt() {
+      return lastAt;
+    },
+    expect(revision) {
+      expectRevision = revision;
+    },
+    flush: () => nc.flush(),
+    whenAll(timeoutMs) {
+      let timer;
+      return Promise.race([allReported, new Promise((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() =>
+        clearTimeout(timer),
+      );
+    },
+    stop: () => sub.unsubscribe(),
+  };
+}
+
+/**
+ * CPU ms per second of the compute manager and PostgreSQL together under which the stack counts as
+ * settled (at rest, answering 2,000 hosts' heartbeats, they spend 10–50).
+ */
+export const SETTLED_CPU_MS = 80;
+
+/**
+ * Waits, one second at a time, until the compute manager and PostgreSQL (named so in `meter`, a
+ * cpuMeter) spend at most SETTLED_CPU_MS in a second, or `timeoutMs` passed: a setup's attaches leave
+ * the managers work to finish, and a push is measured on a settled stack. Answers the last second's
+ * CPU and how long it took.
+ */
+export async function waitSettled(meter, timeoutMs = 300000) {
+  const t0 = performance.now();
+  for (;;) {
+    meter.start();
+    await sleep(1000);
+    const rest = meter.stop();
+    if (rest['compute-manager'] + rest.postgres <= SETTLED_CPU_MS || performance.now() - t0 > timeoutMs) return { rest, ms: performance.now() - t0 };
+  }
+}
