@@ -34,7 +34,12 @@ async function serverView(sys) {
   const paused = connz.connections
     .filter((c) => c.name === 'host-agent')
     .sort((a, b) => Date.parse(a.last_activity) - Date.parse(b.last_activity))[0];
-  return { pendingBytes: paused?.pending_bytes ?? NaN, maxPending: varz.max_pending, writeDeadline: varz.write_deadline, slowConsumers: varz.slow_consumers };
+  return {
+    pendingBytes: paused?.pending_bytes ?? NaN,
+    maxPending: varz.max_pending,
+    writeDeadline: varz.write_deadline,
+    slowConsumers: varz.slow_consumers,
+  };
 }
 const mib = (n) => `${(n / 1048576).toFixed(n < 1048576 ? 3 : 1)} MiB`;
 
@@ -42,18 +47,32 @@ export default async function stuckHost() {
   const stack = await startBenchStack();
   let stuck;
   try {
-    console.log(`stuck host: ${HOSTS} hosts × ${PORTS_PER_HOST} ports on one switch; ${STUCK} in a process of its own, paused ${PAUSE_MS / 1000} s`);
-    const cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: String(TASK_TIMEOUT_MS), MIGRATION_TIMEOUT_MS: '10000' });
+    console.log(
+      `stuck host: ${HOSTS} hosts × ${PORTS_PER_HOST} ports on one switch; ${STUCK} in a process of its own, paused ${PAUSE_MS / 1000} s`,
+    );
+    const cm = await stack.startService('compute-manager', {
+      TASK_TIMEOUT_MS: String(TASK_TIMEOUT_MS),
+      MIGRATION_TIMEOUT_MS: '10000',
+    });
     const ha = await stack.startService('host-agent', { HOSTS: String(HOSTS - 1) });
     // The paused host: one host agent as on a real hypervisor, with a data directory of its own.
-    stuck = await stack.startService('host-agent', { HOST_ID: STUCK, VNET_DATA_DIR: join(stack.dir, 'data-stuck') });
+    // As that host on the bus: it mints its own credentials with the hosts' signing key, no union principal.
+    stuck = await stack.startService('host-agent', {
+      HOST_ID: STUCK,
+      VNET_DATA_DIR: join(stack.dir, 'data-stuck'),
+      NATS_CREDS: '',
+    });
     const hostIds = Array.from({ length: HOSTS }, (_, i) => `host-${i + 1}`);
     const others = hostIds.filter((h) => h !== STUCK);
     const t0 = performance.now();
     await waitHostsKnown(cm, HOSTS);
     console.log(`  ${HOSTS} hosts known to the compute manager after ${Math.round(performance.now() - t0)} ms`);
     const tPorts = performance.now();
-    const { sw, pg } = await switchWithPorts(cm, { hostIds, portsPerHost: PORTS_PER_HOST, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
+    const { sw, pg } = await switchWithPorts(cm, {
+      hostIds,
+      portsPerHost: PORTS_PER_HOST,
+      rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS,
+    });
     console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
 
     const nc = await connect(await natsOptions(stack.nats));
@@ -93,7 +112,15 @@ export default async function stuckHost() {
           `${STUCK} ${own.reported.size ? 'applied it' : 'did not report'}; task ${task.state}, others succeeded ${succeeded}/${others.length}, ${STUCK} ${task.hosts[STUCK]?.state}; rolled back: ${reports.rolledBack.size}`,
       );
       console.log(`    ${formatCpu(cpu)}`);
-      return { ms, taskId: patched.taskId, revision: current.revision + 1, ownApplied: own.reported.size > 0, task, succeeded, rolledBack: reports.rolledBack.size };
+      return {
+        ms,
+        taskId: patched.taskId,
+        revision: current.revision + 1,
+        ownApplied: own.reported.size > 0,
+        task,
+        succeeded,
+        rolledBack: reports.rolledBack.size,
+      };
     };
 
     const running = async (phase) => {
@@ -131,7 +158,9 @@ export default async function stuckHost() {
       const view = await call(stuck.url, 'GET', `/hosts/${STUCK}`);
       const runs = view.computeSwitches?.find((s) => s.id === sw.id)?.revision;
       if (runs !== lastRevision) caughtUp = false;
-      console.log(`  ${STUCK} ${caughtUp ? `reported revision ${lastRevision} applied ${Math.round(catchUpMs)} ms after SIGCONT` : `did not catch up within ${CATCH_UP_LIMIT_MS / 1000} s`}; it runs revision ${runs}`);
+      console.log(
+        `  ${STUCK} ${caughtUp ? `reported revision ${lastRevision} applied ${Math.round(catchUpMs)} ms after SIGCONT` : `did not catch up within ${CATCH_UP_LIMIT_MS / 1000} s`}; it runs revision ${runs}`,
+      );
       return { during, duringTasks, catchUpMs, caughtUp, pendingBytes: bus.pendingBytes };
     };
 
@@ -152,7 +181,9 @@ export default async function stuckHost() {
     const honest =
       duringTasks.every((t) => t.hosts[STUCK].state !== 'succeeded') &&
       settledTasks.every((t) => others.every((h) => t.hosts[h].state === 'succeeded') && t.state !== 'running');
-    const states = settledTasks.map((t) => `${t.state} (${STUCK} ${t.hosts[STUCK].state}${t.hosts[STUCK].detail ? `: ${t.hosts[STUCK].detail}` : ''})`);
+    const states = settledTasks.map(
+      (t) => `${t.state} (${STUCK} ${t.hosts[STUCK].state}${t.hosts[STUCK].detail ? `: ${t.hosts[STUCK].detail}` : ''})`,
+    );
     const caughtUp = pauses.every((p) => p.caughtUp);
     const catchUps = pauses.map((p) => p.catchUpMs);
 
@@ -163,12 +194,22 @@ export default async function stuckHost() {
     const ratio = mStopped / mNormal;
     const rollbacks = [...normalRounds, ...stoppedRounds].reduce((n, p) => n + p.rolledBack, 0);
     console.log('');
-    console.log(`  push to the ${others.length} other hosts, ${STUCK} running: median ${Math.round(mNormal)} ms, max ${Math.round(Math.max(...normal))} ms over ${normal.length}`);
-    console.log(`  push to the ${others.length} other hosts, ${STUCK} stopped: median ${Math.round(mStopped)} ms, max ${Math.round(Math.max(...stopped))} ms over ${stopped.length}`);
-    console.log(`  ratio stopped / running: ${ratio.toFixed(2)}  target ≤ ${MAX_RATIO.toFixed(2)}  ${ratio <= MAX_RATIO ? 'PASS' : 'MISS'}`);
-    console.log(`  ${STUCK} caught up after SIGCONT (${PAUSES} pauses of ${PAUSE_MS / 1000} s): ${catchUps.map((ms) => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : 'no')).join(', ')}  ${caughtUp ? 'PASS' : 'MISS'}`);
+    console.log(
+      `  push to the ${others.length} other hosts, ${STUCK} running: median ${Math.round(mNormal)} ms, max ${Math.round(Math.max(...normal))} ms over ${normal.length}`,
+    );
+    console.log(
+      `  push to the ${others.length} other hosts, ${STUCK} stopped: median ${Math.round(mStopped)} ms, max ${Math.round(Math.max(...stopped))} ms over ${stopped.length}`,
+    );
+    console.log(
+      `  ratio stopped / running: ${ratio.toFixed(2)}  target ≤ ${MAX_RATIO.toFixed(2)}  ${ratio <= MAX_RATIO ? 'PASS' : 'MISS'}`,
+    );
+    console.log(
+      `  ${STUCK} caught up after SIGCONT (${PAUSES} pauses of ${PAUSE_MS / 1000} s): ${catchUps.map((ms) => (Number.isFinite(ms) ? `${Math.round(ms)} ms` : 'no')).join(', ')}  ${caughtUp ? 'PASS' : 'MISS'}`,
+    );
     console.log(`  most nats-server held for the paused connection: ${mib(Math.max(...pauses.map((p) => p.pendingBytes)))}`);
-    console.log(`  tasks of the pushes during the pauses, while stopped: ${STUCK} ${[...new Set(duringTasks.map((t) => t.hosts[STUCK].state))].join('/')}; after: ${[...new Set(states)].join('; ')}  ${honest ? 'PASS' : 'MISS'}`);
+    console.log(
+      `  tasks of the pushes during the pauses, while stopped: ${STUCK} ${[...new Set(duringTasks.map((t) => t.hosts[STUCK].state))].join('/')}; after: ${[...new Set(states)].join('; ')}  ${honest ? 'PASS' : 'MISS'}`,
+    );
     console.log(`  hosts that rolled a push back: ${rollbacks}`);
     console.log(`  slow consumers nats-server counted: ${(await serverView(sys)).slowConsumers}`);
     await Promise.all([nc.close(), sys.close()]);

@@ -35,7 +35,12 @@ describe('a stuck host: the others are pushed to meanwhile, and it catches up wh
   let web: string;
 
   const appliedBy = (hostIds: string[], revision: number) =>
-    hostIds.every((h) => statuses.some((s) => s.hostId === h && s.kind === 'switch' && s.targetId === switchId && s.state === 'applied' && s.revision >= revision));
+    hostIds.every((h) =>
+      statuses.some(
+        (s) =>
+          s.hostId === h && s.kind === 'switch' && s.targetId === switchId && s.state === 'applied' && s.revision >= revision,
+      ),
+    );
   const signal = (sig: NodeJS.Signals) => {
     if (stuck?.process.exitCode === null && stuck.process.signalCode === null) process.kill(stuck.process.pid!, sig);
   };
@@ -47,12 +52,23 @@ describe('a stuck host: the others are pushed to meanwhile, and it catches up wh
       stack.startService('host-agent', { HOSTS: String(OTHERS) }),
     ]);
     // The host to pause: a host agent of its own, as on a real hypervisor, with its own data directory.
-    stuck = await stack.startService('host-agent', { HOST_ID: STUCK, VNET_DATA_DIR: join(stack.dir, 'data-stuck') });
+    // As that host on the bus: it mints its own credentials with the hosts' signing key, no union principal.
+    stuck = await stack.startService('host-agent', {
+      HOST_ID: STUCK,
+      VNET_DATA_DIR: join(stack.dir, 'data-stuck'),
+      NATS_CREDS: '',
+    });
     compute = api(cm.url);
     nc = await connect(await stack.natsOptions());
-    nc.subscribe(HOST_STATUS_SUBJECTS, { callback: (_e, m) => statuses.push({ ...m.json<HostApplyStatus>(), receivedAt: Date.now() }) });
+    nc.subscribe(HOST_STATUS_SUBJECTS, {
+      callback: (_e, m) => statuses.push({ ...m.json<HostApplyStatus>(), receivedAt: Date.now() }),
+    });
     await nc.flush();
-    await eventually(async () => (await compute.get('/hosts')).body.length === OTHERS + 1, 30000, 'hosts known to the compute manager');
+    await eventually(
+      async () => (await compute.get('/hosts')).body.length === OTHERS + 1,
+      30000,
+      'hosts known to the compute manager',
+    );
     const created = await compute.post('/switches', { name: 'dvs', hostIds: [...others, STUCK], rollbackTimeoutMs: 3000 });
     switchId = created.body.id;
     expect((await taskEnd(compute, created.body.taskId, 30000)).state).toBe('succeeded');
@@ -111,8 +127,14 @@ describe('a stuck host: the others are pushed to meanwhile, and it catches up wh
           ? { state: 'succeeded', detail: `applied revision ${latest}` }
           : { state: 'failed', detail: expect.stringMatching(/did not report/) },
       );
-      await eventually(async () => (await compute.get(`/hosts/${STUCK}`)).body.connectionState === 'connected', 15000, 'the host to be connected again');
-      console.log(`stuck host: paused ${Math.round((tCont - tStop) / 1000)} s; the latest revision applied ${caughtUpAt - tCont} ms after SIGCONT`);
+      await eventually(
+        async () => (await compute.get(`/hosts/${STUCK}`)).body.connectionState === 'connected',
+        15000,
+        'the host to be connected again',
+      );
+      console.log(
+        `stuck host: paused ${Math.round((tCont - tStop) / 1000)} s; the latest revision applied ${caughtUpAt - tCont} ms after SIGCONT`,
+      );
     } finally {
       signal('SIGCONT');
     }
