@@ -61,7 +61,7 @@ describe('a stuck host: the others are pushed to meanwhile, and it catches up wh
     compute = api(cm.url);
     nc = await connect(await stack.natsOptions());
     nc.subscribe(HOST_STATUS_SUBJECTS, {
-      callback: (_e, m) => statuses.push({ ...m.json<HostApplyStatus>(), receivedAt: Date.now() }),
+      callback: (_e, m) => void statuses.push({ ...m.json<HostApplyStatus>(), receivedAt: Date.now() }),
     });
     await nc.flush();
     await eventually(
