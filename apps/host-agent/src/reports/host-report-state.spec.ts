@@ -62,6 +62,19 @@ describe('host report state', () => {
     expect(r.hasWork).toBe(false);
   });
 
+  it('gives a full report that takes in a waiting change the correlation id of that change', () => {
+    const r = new HostReportState();
+    r.markExtras('attach-1');
+    flushAll(r);
+    r.requestFull();
+    const [full] = r.plan(() => [net('a')]);
+    expect(full).toMatchObject({ seq: 1, held: [net('a')], correlationId: 'attach-1' });
+    r.outbox.length = 0;
+    // A full report answering no change carries none.
+    r.requestFull();
+    expect(r.plan(() => [net('a')])[0].correlationId).toBeUndefined();
+  });
+
   it('carries the host\'s logical ports and switches once their change is on disk, alone if nothing else changed', () => {
     const r = new HostReportState();
     r.markExtras();

@@ -84,11 +84,13 @@ export class HostReportState {
     let plans: ReportPlan[];
     if (this.fullPending) {
       this.fullPending = false;
-      // What is ready is on disk, so in the full report already.
+      // What is ready is on disk, so in the full report already, which then answers its change.
+      const { correlationId } = this.ready;
       this.ready = new ChangeSet();
       this.extrasReady = false;
       plans = planFullReport(durable(), this.nextSeq);
       plans[0].extras = extras();
+      if (correlationId) for (const plan of plans) plan.correlationId = correlationId;
     } else {
       if (this.ready.empty && !this.extrasReady) return [];
       const { upserted, removed, correlationId } = this.ready;

@@ -1,5 +1,5 @@
 import type { DynamicModule, INestApplication, Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { ModuleRef, NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import type { NatsConnection } from '@nats-io/transport-node';
@@ -95,10 +95,14 @@ export async function bootstrapService(
   return app;
 }
 
-/** A provider of the app, or null when its modules do not provide it (a test app without the core module). */
+/**
+ * A provider of the app, or null when its modules do not provide it (a test app without the core
+ * module). Asked through the root ModuleRef: the app itself logs an error for every provider it
+ * cannot find before it throws, and an absent one is no error here.
+ */
 function provided<T>(app: INestApplication, type: Type<T> | symbol): T | null {
   try {
-    return app.get(type, { strict: false });
+    return app.get(ModuleRef).get(type, { strict: false });
   } catch {
     return null;
   }
