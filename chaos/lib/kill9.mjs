@@ -137,7 +137,9 @@ export async function runKill9(options = {}) {
     dcns = 4,
     gapMs = [2000, 8000],
     downMs = [0, 1500],
-    createPauseMs = 500,
+    // Every network reaches every host, and every report of a host carries all it holds: creates
+    // back to back would grow each host's state by thousands of constructs within the run.
+    createPauseMs = hosts >= 200 ? 5000 : 500,
     // A switch spanning thousands of hosts takes a few hundred ms to push: writers back to back
     // would queue more than the bus can carry on a small machine (the host agent became a slow consumer).
     patchPauseMs = hosts >= 200 ? 1000 : 0,
