@@ -69,7 +69,7 @@ export async function startBenchStack() {
 
   async function startService(name, env = {}) {
     const port = await freePort();
-    let child = await launch(name, env, port);
+    let child = await launch(name, env, port, 'w');
     const service = {
       name,
       url: `http://127.0.0.1:${port}`,
@@ -87,14 +87,15 @@ export async function startBenchStack() {
       /** Starts the service again (after `kill` or `stop`) on the same port, environment and data, and waits until it is healthy. */
       restart: async () => {
         await stopChild(child, 'SIGTERM', 10000);
-        child = await launch(name, env, port);
+        child = await launch(name, env, port, 'a');
       },
     };
     services.push(service);
     return service;
   }
 
-  async function launch(name, env, port) {
+  /** `logFlags`: 'w' starts the service's log afresh, 'a' (a restart) appends to it. */
+  async function launch(name, env, port, logFlags) {
     const nodeArgs = [
       ...(name === 'host-agent' ? HOST_AGENT_NODE_ARGS : []),
       ...(process.env[`BENCH_NODE_ARGS_${name.replace(/-/g, '_').toUpperCase()}`]?.split(' ').filter(Boolean) ?? []),
@@ -124,7 +125,7 @@ export async function startBenchStack() {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-100000)));
     if (logDir) {
-      const log = createWriteStream(join(logDir, `${name}.log`), { flags: 'a' });
+      const log = createWriteStream(join(logDir, `${name}.log`), { flags: logFlags });
       child.stdout.pipe(log);
       child.stderr.pipe(log);
     }
