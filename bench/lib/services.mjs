@@ -72,6 +72,13 @@ export async function startBenchStack({ natsCluster = 0 } = {}) {
       if (natsCluster) throw new Error('startNats is for a single server; a cluster node starts again with nats.startNode');
       return (nats = await startNats({ dir: join(dir, 'nats'), port, log: natsLog }));
     },
+    /** kill -9 of nats-server: no shutdown at all; `startNats(was.port)` brings it back on the same data. */
+    killNats: async () => {
+      const was = nats;
+      nats = null;
+      if (was) await stopChild(was.child, 'SIGKILL', 1000);
+      return was;
+    },
     stopPostgres: async () => {
       const was = pg;
       pg = null;
@@ -84,6 +91,33 @@ export async function startBenchStack({ natsCluster = 0 } = {}) {
 
   async function startService(name, env = {}) {
     const port = await freePort();
+    let child = await launch(name, env, port, 'w');
+    const service = {
+      name,
+      url: `http://127.0.0.1:${port}`,
+      port,
+      get pid() {
+        return child.pid;
+      },
+      /** Peak resident set size so far (VmHWM), in MiB. */
+      peakRssMiB: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
+      rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
+      // A child that died of a signal has no exit code but a signal code: stopChild knows both.
+      stop: () => stopChild(child, 'SIGTERM', 10000),
+      /** SIGKILL (kill -9): the process gets no chance to clean up. */
+      kill: () => stopChild(child, 'SIGKILL', 1000),
+      /** Starts the service again (after `kill` or `stop`) on the same port, environment and data, and waits until it is healthy. */
+      restart: async () => {
+        await stopChild(child, 'SIGTERM', 10000);
+        child = await launch(name, env, port, 'a');
+      },
+    };
+    services.push(service);
+    return service;
+  }
+
+  /** `logFlags`: 'w' starts the service's log afresh, 'a' (a restart) appends to it. */
+  async function launch(name, env, port, logFlags) {
     const nodeArgs = [
       ...(name === 'host-agent' ? HOST_AGENT_NODE_ARGS : []),
       ...(process.env[`BENCH_NODE_ARGS_${name.replace(/-/g, '_').toUpperCase()}`]?.split(' ').filter(Boolean) ?? []),
@@ -114,7 +148,7 @@ export async function startBenchStack({ natsCluster = 0 } = {}) {
     let stderr = '';
     child.stderr.on('data', (d) => (stderr = (stderr + d).slice(-100000)));
     if (logDir) {
-      const log = createWriteStream(join(logDir, `${name}.log`));
+      const log = createWriteStream(join(logDir, `${name}.log`), { flags: logFlags });
       child.stdout.pipe(log);
       child.stderr.pipe(log);
     }
@@ -126,21 +160,13 @@ export async function startBenchStack({ natsCluster = 0 } = {}) {
         .then((r) => r.status === 200)
         .catch(() => false);
       if (ok) break;
-      if (Date.now() - t0 > 120000) throw new Error(`${name} not healthy: ${stderr.slice(-2000)}`);
+      if (Date.now() - t0 > 120000) {
+        await stopChild(child, 'SIGKILL', 1000);
+        throw new Error(`${name} not healthy: ${stderr.slice(-2000)}`);
+      }
       await sleep(100);
     }
-    const service = {
-      name,
-      url,
-      pid: child.pid,
-      /** Peak resident set size so far (VmHWM), in MiB. */
-      peakRssMiB: () => Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
-      rssMiB: () => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${child.pid}/status`, 'utf8'))[1]) / 1024,
-      // A child that died of a signal has no exit code but a signal code: stopChild knows both.
-      stop: () => stopChild(child, 'SIGTERM', 10000),
-    };
-    services.push(service);
-    return service;
+    return child;
   }
 
   return {

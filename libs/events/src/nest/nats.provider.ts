@@ -31,6 +31,11 @@ export const natsClientProvider: Provider = {
       reconnectTimeWait: 500,
       waitOnFirstConnect: true,
       pingInterval: 10000,
+      // nats.js gives up for good after the same authentication error twice in a row, and a process
+      // too busy to send CONNECT within the server's authentication timeout (thousands of hosts'
+      // messages queued after a slow-consumer disconnect) gets "Authentication Timeout" on every
+      // attempt until it catches up: the connection would stay closed for the life of the process.
+      ignoreAuthErrorAbort: true,
     }).then((nc) => {
       connection = nc;
       natsIsUp(nc); // starts watching its status: a call that needs NATS can then fail at once
@@ -38,10 +43,14 @@ export const natsClientProvider: Provider = {
       void (async () => {
         for await (const status of nc.status()) {
           if (status.type === 'disconnect' || status.type === 'reconnect' || status.type === 'error') {
-            logger.warn({ msg: `nats ${status.type}`, server: (status as { server?: string }).server });
+            const { server, error } = status as { server?: string; error?: Error };
+            logger.warn({ msg: `nats ${status.type}`, server, ...(error ? { error: String(error.message ?? error) } : {}) });
           }
         }
       })();
+      void nc.closed().then((err) => {
+        if (err) logger.error({ msg: 'nats connection closed', error: String(err.message ?? err) });
+      });
       return nc;
     });
     connecting.catch((err: unknown) =>
