@@ -12,6 +12,9 @@ import { consumerName, isValidName, isValidSubject, subjectCovers } from './subj
 /** Pass as the transport of `@EventPattern(pattern, JETSTREAM_TRANSPORT)` to bind a handler to this transport only. */
 export const JETSTREAM_TRANSPORT = Symbol('JETSTREAM');
 
+/** How long the server waits for a delivered message's ack before delivering it again. */
+export const DEFAULT_ACK_WAIT_MS = 5_000;
+
 export interface JetStreamServerOptions {
   /** The application's shared connection. The server never closes it. */
   connection: () => Promise<NatsConnection>;
@@ -19,7 +22,7 @@ export interface JetStreamServerOptions {
   durablePrefix: string;
   /** Streams this service ensures at boot. Patterns outside them are looked up on the server. */
   streams: StreamSpec[];
-  /** How long the server waits for an ack before redelivering; default 30 s. Slow handlers are kept alive. */
+  /** How long the server waits for an ack before redelivering; default DEFAULT_ACK_WAIT_MS. Slow handlers are kept alive. */
   ackWaitMs?: number;
   /** Deliveries of a failing message before it becomes a dead letter; default 20, -1 for never. */
   maxDeliver?: number;
@@ -66,7 +69,10 @@ export class JetStreamServer extends Server<JetStreamServerEvents, JetStreamServ
     }
     this.logger = options.logger ?? new Logger(JetStreamServer.name);
     this.settings = {
-      ackWaitMs: options.ackWaitMs ?? 30_000,
+      // What a consumer killed mid-message leaves pulled but unacked comes again after this, and a
+      // consumer taking one message at a time waits for it: short, with a running handler keeping
+      // its message by `working()` every half of it.
+      ackWaitMs: options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS,
       maxDeliver: options.maxDeliver ?? 20,
       nakDelayMs: options.nakDelayMs ?? 1_000,
       maxNakDelayMs: options.maxNakDelayMs ?? 30_000,
