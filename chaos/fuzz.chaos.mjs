@@ -14,11 +14,7 @@
 import { startBenchStack, TOKEN } from '../bench/lib/services.mjs';
 import { createFixture, hostAgentState } from './lib/fixture.mjs';
 import { fuzzSeed, fuzzService, summarize } from './lib/fuzz.mjs';
-
-function option(args, name, fallback) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
-}
+import { option } from './lib/requests.mjs';
 
 export default async function fuzz(args) {
   const count = option(args, 'count', 10000);

@@ -18,11 +18,7 @@
 // the last restart every host ran the switch's last revision with every network and each DCN's ports
 // on its own host only (target ≤ 10 s), and the tasks still `running`. Exit code 1 on any violation.
 import { runKill9 } from './lib/kill9.mjs';
-
-function option(args, name, fallback) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
-}
+import { option } from './lib/requests.mjs';
 
 export default async function kill9(args) {
   const seed = option(args, 'seed', Number(process.env.VNET_CHAOS_SEED ?? Math.floor(Math.random() * 2 ** 31)));

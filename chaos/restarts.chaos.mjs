@@ -15,38 +15,12 @@
 import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { randomUUID } from 'node:crypto';
-import { call, startBenchStack, TOKEN } from '../bench/lib/services.mjs';
+import { call, startBenchStack } from '../bench/lib/services.mjs';
 import { natsOptions } from '../scripts/lib/stack.mjs';
+import { option, request } from './lib/requests.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const SLOW_MS = 5000;
-
-function option(args, name, fallback) {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] !== undefined ? Number(args[i + 1]) : fallback;
-}
-
-async function request(base, method, path, body, headers = {}) {
-  const t0 = Date.now();
-  try {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(30000),
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      /* keep null */
-    }
-    return { status: res.status, json, ms: Date.now() - t0 };
-  } catch (err) {
-    return { status: 0, error: String(err.message ?? err), ms: Date.now() - t0 };
-  }
-}
 
 const healthy = async (s) => (await request(s.url, 'GET', '/health')).status === 200;
 

@@ -9,9 +9,10 @@
 // revision and holds every network, no task stays `running`, and no DCN has a port on two hosts.
 import { randomUUID } from 'node:crypto';
 import { connect } from '@nats-io/transport-node';
-import { AckPolicy, DeliverPolicy, jetstream, jetstreamManager } from '@nats-io/jetstream';
-import { call, pool, startBenchStack, TOKEN } from '../../bench/lib/services.mjs';
+import { call, pool, startBenchStack } from '../../bench/lib/services.mjs';
 import { natsOptions } from '../../scripts/lib/stack.mjs';
+import { compareLogAndStream, streamMsgIds } from './bus-audit.mjs';
+import { request } from './requests.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
@@ -43,28 +44,6 @@ export function median(values) {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
-async function request(base, method, path, body, headers = {}, timeoutMs = 30000) {
-  const t0 = Date.now();
-  try {
-    const res = await fetch(`${base}${path}`, {
-      method,
-      headers: { authorization: `Bearer ${TOKEN}`, ...(body ? { 'content-type': 'application/json' } : {}), ...headers },
-      body: body ? JSON.stringify(body) : undefined,
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    const text = await res.text();
-    let json = null;
-    try {
-      json = text ? JSON.parse(text) : null;
-    } catch {
-      /* keep null */
-    }
-    return { status: res.status, json, ms: Date.now() - t0 };
-  } catch (err) {
-    return { status: 0, error: String(err.message ?? err), ms: Date.now() - t0 };
-  }
-}
-
 /** Every event of a manager's log (`GET /events`, paged). */
 async function logEvents(base) {
   const events = [];
@@ -75,27 +54,6 @@ async function logEvents(base) {
     if (page.next === null) return events;
     after = page.next;
   }
-}
-
-/** The `Nats-Msg-Id` of every message of a stream, read with a throw-away consumer. */
-async function streamMsgIds(nc, stream) {
-  const jsm = await jetstreamManager(nc);
-  const total = (await jsm.streams.info(stream)).state.messages;
-  const name = `audit-${Date.now()}-${Math.floor(Math.random() * 1e6)}`;
-  await jsm.consumers.add(stream, { name, ack_policy: AckPolicy.None, deliver_policy: DeliverPolicy.All });
-  const consumer = await jetstream(nc).consumers.get(stream, name);
-  const ids = [];
-  while (ids.length < total) {
-    for await (const m of await consumer.fetch({ max_messages: 1000, expires: 2000 })) ids.push(m.headers?.get('Nats-Msg-Id') ?? '');
-  }
-  await jsm.consumers.delete(stream, name);
-  return ids;
-}
-
-function compareLogAndStream(log, stream) {
-  const seen = new Map();
-  for (const id of stream) seen.set(id, (seen.get(id) ?? 0) + 1);
-  return { lost: log.filter((id) => !seen.has(id)).length, duplicated: [...seen.values()].filter((n) => n > 1).length };
 }
 
 /** `items` counted: how many were never seen (lost) and how many were seen more than once (duplicated). */
@@ -150,7 +108,9 @@ export async function runKill9(options = {}) {
   const between = ([lo, hi]) => lo + Math.floor(random() * (hi - lo + 1));
   const targets = ['compute-manager', 'network-manager', 'host-agent', 'nats-server'];
   const plan = faultPlan(targets, kills, random);
-  log(`kill9: seed ${seed}, ${hosts} hosts, ${kills} kill(s) of each of ${targets.join(', ')} (${plan.length} faults), ${writers} writers of each kind (PATCH pause ${patchPauseMs} ms, create pause ${createPauseMs} ms), ${dcns} DCNs migrating`);
+  log(
+    `kill9: seed ${seed}, ${hosts} hosts, ${kills} kill(s) of each of ${targets.join(', ')} (${plan.length} faults), ${writers} writers of each kind (PATCH pause ${patchPauseMs} ms, create pause ${createPauseMs} ms), ${dcns} DCNs migrating`,
+  );
   const problems = [];
   const stack = await startBenchStack();
   let nc = null;
@@ -182,7 +142,7 @@ export async function runKill9(options = {}) {
       const nic = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
       taskIds.push(nic.taskId);
       // The host must hold the network (the compute manager learns it from the host) before a port on it.
-      for (const t0 = Date.now(); ; ) {
+      for (const t0 = Date.now(); ;) {
         const r = await request(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { logicalNetworkId: base.id });
         if (r.status === 201) {
           taskIds.push(r.json.taskId);
@@ -238,7 +198,13 @@ export async function runKill9(options = {}) {
           const key = randomUUID();
           // Retried with the same key and body until answered 2xx, even after the load stops.
           for (;;) {
-            const r = await request(nm.url, 'POST', '/logical-networks', { name, transportZoneId: zone.id }, { 'idempotency-key': key });
+            const r = await request(
+              nm.url,
+              'POST',
+              '/logical-networks',
+              { name, transportZoneId: zone.id },
+              { 'idempotency-key': key },
+            );
             note('POST logical network', r);
             if (r.status === 201) {
               networks.push({ name, id: r.json.id });
@@ -260,7 +226,8 @@ export async function runKill9(options = {}) {
             migrations++;
             dcnHost.set(dcnId, r.json.hostId);
           } else {
-            if (r.status === 400 || (r.status === 409 && r.json?.code !== 'NETWORK_NOT_ON_TARGET')) log(`  migrate ${dcnId} to ${targetHostId}: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+            if (r.status === 400 || (r.status === 409 && r.json?.code !== 'NETWORK_NOT_ON_TARGET'))
+              log(`  migrate ${dcnId} to ${targetHostId}: ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
             await sleep(200);
           }
         }
@@ -306,7 +273,8 @@ export async function runKill9(options = {}) {
       log(
         `  fault ${n + 1}/${plan.length}: kill -9 ${target}, back ${back - tKill} ms later; every host at revision ≥ ${target0} ${convergedMs === null ? 'NOT within ' + convergeTimeoutMs + ' ms' : convergedMs + ' ms'} after it was back`,
       );
-      if (convergedMs === null) problems.push(`after kill -9 of ${target} (fault ${n + 1}) the hosts did not reach revision ${target0}`);
+      if (convergedMs === null)
+        problems.push(`after kill -9 of ${target} (fault ${n + 1}) the hosts did not reach revision ${target0}`);
     }
     const lastRestart = Date.now();
     running = false;
@@ -314,7 +282,9 @@ export async function runKill9(options = {}) {
     // Changes acknowledged after the last restart (requests in flight, creates retried until 2xx)
     // count from their acknowledgement.
     const settledAt = Math.max(lastRestart, lastAckAt);
-    log(`  load stopped ${Date.now() - lastRestart} ms after the last restart; last change acknowledged ${Math.max(0, lastAckAt - lastRestart)} ms after it`);
+    log(
+      `  load stopped ${Date.now() - lastRestart} ms after the last restart; last change acknowledged ${Math.max(0, lastAckAt - lastRestart)} ms after it`,
+    );
 
     // Converged after the last restart: every host at the switch's last revision, holding every
     // network, and each DCN's ports on its host only.
@@ -322,7 +292,9 @@ export async function runKill9(options = {}) {
     const networkIds = [base.id, ...networks.map((n) => n.id)];
     let lastViews = [];
     let dcnHosts = new Map();
-    const wantDcns = Object.fromEntries(await Promise.all(dcnIds.map(async (id) => [id, (await call(cm.url, 'GET', `/dcns/${id}`)).hostId])));
+    const wantDcns = Object.fromEntries(
+      await Promise.all(dcnIds.map(async (id) => [id, (await call(cm.url, 'GET', `/dcns/${id}`)).hostId])),
+    );
     const dcnsOk = () => dcnIds.every((id) => dcnHosts.get(id)?.size === 1 && dcnHosts.get(id).has(wantDcns[id]));
     const reached = {};
     const finalMs = await waitFor(async () => {
@@ -336,12 +308,18 @@ export async function runKill9(options = {}) {
       for (const [k, ok] of Object.entries(done)) if (ok) reached[k] ??= Date.now() - settledAt;
       return done.revision && done.networks && done.dcns;
     });
-    log(`  after the last restart and the last acknowledged change: hosts at the last revision ${reached.revision ?? '-'} ms, holding every network ${reached.networks ?? '-'} ms, DCN ports in place ${reached.dcns ?? '-'} ms`);
+    log(
+      `  after the last restart and the last acknowledged change: hosts at the last revision ${reached.revision ?? '-'} ms, holding every network ${reached.networks ?? '-'} ms, DCN ports in place ${reached.dcns ?? '-'} ms`,
+    );
     const finalAfterLast = finalMs === null ? null : Date.now() - settledAt;
     if (finalMs === null) {
       const behind = lastViews.filter((v) => !v || atRevision(v) !== final.revision).length;
-      const missing = lastViews.filter((v) => v && networkIds.some((id) => !v.networkSwitch.logicalNetworks.some((c) => c.id === id))).length;
-      problems.push(`after the last restart: ${behind} hosts not at revision ${final.revision}, ${missing} missing a network, DCN ports ${JSON.stringify(Object.fromEntries([...dcnHosts].map(([k, s]) => [k, [...s]])))} (want ${JSON.stringify(wantDcns)})`);
+      const missing = lastViews.filter(
+        (v) => v && networkIds.some((id) => !v.networkSwitch.logicalNetworks.some((c) => c.id === id)),
+      ).length;
+      problems.push(
+        `after the last restart: ${behind} hosts not at revision ${final.revision}, ${missing} missing a network, DCN ports ${JSON.stringify(Object.fromEntries([...dcnHosts].map(([k, s]) => [k, [...s]])))} (want ${JSON.stringify(wantDcns)})`,
+      );
     }
     const twoHosts = dcnIds.filter((id) => (dcnHosts.get(id)?.size ?? 0) > 1).length;
     if (twoHosts) problems.push(`${twoHosts} DCNs have ports on more than one host`);
@@ -380,7 +358,11 @@ export async function runKill9(options = {}) {
       const t0 = Date.now();
       let r;
       do {
-        r = compareLogAndStream((await logEvents(service.url)).map((e) => e.id), await streamMsgIds(nc, stream));
+        const { lost, duplicated } = compareLogAndStream(
+          (await logEvents(service.url)).map((e) => e.id),
+          await streamMsgIds(nc, stream),
+        );
+        r = { lost: lost.length, duplicated: duplicated.length };
         if (r.lost > 0) await sleep(500);
       } while (r.lost > 0 && Date.now() - t0 < 30000);
       bus[stream] = r;
@@ -410,19 +392,38 @@ export async function runKill9(options = {}) {
     };
     log('answers (status × count):');
     for (const [what, a] of Object.entries(answers))
-      log(`  ${what.padEnd(22)} ${Object.entries(a).map(([s, n]) => `${s}×${n}`).join(' ')}  slowest ${slowest[what]} ms`);
-    log(`faults injected: ${faults.length} (${Object.entries(report.faultsByTarget).map(([t, n]) => `${t} ×${n}`).join(', ')})`);
+      log(
+        `  ${what.padEnd(22)} ${Object.entries(a)
+          .map(([s, n]) => `${s}×${n}`)
+          .join(' ')}  slowest ${slowest[what]} ms`,
+      );
+    log(
+      `faults injected: ${faults.length} (${Object.entries(report.faultsByTarget)
+        .map(([t, n]) => `${t} ×${n}`)
+        .join(', ')})`,
+    );
     log(`PATCHes acknowledged ${patches.length}: lost ${patched.lost.length}, duplicated ${patched.duplicated.length}`);
-    log(`logical networks acknowledged ${networks.length}: lost ${report.networks.lost}, duplicated ${report.networks.duplicated}`);
+    log(
+      `logical networks acknowledged ${networks.length}: lost ${report.networks.lost}, duplicated ${report.networks.duplicated}`,
+    );
     log(`DCN migrations answered 200: ${migrations}; DCNs with ports on two hosts: ${twoHosts}`);
-    for (const [stream, r] of Object.entries(bus)) log(`${stream}: log events missing from the stream ${r.lost}, duplicated in the stream ${r.duplicated}`);
-    log(`every host at the latest revision after each fault: median ${report.convergence.medianMs} ms, max ${report.convergence.maxMs} ms`);
-    log(`every host at the last revision (${final.revision}) with all ${networkIds.length} networks, DCN ports on one host each: ${finalAfterLast} ms after the last restart (or the last change acknowledged after it)`);
+    for (const [stream, r] of Object.entries(bus))
+      log(`${stream}: log events missing from the stream ${r.lost}, duplicated in the stream ${r.duplicated}`);
+    log(
+      `every host at the latest revision after each fault: median ${report.convergence.medianMs} ms, max ${report.convergence.maxMs} ms`,
+    );
+    log(
+      `every host at the last revision (${final.revision}) with all ${networkIds.length} networks, DCN ports on one host each: ${finalAfterLast} ms after the last restart (or the last change acknowledged after it)`,
+    );
     log(`tasks checked ${taskIds.length}: still running ${stillRunning.length}`);
-    if (patched.lost.length || patched.duplicated.length) problems.push(`PATCHes lost ${patched.lost.length}, duplicated ${patched.duplicated.length}`);
-    if (report.networks.lost || report.networks.duplicated) problems.push(`networks lost ${report.networks.lost}, duplicated ${report.networks.duplicated}`);
-    for (const [stream, r] of Object.entries(bus)) if (r.lost || r.duplicated) problems.push(`${stream}: lost ${r.lost}, duplicated ${r.duplicated}`);
-    if (finalAfterLast !== null && finalAfterLast > 10000) problems.push(`the hosts converged ${finalAfterLast} ms after the last restart (target ≤ 10,000 ms)`);
+    if (patched.lost.length || patched.duplicated.length)
+      problems.push(`PATCHes lost ${patched.lost.length}, duplicated ${patched.duplicated.length}`);
+    if (report.networks.lost || report.networks.duplicated)
+      problems.push(`networks lost ${report.networks.lost}, duplicated ${report.networks.duplicated}`);
+    for (const [stream, r] of Object.entries(bus))
+      if (r.lost || r.duplicated) problems.push(`${stream}: lost ${r.lost}, duplicated ${r.duplicated}`);
+    if (finalAfterLast !== null && finalAfterLast > 10000)
+      problems.push(`the hosts converged ${finalAfterLast} ms after the last restart (target ≤ 10,000 ms)`);
     for (const p of problems.slice(0, 30)) log(`PROBLEM ${p}`);
     log(problems.length ? `kill9: FAILED (${problems.length} problems, seed ${seed})` : `kill9: passed (seed ${seed})`);
     return { ...report, problems };
