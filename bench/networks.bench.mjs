@@ -50,11 +50,17 @@ export default async function networksBench() {
     target = NETWORKS;
     const tCreate = performance.now();
     const constructs = [];
-    await pool(Array.from({ length: NETWORKS }, (_, i) => i), 16, async (i) => {
-      constructs.push(await call(nm.url, 'POST', '/logical-networks', { name: `net-${i}`, transportZoneId: zone }));
-    });
+    await pool(
+      Array.from({ length: NETWORKS }, (_, i) => i),
+      16,
+      async (i) => {
+        constructs.push(await call(nm.url, 'POST', '/logical-networks', { name: `net-${i}`, transportZoneId: zone }));
+      },
+    );
     const lastCreate = performance.now();
-    console.log(`  ${NETWORKS} networks created in ${Math.round(lastCreate - tCreate)} ms (${Math.round((NETWORKS * 1000) / (lastCreate - tCreate))}/s)`);
+    console.log(
+      `  ${NETWORKS} networks created in ${Math.round(lastCreate - tCreate)} ms (${Math.round((NETWORKS * 1000) / (lastCreate - tCreate))}/s)`,
+    );
 
     // Holding: what the host agent serves for each host (GET /hosts summaries), polled.
     const deadline = Date.now() + 120000;
@@ -77,12 +83,19 @@ export default async function networksBench() {
 
     const baselineMs = await rawFanOut(stack.nats, { subscribers: HOSTS, payloads: constructs.map((c) => JSON.stringify(c)) });
     console.log('');
-    console.log(`  every host holds every construct: ${afterLast === null ? 'n/a' : Math.round(afterLast)} ms after the last create` +
-      ` (${fromFirst === null ? 'n/a' : Math.round(fromFirst)} ms after the first)  target ≤ 5000 ms  ${afterLast !== null && afterLast <= 5000 ? 'PASS' : 'MISS'}`);
-    console.log(`  every host durably stored and reported every construct: ${reportedAfterLast === null ? 'n/a' : Math.round(reportedAfterLast)} ms after the last create`);
+    console.log(
+      `  every host holds every construct: ${afterLast === null ? 'n/a' : Math.round(afterLast)} ms after the last create` +
+        ` (${fromFirst === null ? 'n/a' : Math.round(fromFirst)} ms after the first)  target ≤ 5000 ms  ${afterLast !== null && afterLast <= 5000 ? 'PASS' : 'MISS'}`,
+    );
+    console.log(
+      `  every host durably stored and reported every construct: ${reportedAfterLast === null ? 'n/a' : Math.round(reportedAfterLast)} ms after the last create`,
+    );
     console.log(`  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ 1024 MiB  ${rss <= 1024 ? 'PASS' : 'MISS'}`);
-    console.log(`  baseline, raw NATS fan-out of the same ${NETWORKS} constructs to ${HOSTS} subscribers: ${Math.round(baselineMs)} ms`);
-    if (fromFirst !== null) console.log(`  ratio (ours, first create → converged) / raw fan-out: ${(fromFirst / baselineMs).toFixed(2)}×`);
+    console.log(
+      `  baseline, raw NATS fan-out of the same ${NETWORKS} constructs to ${HOSTS} subscribers: ${Math.round(baselineMs)} ms`,
+    );
+    if (fromFirst !== null)
+      console.log(`  ratio (ours, first create → converged) / raw fan-out: ${(fromFirst / baselineMs).toFixed(2)}×`);
     await nc.close();
   } finally {
     await stack.stop();

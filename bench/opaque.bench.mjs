@@ -2,7 +2,7 @@
 import { connect } from '@nats-io/transport-node';
 import { natsOptions } from '../scripts/lib/stack.mjs';
 import { rawFanOut } from './lib/fan-out.mjs';
-import { call, pool, startBenchStack, TOKEN } from './lib/services.mjs';
+import { call, pool, startBenchStack, TOKEN, waitTask } from './lib/services.mjs';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
 const ROUNDS = Math.max(1, Number(process.env.BENCH_ROUNDS ?? 3));
@@ -11,16 +11,6 @@ const SAMPLE = Math.min(HOSTS, 20);
 const NS = 'bench.fw';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const verdict = (ok) => (ok ? 'PASS' : 'MISS');
-
-async function waitTask(cm, taskId, timeoutMs = 300000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
-    if (t.state !== 'running') return t;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
-    await sleep(100);
-  }
-}
 
 /** A JSON value whose text is `bytes` long, with numbers a parser would round (they must arrive as written). */
 function valueText(bytes, round) {
@@ -66,7 +56,13 @@ export default async function opaqueBench() {
       const sub = nc.subscribe('cm.status.*', {
         callback: (_e, msg) => {
           const s = msg.json();
-          if (s.kind === 'switch' && s.targetId === sw.id && s.state === 'applied' && s.revision > before && !applied.has(s.hostId)) {
+          if (
+            s.kind === 'switch' &&
+            s.targetId === sw.id &&
+            s.state === 'applied' &&
+            s.revision > before &&
+            !applied.has(s.hostId)
+          ) {
             applied.add(s.hostId);
             if (applied.size === HOSTS) lastAt = performance.now();
           }
@@ -92,14 +88,23 @@ export default async function opaqueBench() {
       if ((await res.text()).includes(`"value":${lastText}`)) exact++;
     }
     const median = [...results].sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
-    const desired = JSON.stringify({ ...(await call(cm.url, 'GET', `/switches/${sw.id}`)), opaque: [{ entity: { type: 'switch', id: sw.id }, namespace: NS, key: 'rules', valueJson: lastText }] });
+    const desired = JSON.stringify({
+      ...(await call(cm.url, 'GET', `/switches/${sw.id}`)),
+      opaque: [{ entity: { type: 'switch', id: sw.id }, namespace: NS, key: 'rules', valueJson: lastText }],
+    });
     const baseline = await rawFanOut(stack.nats, { subscribers: HOSTS, payloads: [desired], rounds: 5 });
     const rss = ha.peakRssMiB();
     console.log('');
     console.log(`  PUT → every host holds the value: ${Math.round(median)} ms (median of ${ROUNDS})`);
-    console.log(`  baseline, raw NATS fan-out of the same ${desired.length} bytes to ${HOSTS} subscribers: ${baseline.toFixed(1)} ms`);
-    console.log(`  ratio ours / raw fan-out: ${(median / baseline).toFixed(2)}×  target ≤ 3×  ${verdict(median / baseline <= 3)}`);
-    console.log(`  sampled modules serving the value byte for byte: ${exact} of ${sample.length}  ${verdict(exact === sample.length)}`);
+    console.log(
+      `  baseline, raw NATS fan-out of the same ${desired.length} bytes to ${HOSTS} subscribers: ${baseline.toFixed(1)} ms`,
+    );
+    console.log(
+      `  ratio ours / raw fan-out: ${(median / baseline).toFixed(2)}×  target ≤ 3×  ${verdict(median / baseline <= 3)}`,
+    );
+    console.log(
+      `  sampled modules serving the value byte for byte: ${exact} of ${sample.length}  ${verdict(exact === sample.length)}`,
+    );
     console.log(`  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ 1024 MiB  ${verdict(rss <= 1024)}`);
     await nc.close();
   } finally {

@@ -27,7 +27,11 @@ export default async function pushBench() {
 
     // Pushes run with the safety net on; a short rollback timeout makes waiting out its proofs cheap.
     const tPorts = performance.now();
-    const { sw, pg, other } = await switchWithPorts(cm, { hostIds, portsPerHost: PORTS_PER_HOST, rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS });
+    const { sw, pg, other } = await switchWithPorts(cm, {
+      hostIds,
+      portsPerHost: PORTS_PER_HOST,
+      rollbackTimeoutMs: ROLLBACK_TIMEOUT_MS,
+    });
     console.log(`  ${HOSTS * PORTS_PER_HOST} ports attached and realized in ${Math.round(performance.now() - tPorts)} ms`);
 
     // The push: one PATCH, the final state once to all hosts; each applies its diff and reports.
@@ -64,7 +68,9 @@ export default async function pushBench() {
       put.unsubscribe();
       const { firstAt, lastAt, rolledBack } = reports;
       if (!lastAt) {
-        console.log(`  round ${round + 1}: only ${reports.reported.size} of ${HOSTS} hosts reported within 60 s; task ${task.state}`);
+        console.log(
+          `  round ${round + 1}: only ${reports.reported.size} of ${HOSTS} hosts reported within 60 s; task ${task.state}`,
+        );
         results.push({ lastReport: Infinity });
         continue;
       }
@@ -85,7 +91,8 @@ export default async function pushBench() {
 
     // 1,000 sequential migrations with their checks, between hosts that are members of the switch.
     const dcn = await call(cm.url, 'POST', '/dcns', { name: 'mover', hostId: 'host-1' });
-    for (let i = 0; i < 2; i++) await waitTask(cm, (await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: other.portGroupId })).taskId);
+    for (let i = 0; i < 2; i++)
+      await waitTask(cm, (await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: other.portGroupId })).taskId);
     const latencies = [];
     for (let i = 0; i < MIGRATIONS; i++) {
       const target = i % 2 === 0 ? 'host-2' : 'host-1';
@@ -96,13 +103,22 @@ export default async function pushBench() {
     latencies.sort((a, b) => a - b);
 
     console.log('');
-    console.log(`  push, PATCH → last host's applied report: ${Math.round(median)} ms (median of ${ROUNDS})  target ≤ 400 ms  ${median <= 400 ? 'PASS' : 'MISS'}`);
+    console.log(
+      `  push, PATCH → last host's applied report: ${Math.round(median)} ms (median of ${ROUNDS})  target ≤ 400 ms  ${median <= 400 ? 'PASS' : 'MISS'}`,
+    );
     console.log(`  baseline, raw NATS fan-out of the same payload to ${HOSTS} subscribers: ${baseline.toFixed(1)} ms`);
-    console.log(`  ratio ours / raw fan-out: ${(median / baseline).toFixed(2)}×  target ≤ 3×  ${median / baseline <= 3 ? 'PASS' : 'MISS'}`);
+    console.log(
+      `  ratio ours / raw fan-out: ${(median / baseline).toFixed(2)}×  target ≤ 3×  ${median / baseline <= 3 ? 'PASS' : 'MISS'}`,
+    );
     const rollbacks = results.reduce((n, r) => n + (r.rolledBack ?? 0), 0);
-    console.log(`  rollbacks over ${ROUNDS} pushes with the safety net on: ${rollbacks}  target 0  ${rollbacks === 0 ? 'PASS' : 'MISS'}`);
+    console.log(
+      `  rollbacks over ${ROUNDS} pushes with the safety net on: ${rollbacks}  target 0  ${rollbacks === 0 ? 'PASS' : 'MISS'}`,
+    );
     console.log(`  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ 1024 MiB  ${rss <= 1024 ? 'PASS' : 'MISS'}`);
-    if (MIGRATIONS > 0) console.log(`  ${MIGRATIONS} sequential migrations: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms  target p99 ≤ 50 ms  ${pct(latencies, 99) <= 50 ? 'PASS' : 'MISS'}`);
+    if (MIGRATIONS > 0)
+      console.log(
+        `  ${MIGRATIONS} sequential migrations: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms  target p99 ≤ 50 ms  ${pct(latencies, 99) <= 50 ? 'PASS' : 'MISS'}`,
+      );
     await nc.close();
   } finally {
     await stack.stop();

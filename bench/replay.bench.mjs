@@ -45,7 +45,15 @@ async function recordPrefix(cm, nats) {
   const nc = await connect(await natsOptions(nats));
   for (const hostId of hosts) {
     const held = [construct(1), construct(2)];
-    const report = { hostId, bootId: 'boot', seq: 1, held: held.map((c) => ({ id: c.id, revision: 1 })), upserted: held, removed: [], sentAt: new Date().toISOString() };
+    const report = {
+      hostId,
+      bootId: 'boot',
+      seq: 1,
+      held: held.map((c) => ({ id: c.id, revision: 1 })),
+      upserted: held,
+      removed: [],
+      sentAt: new Date().toISOString(),
+    };
     await jetstream(nc).publish(`hosts.${hostId}.report`, JSON.stringify(report), { msgID: `${hostId}:boot:1` });
   }
   for (;;) {
@@ -56,11 +64,17 @@ async function recordPrefix(cm, nats) {
   await nc.close();
   const sw = await call(cm.url, 'POST', '/switches', { name: 'sw', hostIds: hosts });
   const groups = [];
-  for (const [name, vlanId] of [['vms', 10], ['storage', 20], ['backup', 30]]) {
+  for (const [name, vlanId] of [
+    ['vms', 10],
+    ['storage', 20],
+    ['backup', 30],
+  ]) {
     groups.push((await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name, vlanId })).portGroupId);
   }
   await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${groups[0]}`, { vlanId: 11 });
-  await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${groups[1]}`, { policy: { security: { promiscuous: true, macChanges: false, forgedTransmits: false } } });
+  await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${groups[1]}`, {
+    policy: { security: { promiscuous: true, macChanges: false, forgedTransmits: false } },
+  });
   const dcn = await call(cm.url, 'POST', '/dcns', { name: 'vm', hostId: 'bh-1' });
   const nics = [];
   nics.push(await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { logicalNetworkId: construct(1).id }));
@@ -82,7 +96,10 @@ async function recordPrefix(cm, nats) {
 
 /** SWITCH_EVENTS changes of one port group of `big`, in the shape the decider records them. */
 async function growSwitch(db, big, bigGroup) {
-  const { rows } = await db.query(`SELECT version, metadata FROM ${SCHEMA}.events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`, [`switch-${big.id}`]);
+  const { rows } = await db.query(
+    `SELECT version, metadata FROM ${SCHEMA}.events WHERE stream_id = $1 ORDER BY version DESC LIMIT 1`,
+    [`switch-${big.id}`],
+  );
   const from = Number(rows[0].version);
   await db.query(
     `INSERT INTO ${SCHEMA}.events (id, stream_id, version, type, data, metadata)
@@ -131,7 +148,9 @@ async function timedRebuild(cm) {
 }
 
 async function asOfReads(cm, db, big) {
-  const { rows } = await db.query(`SELECT position FROM ${SCHEMA}.events WHERE stream_id = $1 ORDER BY version`, [`switch-${big.id}`]);
+  const { rows } = await db.query(`SELECT position FROM ${SCHEMA}.events WHERE stream_id = $1 ORDER BY version`, [
+    `switch-${big.id}`,
+  ]);
   const positions = rows.map((r) => Number(r.position));
   const read = async (path) => {
     const t0 = performance.now();
@@ -142,7 +161,7 @@ async function asOfReads(cm, db, big) {
   };
   const spread = new Float64Array(ASOF_READS);
   const head = new Float64Array(ASOF_READS);
-  for (let i = 0; i < 10; i++) await read(`/switches/${big.id}?asOf=${positions[i * 997 % positions.length]}`);
+  for (let i = 0; i < 10; i++) await read(`/switches/${big.id}?asOf=${positions[(i * 997) % positions.length]}`);
   for (let i = 0; i < ASOF_READS; i++) {
     spread[i] = await read(`/switches/${big.id}?asOf=${positions[Math.floor(((i + 0.5) / ASOF_READS) * positions.length)]}`);
     head[i] = await read(`/switches/${big.id}?asOf=${positions[positions.length - 1]}`);
@@ -161,7 +180,10 @@ export default async function replayBench() {
     await db.connect();
     await growSwitch(db, big, bigGroup);
     const count = async () => Number((await db.query(`SELECT count(*) AS n FROM ${SCHEMA}.events`)).rows[0].n);
-    const perCopy = Number((await db.query(`SELECT count(*) AS n FROM ${SCHEMA}.events WHERE stream_id = ANY($1)`, [templates.map((t) => t.streamId)])).rows[0].n);
+    const perCopy = Number(
+      (await db.query(`SELECT count(*) AS n FROM ${SCHEMA}.events WHERE stream_id = ANY($1)`, [templates.map((t) => t.streamId)]))
+        .rows[0].n,
+    );
     const copies = Math.max(0, Math.ceil((EVENTS - (await count())) / perCopy));
     log(`copying ${perCopy} events × ${copies} with SQL`);
     const t0 = performance.now();
@@ -189,7 +211,14 @@ export default async function replayBench() {
       table(
         ['', 'events', 'seconds', 'events/s', 'vs raw', 'target'],
         [
-          ['rebuild', fmtInt(rebuilt.events), rebuilt.seconds.toFixed(1), fmtInt(rate), `${(rate / raw.rate).toFixed(2)}×`, `≥ ${TARGETS.rebuildVsRaw}×`],
+          [
+            'rebuild',
+            fmtInt(rebuilt.events),
+            rebuilt.seconds.toFixed(1),
+            fmtInt(rate),
+            `${(rate / raw.rate).toFixed(2)}×`,
+            `≥ ${TARGETS.rebuildVsRaw}×`,
+          ],
           ['raw scan + parse', fmtInt(raw.events), raw.seconds.toFixed(1), fmtInt(raw.rate), '1.00×', ''],
         ],
       ),
@@ -200,7 +229,12 @@ export default async function replayBench() {
       table(
         ['asOf', 'p50', 'p99', 'target p99'],
         [
-          ['spread over its history', fmtMs(quantile(asOf.spread, 0.5)), fmtMs(quantile(asOf.spread, 0.99)), `≤ ${TARGETS.asOfP99Ms} ms`],
+          [
+            'spread over its history',
+            fmtMs(quantile(asOf.spread, 0.5)),
+            fmtMs(quantile(asOf.spread, 0.99)),
+            `≤ ${TARGETS.asOfP99Ms} ms`,
+          ],
           ['its last event', fmtMs(quantile(asOf.head, 0.5)), fmtMs(quantile(asOf.head, 0.99)), `≤ ${TARGETS.asOfP99Ms} ms`],
         ],
       ),

@@ -1,23 +1,13 @@
 // A management-cutting PATCH on a 2,000-host switch with 20 hosts cut: each rolls back and reconnects vs its rollbackTimeoutMs floor; the others never disconnect; then a restore through a cloned port.
 import { connect } from '@nats-io/transport-node';
 import { natsOptions } from '../scripts/lib/stack.mjs';
-import { call, pool, startBenchStack } from './lib/services.mjs';
+import { call, pool, startBenchStack, waitTask } from './lib/services.mjs';
 
 const HOSTS = Number(process.env.BENCH_HOSTS ?? 2000);
 const CUT = Math.min(HOSTS - 1, Number(process.env.BENCH_CUT ?? 20));
 const TIMEOUT_MS = Number(process.env.BENCH_ROLLBACK_TIMEOUT_MS ?? 2000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const verdict = (ok) => (ok ? 'PASS' : 'MISS');
-
-async function waitTask(cm, taskId, timeoutMs = 300000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
-    if (t.state !== 'running') return t;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
-    await sleep(100);
-  }
-}
 
 async function until(probe, timeoutMs, what) {
   const t0 = performance.now();
@@ -32,7 +22,9 @@ async function until(probe, timeoutMs, what) {
 export default async function rollbackBench() {
   const stack = await startBenchStack();
   try {
-    console.log(`rollback: ${HOSTS} hosts on one switch, ${CUT} of them cut by a management VLAN change, rollbackTimeoutMs ${TIMEOUT_MS}`);
+    console.log(
+      `rollback: ${HOSTS} hosts on one switch, ${CUT} of them cut by a management VLAN change, rollbackTimeoutMs ${TIMEOUT_MS}`,
+    );
     const cm = await stack.startService('compute-manager', { TASK_TIMEOUT_MS: '600000' });
     const ha = await stack.startService('host-agent', { HOSTS: String(HOSTS) });
     const hostIds = Array.from({ length: HOSTS }, (_, i) => `host-${i + 1}`);
@@ -68,7 +60,8 @@ export default async function rollbackBench() {
     let watching = true;
     const watcher = (async () => {
       while (watching) {
-        for (const h of await call(cm.url, 'GET', '/hosts')) if (h.connectionState !== 'connected' && !cutSet.has(h.hostId)) falselyDisconnected.add(h.hostId);
+        for (const h of await call(cm.url, 'GET', '/hosts'))
+          if (h.connectionState !== 'connected' && !cutSet.has(h.hostId)) falselyDisconnected.add(h.hostId);
         await sleep(250);
       }
     })();
@@ -78,8 +71,12 @@ export default async function rollbackBench() {
     const patched = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${mgmt.portGroupId}`, { vlanId: 20 });
     revertRevision = patched.revision + 1;
     const task = await waitTask(cm, patched.taskId, 120000);
-    await until(() => rolledBackAt.size >= CUT, TIMEOUT_MS + 30000, `${CUT} rollbacks`).catch((err) => console.log(`  ${err.message}`));
-    await until(() => allBackAt > 0, 60000, `all ${HOSTS} hosts on the reverted revision`).catch((err) => console.log(`  ${err.message}`));
+    await until(() => rolledBackAt.size >= CUT, TIMEOUT_MS + 30000, `${CUT} rollbacks`).catch((err) =>
+      console.log(`  ${err.message}`),
+    );
+    await until(() => allBackAt > 0, 60000, `all ${HOSTS} hosts on the reverted revision`).catch((err) =>
+      console.log(`  ${err.message}`),
+    );
     const reconnected = await until(
       async () => {
         const views = await Promise.all(cut.map((h) => call(ha.url, 'GET', `/hosts/${h}`)));
@@ -96,7 +93,9 @@ export default async function rollbackBench() {
     const worst = times.at(-1) ?? Infinity;
     const wrongRollbacks = [...rolledBackAt.keys()].filter((h) => !cutSet.has(h));
     console.log('');
-    console.log(`  task ${task.state}; ${rolledBackAt.size} hosts reported rolled_back (${wrongRollbacks.length} of them not cut)`);
+    console.log(
+      `  task ${task.state}; ${rolledBackAt.size} hosts reported rolled_back (${wrongRollbacks.length} of them not cut)`,
+    );
     console.log(`  floor: rollbackTimeoutMs ${TIMEOUT_MS} ms (no host may give up on a change before it)`);
     console.log(
       `  PATCH → cut host rolled back and reconnected: first ${Math.round(times[0] ?? Infinity)} ms, last ${Math.round(worst)} ms = timeout + ${Math.round(worst - TIMEOUT_MS)} ms  target ≤ timeout + 1000 ms  ${verdict(worst <= TIMEOUT_MS + 1000)}`,
@@ -105,12 +104,16 @@ export default async function rollbackBench() {
     console.log(
       `  every one of the ${HOSTS} hosts applied the reverted state: ${Math.round(allBackAt || Infinity)} ms = timeout + ${Math.round((allBackAt || Infinity) - TIMEOUT_MS)} ms  target ≤ timeout + 2000 ms  ${verdict(allBackAt > 0 && allBackAt <= TIMEOUT_MS + 2000)}`,
     );
-    console.log(`  hosts not cut but seen disconnected: ${falselyDisconnected.size}  target 0  ${verdict(falselyDisconnected.size === 0 && wrongRollbacks.length === 0)}`);
+    console.log(
+      `  hosts not cut but seen disconnected: ${falselyDisconnected.size}  target 0  ${verdict(falselyDisconnected.size === 0 && wrongRollbacks.length === 0)}`,
+    );
 
     // Recovery through a cloned port: a change without the safety net cuts one host for good.
     const victim = cut[0];
     const current = await call(cm.url, 'GET', `/switches/${sw.id}`);
-    const noNet = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${mgmt.portGroupId}?rollback=false`, { vlanId: 30 });
+    const noNet = await call(cm.url, 'PATCH', `/switches/${sw.id}/port-groups/${mgmt.portGroupId}?rollback=false`, {
+      vlanId: 30,
+    });
     await until(async () => !(await call(ha.url, 'GET', `/hosts/${victim}`)).managementConnected, 20000, `${victim} cut`);
     const tRestore = performance.now();
     const { clonePortId } = await call(ha.url, 'POST', `/hosts/${victim}/management/restore`, { vlanId: 10 });
@@ -123,7 +126,9 @@ export default async function rollbackBench() {
       60000,
       'the original port repaired and the clone removed',
     ).catch(() => Infinity);
-    console.log(`  management/restore → original port repaired, clone removed: ${Math.round(repaired)} ms (switch at revision ${current.revision} → ${noNet.revision})`);
+    console.log(
+      `  management/restore → original port repaired, clone removed: ${Math.round(repaired)} ms (switch at revision ${current.revision} → ${noNet.revision})`,
+    );
     await nc.close();
   } finally {
     await stack.stop();

@@ -23,7 +23,9 @@ export async function cloneStreams(client, schema, templates, copies, { chunk = 
     }
     const [category, ...rest] = t.streamId.split('-');
     const objectId = rest.join('-');
-    const newObject = UUID.test(objectId) ? `${quote(objectId.slice(0, 24))} || lpad(to_hex(k), 12, '0')` : `${quote(objectId)} || '-c' || k`;
+    const newObject = UUID.test(objectId)
+      ? `${quote(objectId.slice(0, 24))} || lpad(to_hex(k), 12, '0')`
+      : `${quote(objectId)} || '-c' || k`;
     streamCases.push(`WHEN ${quote(t.streamId)} THEN ${quote(`${category}-`)} || ${newObject}`);
   }
   const data = swaps.reduce((expr, [from, to]) => `replace(${expr}, ${from}, ${to})`, 't.data');

@@ -1,18 +1,9 @@
 // A switch with ports on many simulated hosts, and the hosts' applied reports of a push to it: shared by the push benchmark and the stuck-host scenario.
-import { call, pool } from './services.mjs';
+import { call, pool, waitTask } from './services.mjs';
+
+export { waitTask };
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-/** The task once it no longer runs; throws after `timeoutMs`. */
-export async function waitTask(cm, taskId, timeoutMs = 300000) {
-  const t0 = Date.now();
-  for (;;) {
-    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
-    if (t.state !== 'running') return t;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
-    await sleep(100);
-  }
-}
 
 /** Resolves once the compute manager knows `count` hosts. */
 export async function waitHostsKnown(cm, count, timeoutMs = 300000) {
@@ -38,7 +29,8 @@ export async function switchWithPorts(cm, { hostIds, portsPerHost, rollbackTimeo
   await pool(portsPerHost > 0 ? hostIds : [], 32, async (hostId) => {
     const dcn = await call(cm.url, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
     let last;
-    for (let p = 0; p < portsPerHost; p++) last = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
+    for (let p = 0; p < portsPerHost; p++)
+      last = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
     await waitTask(cm, last.taskId);
   });
   return { sw, pg, other };
@@ -88,8 +80,8 @@ export function appliedReports(nc, switchId, hostIds) {
     flush: () => nc.flush(),
     whenAll(timeoutMs) {
       let timer;
-      return Promise.race([allReported, new Promise((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(() =>
-        clearTimeout(timer),
+      return Promise.race([allReported, new Promise((resolve) => (timer = setTimeout(() => resolve(false), timeoutMs)))]).finally(
+        () => clearTimeout(timer),
       );
     },
     stop: () => sub.unsubscribe(),
@@ -114,6 +106,7 @@ export async function waitSettled(meter, timeoutMs = 300000) {
     meter.start();
     await sleep(1000);
     const rest = meter.stop();
-    if (rest['compute-manager'] + rest.postgres <= SETTLED_CPU_MS || performance.now() - t0 > timeoutMs) return { rest, ms: performance.now() - t0 };
+    if (rest['compute-manager'] + rest.postgres <= SETTLED_CPU_MS || performance.now() - t0 > timeoutMs)
+      return { rest, ms: performance.now() - t0 };
   }
 }

@@ -195,6 +195,17 @@ export async function call(base, method, path, body) {
   return text ? JSON.parse(text) : null;
 }
 
+/** The task once it no longer runs; throws after `timeoutMs`. */
+export async function waitTask(cm, taskId, timeoutMs = 300000) {
+  const t0 = Date.now();
+  for (;;) {
+    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
+    if (t.state !== 'running') return t;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
+    await sleep(100);
+  }
+}
+
 /** Runs `fn` over `items` with at most `concurrency` at a time. */
 export async function pool(items, concurrency, fn) {
   let next = 0;
