@@ -1,7 +1,7 @@
 import { jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import type pg from 'pg';
-import { testPool, uniqueSchema } from '../../../../test/harness/servers.js';
+import pg from 'pg';
+import { testPool, testServers, uniqueSchema } from '../../../../test/harness/servers.js';
 import { VersionConflictError } from '../errors/domain-error.js';
 import type { LogCursor, NewEvent, RecordedEvent } from './event.js';
 import { LOG_START } from './event.js';
@@ -136,6 +136,37 @@ describe('PgEventStore (real PostgreSQL)', () => {
       expect(after.map((e) => e.type).sort()).toEqual(['Early', 'Early', 'Early', 'Early', 'Early', 'Late']);
     } finally {
       held.release();
+    }
+  });
+
+  it("a long transaction that cannot write the log does not hold its readers back: another database's, another role's", async () => {
+    const start = (await readEverything(store)).at(-1);
+    const from: LogCursor = start ? { transactionId: start.transactionId, position: start.position } : LOG_START;
+    const role = `${schema}_other`;
+    const database = `${schema}_other`;
+    const password = randomUUID();
+    await pool.query(`CREATE ROLE ${role} LOGIN PASSWORD '${password}'`);
+    await pool.query(`CREATE DATABASE ${database}`);
+    const url = (user: string | null, db: string | null) => {
+      const u = new URL(testServers().databaseUrl);
+      if (user) [u.username, u.password] = [user, password];
+      if (db) u.pathname = `/${db}`;
+      return u.toString();
+    };
+    // Each holds a transaction id, as a writer of anything does, and stays open meanwhile.
+    const holders = [new pg.Client(url(null, database)), new pg.Client(url(role, null))];
+    try {
+      for (const c of holders) {
+        await c.connect();
+        await c.query('BEGIN');
+        await c.query('SELECT pg_current_xact_id()');
+      }
+      await store.append(`after-${randomUUID()}`, [ev('AfterForeign')], { expectedVersion: 0 });
+      expect((await readEverything(store, from)).map((e) => e.type)).toContain('AfterForeign');
+    } finally {
+      for (const c of holders) await c.end().catch(() => undefined);
+      await pool.query(`DROP DATABASE IF EXISTS ${database}`);
+      await pool.query(`DROP ROLE IF EXISTS ${role}`);
     }
   });
 

@@ -256,14 +256,38 @@ function statements(s: string) {
   };
 }
 
-// Rows at or above the oldest running transaction may still be joined by rows of that transaction
-// with a lower position: stop there (the "horizon").
-const BELOW_HORIZON = 'transaction_id < pg_snapshot_xmin(pg_current_snapshot())';
+/**
+ * Rows at or above the oldest running transaction that may append to this log can still be joined
+ * by rows of that transaction with a lower position: readers stop there (the "horizon").
+ *
+ * Not simply the oldest running transaction of the cluster (`pg_snapshot_xmin`): a long transaction
+ * of another database, or of a role that cannot insert into this log (the other manager's, on the
+ * same server), would hold back every reader of this log, the relay and `GET /events` included, for
+ * as long as it runs. Of the transactions the statement's snapshot sees running, those whose backend
+ * shows them in another database or under a role that can neither insert here nor act as the log's
+ * owner are left out; any other, including one that ended since (its backend no longer shows it),
+ * holds the horizon. With none, every transaction below the snapshot's xmax is complete.
+ */
+function belowHorizon(s: string): string {
+  const table = `'${s}.events'`;
+  return `transaction_id < (
+      WITH snap AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+      foreign_xids AS (
+        SELECT a.backend_xid::text AS xid FROM pg_stat_get_activity(NULL) a
+        WHERE a.backend_xid IS NOT NULL
+          AND (a.datid IS DISTINCT FROM (SELECT oid FROM pg_database WHERE datname = current_database())
+            OR (NOT has_table_privilege(a.usesysid, ${table}, 'INSERT')
+              AND NOT pg_has_role(a.usesysid, (SELECT relowner FROM pg_class WHERE oid = ${table}::regclass), 'MEMBER'))))
+      SELECT coalesce(
+        (SELECT min(x) FROM snap, pg_snapshot_xip(snap.s) AS x
+         WHERE (x::text::numeric % 4294967296)::text NOT IN (SELECT xid FROM foreign_xids)),
+        (SELECT pg_snapshot_xmax(s) FROM snap)))`;
+}
 
 /** A page of the log in global order, below the horizon, with `conditions` on top. */
 function readAllText(s: string, conditions: string[] = []): string {
   return `SELECT ${COLUMNS} FROM ${s}.events
-      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${[BELOW_HORIZON, ...conditions].join(' AND ')}
+      WHERE (transaction_id, position) > ($1::xid8, $2::bigint) AND ${[belowHorizon(s), ...conditions].join(' AND ')}
       ORDER BY transaction_id, position LIMIT $3`;
 }
 
@@ -327,7 +351,7 @@ function rawStatements(s: string) {
     cursorAt: `SELECT transaction_id, position FROM ${s}.events
       WHERE position <= $1 ORDER BY position DESC LIMIT 1`,
     cursorAtTime: `SELECT transaction_id, position FROM ${s}.events
-      WHERE recorded_at <= $1 AND ${BELOW_HORIZON} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
+      WHERE recorded_at <= $1 AND ${belowHorizon(s)} ORDER BY transaction_id DESC, position DESC LIMIT 1`,
     streamVersion: `SELECT version FROM ${s}.streams WHERE stream_id = $1`,
   };
 }

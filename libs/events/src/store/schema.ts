@@ -8,7 +8,7 @@ export function schemaIdentifier(schema: string): string {
 
 /**
  * The event store's tables. `transaction_id` with `position` gives the global order that readers
- * follow; readers stay below the oldest running writer (pg_snapshot_xmin), see PgEventStore.readAll.
+ * follow; readers stay below the oldest running transaction that may write it, see belowHorizon.
  */
 export function eventStoreDdl(schema: string): string[] {
   const s = schemaIdentifier(schema);
