@@ -13,6 +13,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { grantServiceSchemas } from '../scripts/lib/stack.mjs';
+import { readLog } from './harness/event-log.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 import { testDatabaseRoles, testServers } from './harness/servers.js';
 import { parsePrometheusText, sum } from './harness/prometheus-text.js';
@@ -301,6 +302,31 @@ describe('security of the bus and of the databases', () => {
     const wrong = new URL(urls['network-manager']);
     wrong.password = 'not-the-password';
     await expect(as(wrong.toString())).rejects.toThrow(/password authentication failed/);
+  });
+
+  it('revocations of many hosts at once, each asked twice, are all kept: one event per user, every one refused', async () => {
+    const hosts = Array.from({ length: 6 }, (_, i) => `revoked-${i + 1}`);
+    for (const hostId of hosts) expect((await agent.post('/hosts', { hostId })).status).toBe(201);
+    const creds = new Map(hosts.map((h) => [h, readFileSync(hostCredsFile(h), 'utf8')]));
+    // 12 requests in flight together: each account update must start from the one before it.
+    const answers = await Promise.all(
+      [...hosts, ...hosts].map((hostId) => compute.post(`/hosts/${hostId}/credentials/revoke`, { credentials: creds.get(hostId) })),
+    );
+    expect(answers.map((a) => a.status)).toEqual(answers.map(() => 200));
+    for (const hostId of hosts) {
+      const mine = answers.filter((a) => a.body.hostId === hostId).map((a) => a.body);
+      expect(mine.map((b) => b.alreadyRevoked).sort()).toEqual([false, true]);
+      expect(new Set(mine.map((b) => `${b.userKey} ${b.revokedAt}`)).size).toBe(1);
+      const listed = (await compute.get(`/hosts/${hostId}/credentials/revocations`)).body;
+      expect(listed.map((r: { userKey: string }) => r.userKey)).toEqual([mine[0].userKey]);
+      const recorded = await readLog(compute, `streamId=${hostId}&type=HostCredentialsRevoked`);
+      expect(recorded).toHaveLength(1);
+    }
+    for (const hostId of hosts) {
+      await expect(
+        connect({ servers: stack.nats.url, authenticator: credsAuthenticator(Buffer.from(creds.get(hostId)!)), maxReconnectAttempts: 0 }),
+      ).rejects.toThrow(/Authorization Violation/);
+    }
   });
 
   it("revoking a host's credentials on the compute manager makes them useless, at once and for good", async () => {
