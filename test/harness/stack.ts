@@ -163,6 +163,10 @@ export class SuiteStack {
     });
     child.stdout!.on('data', (d) => (output += d));
     child.stderr!.on('data', (d) => (output += d));
+    // A wait that times out shows what this service warned of (LOG_LEVEL warn) meanwhile.
+    const watched = { name, logs: () => output };
+    servicesOfThisProcess.add(watched);
+    child.once('exit', () => setTimeout(() => servicesOfThisProcess.delete(watched), 60000).unref());
     const url = `http://127.0.0.1:${port}`;
     const exited = new Promise<void>((r) => child.once('exit', () => r()));
     const service: RunningService = {
@@ -287,5 +291,26 @@ export async function eventually<T>(
     }
     await sleep(50);
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}${warningsSince(t0)}`);
+}
+
+/** Services this test process started (running, or stopped within the last minute). */
+const servicesOfThisProcess = new Set<{ name: string; logs: () => string }>();
+
+/** The services' log lines recorded at or after `sinceMs`, the last few of each, to show why a wait timed out. */
+function warningsSince(sinceMs: number): string {
+  const parts: string[] = [];
+  for (const { name, logs } of servicesOfThisProcess) {
+    const lines = logs()
+      .split('\n')
+      .filter((line) => {
+        if (!line.trim()) return false;
+        const time = /"time":"([^"]+)"/.exec(line)?.[1];
+        return !time || Date.parse(time) >= sinceMs - 1000;
+      })
+      .slice(-8)
+      .map((line) => `  ${line.slice(0, 400)}`);
+    if (lines.length) parts.push(`${name}:\n${lines.join('\n')}`);
+  }
+  return parts.length ? `\nservice warnings meanwhile:\n${parts.join('\n')}` : '';
 }
