@@ -433,7 +433,10 @@ describe('vnetctl', () => {
   it('covers the network manager: zones, networks with update and revert, transport nodes', async () => {
     const zones = await json(['zones', 'list']);
     expect(zones).toEqual((await net.get('/transport-zones')).body);
-    const spare = await json(['zones', 'create', 'spare']);
+    const key = `zone-${randomUUID()}`;
+    const spare = await json(['--idempotency-key', key, 'zones', 'create', 'spare']);
+    expect(await json(['--idempotency-key', key, 'zones', 'create', 'spare'])).toEqual(spare);
+    expect((await net.get('/transport-zones')).body.filter((z: any) => z.name === 'spare')).toHaveLength(1);
     expect((await ok(['zones', 'get', spare.id])).stdout).toMatch(/^name\s+spare$/m);
     expect((await ok(['zones', 'delete', spare.id])).stdout).toMatch(/deleted/);
     expect((await net.get(`/transport-zones/${spare.id}`)).status).toBe(404);
@@ -575,6 +578,22 @@ describe('vnetctl', () => {
     ]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/^error: 403 EXTENSION_KEY_INVALID: /m);
+    // --json prints the service's text: an integer JSON.parse would round reaches the script unchanged.
+    await ok([
+      'opaque',
+      'set',
+      'switch',
+      switchId,
+      ns,
+      'big',
+      '{"n":12345678901234567890}',
+      '--extension-key',
+      'com.example.qos-ext',
+    ]);
+    expect((await ok(['--json', 'opaque', 'get', 'switch', switchId, '--namespace', ns])).stdout).toContain(
+      '{"n":12345678901234567890}',
+    );
+    await ok(['opaque', 'delete', 'switch', switchId, ns, 'big', '--extension-key', 'com.example.qos-ext']);
     await ok(['opaque', 'delete', 'switch', switchId, ns, 'limits', '--extension-key', 'com.example.qos-ext']);
     expect(await json(['opaque', 'get', 'port-group', pgId, '--namespace', ns])).toEqual([]);
 

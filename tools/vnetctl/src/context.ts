@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { type ConfigSources, resolveConfig, type ResolvedConfig, type ServiceName, SERVICE_SETTINGS } from './config.js';
 import { TaskNotSucceeded, UsageError } from './errors.js';
 import { details, table } from './format.js';
-import { ApiClient } from './http-client.js';
+import { ApiClient, serverTextOf } from './http-client.js';
 import { type ProgressOut, TaskProgress } from './progress-view.js';
 import { integer } from './requests.js';
 import { countsText, countTask, type TaskView, unsuccessfulHosts, waitForTask } from './task-progress.js';
@@ -52,15 +52,16 @@ export class Ctx {
       );
     }
     const timeout = this.opts.requestTimeout === undefined ? 30000 : integer('--request-timeout', this.opts.requestTimeout);
-    return new ApiClient(service, config.urls[service].value, config.token.value, timeout);
+    return new ApiClient(service, config.urls[service].value, config.token.value, timeout, this.opts.idempotencyKey);
   }
 
   print(text: string): void {
     this.io.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
   }
 
+  /** JSON for scripts: a service's answer as it came, anything vnetctl put together indented. */
   printJson(value: unknown): void {
-    this.print(JSON.stringify(value, null, 2));
+    this.print(serverTextOf(value) ?? JSON.stringify(value, null, 2));
   }
 
   /** The server's JSON with --json, else the human view of it. */

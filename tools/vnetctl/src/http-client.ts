@@ -27,6 +27,14 @@ export function queryString(query: Query = {}): string {
   return text ? `?${text}` : '';
 }
 
+/**
+ * The text each parsed answer came as: `--json` prints it as the service sent it, so that a value
+ * JSON.parse would round (a 64-bit integer in opaque data) reaches a script unchanged.
+ */
+const answerText = new WeakMap<object, string>();
+export const serverTextOf = (value: unknown): string | undefined =>
+  value !== null && typeof value === 'object' ? answerText.get(value) : undefined;
+
 /** One service's admin API: bearer token in, JSON out, an error status as an ApiError. */
 export class ApiClient {
   constructor(
@@ -34,6 +42,8 @@ export class ApiClient {
     readonly baseUrl: string,
     private readonly token: string | null,
     private readonly timeoutMs = 30000,
+    /** Sent as `Idempotency-Key` on every POST (the same key and body within 24 h creates nothing new). */
+    private readonly idempotencyKey?: string,
   ) {}
 
   async request<T = unknown>(req: ApiRequest): Promise<ApiAnswer<T>> {
@@ -47,6 +57,7 @@ export class ApiClient {
           accept: 'application/json',
           ...(this.token ? { authorization: `Bearer ${this.token}` } : {}),
           ...(hasBody ? { 'content-type': 'application/json' } : {}),
+          ...(this.idempotencyKey && req.method === 'POST' ? { 'idempotency-key': this.idempotencyKey } : {}),
           ...req.headers,
         },
         body: req.rawBody ?? (req.body === undefined ? undefined : JSON.stringify(req.body)),
@@ -62,6 +73,7 @@ export class ApiClient {
     } catch {
       /* not JSON: keep the text */
     }
+    if (body !== null && typeof body === 'object') answerText.set(body, text);
     if (res.status >= 400) throw new ApiError(res.status, body as ApiError['body'], this.service);
     return { status: res.status, body: body as T, headers: res.headers };
   }

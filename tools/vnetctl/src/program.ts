@@ -31,6 +31,7 @@ export function buildProgram(io: Io): Command {
     .option('--network-manager-url <url>', 'the network manager, such as http://127.0.0.1:7101')
     .option('--compute-manager-url <url>', 'the compute manager, such as http://127.0.0.1:7102')
     .option('--host-agent-url <url>', 'the host agent, such as http://127.0.0.1:7103')
+    .option('--idempotency-key <key>', 'sent with every POST: the same key and body within 24 h creates nothing new')
     .addOption(new Option('--request-timeout <ms>', 'how long one HTTP request may take').default('30000'))
     .showHelpAfterError('(add --help for usage)')
     .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) })

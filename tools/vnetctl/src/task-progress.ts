@@ -120,4 +120,4 @@ export function rebuildViewOf(answer: RebuildDone | RebuildView): RebuildView {
 }
 
 export const rebuildLine = (service: string, r: RebuildView) =>
-  `rebuild of the ${service} ${r.state}: ${r.replayed}/${r.total || '?'} events replayed${r.durationMs !== null ? ` in ${r.durationMs} ms` : ''}${r.error ? ` (${r.error})` : ''}`;
+  `rebuild of the ${service} ${r.state}: ${r.replayed}/${r.total || (r.state === 'running' ? '?' : 0)} events replayed${r.durationMs !== null ? ` in ${r.durationMs} ms` : ''}${r.error ? ` (${r.error})` : ''}`;
