@@ -5,16 +5,10 @@ import { EXIT_CODES_HELP } from './errors.js';
 import { details, section } from './format.js';
 import { agentCommand } from './commands/agent.js';
 import { examples } from './commands/common.js';
-import {
-  dcnsCommand,
-  extensionsCommand,
-  hostsCommand,
-  opaqueCommand,
-  portGroupsCommand,
-  snapshotsCommand,
-  switchesCommand,
-  tasksCommand,
-} from './commands/compute.js';
+import { dcnsCommand, snapshotsCommand } from './commands/dcns.js';
+import { extensionsCommand, opaqueCommand } from './commands/extensions.js';
+import { hostsCommand, tasksCommand } from './commands/hosts.js';
+import { portGroupsCommand, switchesCommand } from './commands/switches.js';
 import { eventsCommand, rebuildCommand } from './commands/log.js';
 import { networksCommand, transportNodesCommand, zonesCommand } from './commands/network.js';
 
