@@ -57,6 +57,8 @@ export function buildProgram(io: Io): Command {
       .showHelpAfterError('(add --help for usage)')
       .configureOutput({ writeOut: (t) => io.stdout.write(t), writeErr: (t) => io.stderr.write(t) });
     cmd.exitOverride();
+    // A command's help lists --json, --token and the URLs as well: they go after it too.
+    cmd.configureHelp({ showGlobalOptions: true });
     cmd.commands.forEach(configure);
   };
   configure(program);
