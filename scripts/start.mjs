@@ -20,6 +20,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
+import { writeServicesFile } from './lib/services-file.mjs';
 import { ensureServiceRoles, freePort, grantServiceSchemas, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -112,6 +113,7 @@ async function main() {
     HOSTS: env.HOSTS || '4',
     ...Object.fromEntries(SERVICES.map((s) => [s.portVar, String(ports[s.name])])),
   };
+  writeServicesFile(dataDir, Object.fromEntries(SERVICES.map((s) => [s.name, publicUrl(ports[s.name])])));
   for (const svc of SERVICES) {
     startService(svc, {
       ...serviceEnv,
