@@ -41,6 +41,7 @@ export class TopologyEventStream {
     const { snapshot, unsubscribe } = await feed.subscribe((change) => this.send(change));
     if (this.closed) return unsubscribe();
     const keepalive = setInterval(() => this.write(': keepalive\n\n'), KEEPALIVE_MS);
+    keepalive.unref();
     this.onClose = () => {
       clearInterval(keepalive);
       unsubscribe();
