@@ -137,6 +137,12 @@ describe('UI: the live topology page', () => {
     expect((await api(cm.url, null).get('/topology')).status).toBe(401);
     expect((await fetch(`${cm.url}/topology/events`)).status).toBe(401);
     expect((await fetch(`${cm.url}/ui/assets/..%2F..%2Fmain.js`)).status).toBe(404);
+    // The document describes the feed as an event stream (each event's JSON under x-events), the page not at all.
+    const doc = (await api(cm.url, null).get('/docs-json')).body;
+    const stream = doc.paths['/topology/events'].get.responses['200'].content;
+    expect(Object.keys(stream)).toEqual(['text/event-stream']);
+    expect(Object.keys(stream['text/event-stream']['x-events'])).toEqual(['snapshot', 'change']);
+    expect(Object.keys(doc.paths).filter((p) => p.startsWith('/ui'))).toEqual([]);
   });
 
   it('refuses a wrong token, and keeps the right one in sessionStorage, never in the URL', async () => {
