@@ -10,6 +10,11 @@ import { TopologySource } from './topology.source.js';
 export const FEED_INTERVAL_MS = 250;
 /** How often the hosts' liveness is looked at (a host goes quiet without any event). */
 const LIVENESS_CHECK_MS = 1000;
+/**
+ * Watchers see the topology read again at least this often: a task another instance of the manager
+ * tracks, or a host whose heartbeats it answers, changes nothing this one is told of.
+ */
+const REREAD_EVERY_CHECKS = 5;
 
 export type ChangeListener = (change: TopologyChange) => void;
 
@@ -115,7 +120,9 @@ export class TopologyFeed implements OnModuleInit, OnApplicationShutdown {
   }
 
   private startLivenessCheck(): void {
+    let checks = 0;
     this.livenessTimer ??= setInterval(() => {
+      if (++checks % REREAD_EVERY_CHECKS === 0) return this.changed();
       const now = Date.now();
       for (const host of this.current?.hosts.values() ?? []) {
         if (this.source.connectionState(host.id, now) !== host.connectionState) return this.changed();
