@@ -1,4 +1,5 @@
 import type { TopologyChange, TopologySnapshot } from '../../src/topology/topology.js';
+import { eventParser } from '../../src/topology/event-stream-parser.js';
 import { authorization } from './session.js';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting';
@@ -9,27 +10,6 @@ export interface FeedHandlers {
   status(s: FeedStatus): void;
   /** The token was refused (revoked, or the manager restarted with another one). */
   unauthorized(): void;
-}
-
-/** Splits a `text/event-stream` into its events; `push` takes the text as it comes. */
-export function eventParser(onEvent: (event: string, data: string) => void): (text: string) => void {
-  let buffer = '';
-  return (text) => {
-    buffer += text;
-    let end: number;
-    while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const block = buffer.slice(0, end);
-      buffer = buffer.slice(end + 2);
-      let event = 'message';
-      const data: string[] = [];
-      for (const line of block.split('\n')) {
-        if (line.startsWith(':')) continue;
-        if (line.startsWith('event:')) event = line.slice(6).trim();
-        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
-      }
-      if (data.length) onEvent(event, data.join('\n'));
-    }
-  };
 }
 
 /**
