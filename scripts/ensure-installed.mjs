@@ -1,16 +1,18 @@
 // Runs before `npm start`, `npm test` and `npm run bench`: installs what a fresh clone lacks.
 //   1. npm packages: `npm ci` when node_modules is missing or older than package-lock.json.
 //   2. `nats-server` and the PostgreSQL server binaries: apt-get when root, otherwise a clear message.
+//   3. With `--browser` (before `npm test`): Debian's `chromium`, for the UI's end-to-end test, the same way.
 // Node built-ins only (it runs before node_modules exists), and well under a second when nothing is missing.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 // stack.mjs imports nothing from node_modules at load time ('pg' only inside a function).
-import { findNatsServer, findPostgresBin } from './lib/binaries.mjs';
+import { findChromium, findNatsServer, findPostgresBin } from './lib/binaries.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const isRoot = process.getuid?.() === 0;
+const withBrowser = process.argv.includes('--browser');
 
 function mtime(path) {
   try {
@@ -54,10 +56,13 @@ function hasPostgresAccount() {
 
 function ensureServers() {
   // With both servers given from outside, nothing local is started.
-  if (process.env.NATS_URL && process.env.DATABASE_URL) return;
+  const external = process.env.NATS_URL && process.env.DATABASE_URL;
   const missing = [];
-  if (!findNatsServer()) missing.push('nats-server');
-  if (!findPostgresBin()) missing.push('postgresql');
+  if (!external && !findNatsServer()) missing.push('nats-server');
+  if (!external && !findPostgresBin()) missing.push('postgresql');
+  // The browser comes from Debian like the servers: no browser download of its own.
+  if (withBrowser && !findChromium()) missing.push('chromium');
+  if (external && missing.length === 0) return;
   if (missing.length) {
     if (!isRoot) {
       fail(
@@ -70,8 +75,10 @@ function ensureServers() {
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     run('apt-get', ['update'], env);
     run('apt-get', ['install', '-y', '--no-install-recommends', ...missing], env);
-    if (!findNatsServer() || !findPostgresBin()) fail(`still missing after apt-get install: ${missing.join(', ')}`);
+    if ((!external && (!findNatsServer() || !findPostgresBin())) || (withBrowser && !findChromium()))
+      fail(`still missing after apt-get install: ${missing.join(', ')}`);
   }
+  if (external) return;
   // PostgreSQL refuses to run as root; as root, stack.mjs runs it as the `postgres` account.
   if (isRoot && !hasPostgresAccount()) {
     run('useradd', [

@@ -353,6 +353,7 @@ function banner(ports, adminToken, natsUrl, databaseUrl) {
     '',
     `  admin token      ${adminToken}`,
     `                   ${env.ADMIN_TOKEN ? 'from ADMIN_TOKEN' : `kept in ${join(dataDir, 'admin-token')}`}; send it as "Authorization: Bearer <token>"`,
+    `  topology page    ${publicUrl(ports['compute-manager'])}/ui (sign in with a token)`,
     `  credentials      ${tokensFile}${existsSync(tokensFile) ? '' : ' (absent: write [{name, token, role}] there to add admins and viewers)'}`,
     `  hosts            ${env.HOSTS || '4'} simulated (host-1 ...)`,
     `  NATS             ${natsUrl}${env.NATS_URL ? ' (external)' : ''}`,

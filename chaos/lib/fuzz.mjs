@@ -143,7 +143,8 @@ export async function fuzzService({
     count,
     known,
     oddValues,
-    skip: (op) => op.path === '/health',
+    // An event stream (GET /topology/events) never ends: its answer would be a timeout, not a status.
+    skip: (op) => op.path === '/health' || Object.values(op.responses).some((r) => r?.content?.['text/event-stream']),
   });
   const before = hasLog ? await quietLogEnd(url, token) : null;
   const stateBefore = stateProbe ? await steadyState(stateProbe) : null;

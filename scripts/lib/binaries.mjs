@@ -29,3 +29,12 @@ export function findPostgresBin() {
   return null;
 }
 
+
+/**
+ * Debian's headless-capable Chromium (package `chromium`), which the UI's end-to-end test drives with
+ * playwright-core; CHROMIUM_PATH names another binary. Null when there is none.
+ */
+export function findChromium() {
+  if (process.env.CHROMIUM_PATH) return existsSync(process.env.CHROMIUM_PATH) ? process.env.CHROMIUM_PATH : null;
+  return which('chromium');
+}

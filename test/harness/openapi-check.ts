@@ -7,8 +7,8 @@ import addFormatsModule from 'ajv-formats';
  */
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
-/** Answers no document can describe: the documents themselves and the Prometheus text. */
-const EXEMPT = [/^\/docs(-json|-yaml|\/.*)?$/, /^\/metrics$/];
+/** Answers no document can describe: the documents themselves, the Prometheus text and the UI's page and assets. */
+const EXEMPT = [/^\/docs(-json|-yaml|\/.*)?$/, /^\/metrics$/, /^\/ui(\/.*)?$/];
 const DOC_ID = 'openapi.json';
 
 interface Response {

@@ -10,5 +10,5 @@ import { DcnWriter } from './dcn-writer.js';
 import { DcnsService } from './dcns.service.js';
 import { MigrationMetrics } from './migration.metrics.js';
 
-@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnMigrations, DcnWriter, MigrationMetrics] })
+@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnMigrations, DcnWriter, MigrationMetrics], exports: [DcnsService] })
 export class DcnsModule {}

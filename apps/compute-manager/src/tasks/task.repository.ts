@@ -43,6 +43,12 @@ export class TaskRepository {
     return rows[0] ? fromRow(rows[0]) : null;
   }
 
+  /** The latest `limit` tasks, newest first. */
+  async recent(limit: number): Promise<Task[]> {
+    const { rows } = await this.pool.query<TaskRow>('SELECT * FROM tasks ORDER BY started_at DESC LIMIT $1', [limit]);
+    return rows.map(fromRow);
+  }
+
   /** Running tasks past their deadline (with a second's grace) that are not among `tracked`. */
   async overdueUntracked(tracked: string[]): Promise<Task[]> {
     const { rows } = await this.pool.query<TaskRow>(

@@ -13,6 +13,7 @@ const FLUSH_MS = 50;
 const SWEEP_MS = 1000;
 
 export type OutcomeListener = (outcome: HostOutcome) => void;
+export type TaskListener = (task: Task) => void;
 
 /**
  * Tasks track each host's outcome of a change: applied in memory at once by the tracker, changed
@@ -25,6 +26,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   private readonly tracker = new TaskTracker((task, hostId) => this.changed(task, hostId));
   private readonly writeBack: TaskWriteBack;
   private readonly listeners: OutcomeListener[] = [];
+  private readonly taskListeners: TaskListener[] = [];
   private timer: NodeJS.Timeout | null = null;
   private flushing: Promise<void> = Promise.resolve();
   private lastSweep = 0;
@@ -59,6 +61,19 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     this.listeners.push(listener);
   }
 
+  /** Called with every task that changed (a host's outcome, its end); also for one just activated. */
+  onTaskChanged(listener: TaskListener): void {
+    this.taskListeners.push(listener);
+  }
+
+  /**
+   * The latest `limit` tasks, newest first, as they are now: a task this process tracks is read
+   * from memory (the table lags it by a flush).
+   */
+  async recent(limit: number): Promise<TaskView[]> {
+    return (await this.repository.recent(limit)).map((stored) => view(this.peek(stored.id) ?? stored));
+  }
+
   /**
    * Creates a task in the caller's transaction (it commits with the change it tracks), and tracks
    * it once that commits (`activate`).
@@ -70,6 +85,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   }
 
   activate(task: Task): void {
+    for (const listener of this.taskListeners) listener(task);
     if (task.state !== 'running') return this.metrics.finished(task);
     this.tracker.track(task, new Date());
   }
@@ -100,6 +116,7 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
   private changed(task: Task, hostId?: string): void {
     this.metrics.changed(task, hostId);
     this.writeBack.changed(task, hostId);
+    for (const listener of this.taskListeners) listener(task);
   }
 
   private tick(): void {
