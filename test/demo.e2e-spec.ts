@@ -49,7 +49,8 @@ function run(command: string, args: string[], env: NodeJS.ProcessEnv): Promise<{
  */
 describe('npm run demo against npm start', () => {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-demo-'));
-  const dataDir = join(dir, 'data');
+  // Not `data`: removeDir takes a directory of that name for a PostgreSQL cluster and looks no further into it.
+  const dataDir = join(dir, 'vnet');
   let start: ChildProcess;
   let startOut = '';
   /** The environment of an operator's shell: nothing of the test harness's servers. */
