@@ -12,10 +12,12 @@ import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../scripts/lib/host-agent-
 import { findNatsServer, freePort } from '../scripts/lib/stack.mjs';
 import { args, compose, ComposeVolumes, interpolate, service } from './harness/compose.js';
 import { dockerignore, playDockerfile, readDockerfile, trackedFiles } from './harness/dockerfile.js';
-import { api, eventually, SuiteStack } from './harness/stack.js';
+import { ADMIN_TOKEN, api, eventually, SuiteStack } from './harness/stack.js';
 
-// Playing the image's build (npm ci, tsc, npm prune) takes one to two minutes on a loaded machine.
-jest.setTimeout(300000);
+// Services on a 3-node cluster, on a loaded machine; the image's build has a longer timeout of its own.
+jest.setTimeout(180000);
+/** Playing the image's build (npm ci, tsc, npm prune): two to four minutes on a loaded 2-core machine. */
+const BUILD_TIMEOUT_MS = 600000;
 
 const ROOT = resolve(import.meta.dirname, '..');
 const NODES = ['nats-1', 'nats-2', 'nats-3'];
@@ -39,7 +41,7 @@ const LEFT_TO_DEFAULT: Record<string, string> = {
 /** Read by Node itself rather than by the service's config. */
 const RUNTIME = ['UV_THREADPOOL_SIZE'];
 /** What an operator's shell gives `docker compose up` (README "Containers"). */
-const SHELL = { ADMIN_TOKEN: 'a'.repeat(48) };
+const SHELL = { ADMIN_TOKEN };
 
 /** A service's environment as compose hands it to the container. */
 const environmentOf = (name: string, shell: Record<string, string> = SHELL) =>
@@ -191,79 +193,83 @@ describe('docker/: the image, and compose with a 3-node NATS cluster, PostgreSQL
     expect(command.at(-1)).toBe('apps/host-agent/dist/main.js');
   });
 
-  it('the image builds from a clean checkout, and runs as a non-root user', () => {
-    const stages = readDockerfile();
-    const final = stages.at(-1)!;
-    // The services run as `node`: the last USER of the final stage, before the command.
-    const users = final.instructions.filter((i) => i.op === 'USER').map((i) => i.words[0]);
-    expect(users.at(-1)).toBe('node');
-    const lastUser = final.instructions.findLastIndex((i) => i.op === 'USER');
-    expect(final.instructions.slice(lastUser).filter((i) => i.op === 'RUN')).toEqual([]);
-    expect(
-      final.instructions
-        .filter((i) => i.op === 'EXPOSE')
-        .flatMap((i) => i.words.map(Number))
-        .sort(),
-    ).toEqual((Object.keys(APPS) as App[]).map((n) => Number(environmentOf(n)[APPS[n].portVar])).sort());
+  it(
+    'the image builds from a clean checkout, and runs as a non-root user',
+    () => {
+      const stages = readDockerfile();
+      const final = stages.at(-1)!;
+      // The services run as `node`: the last USER of the final stage, before the command.
+      const users = final.instructions.filter((i) => i.op === 'USER').map((i) => i.words[0]);
+      expect(users.at(-1)).toBe('node');
+      const lastUser = final.instructions.findLastIndex((i) => i.op === 'USER');
+      expect(final.instructions.slice(lastUser).filter((i) => i.op === 'RUN')).toEqual([]);
+      expect(
+        final.instructions
+          .filter((i) => i.op === 'EXPOSE')
+          .flatMap((i) => i.words.map(Number))
+          .sort(),
+      ).toEqual((Object.keys(APPS) as App[]).map((n) => Number(environmentOf(n)[APPS[n].portVar])).sort());
 
-    // The build context: what a clean checkout holds, less what the Dockerfile's .dockerignore leaves out.
-    const ignore = dockerignore(readFileSync(join(ROOT, 'docker', 'Dockerfile.dockerignore'), 'utf8'));
-    const context = join(stack.dir, 'context');
-    const files = trackedFiles().filter((f) => !ignore.matches(f));
-    for (const f of files) {
-      mkdirSync(dirname(join(context, f)), { recursive: true });
-      cpSync(join(ROOT, f), join(context, f));
-    }
-    // Every file the build copies from the context is in it.
-    for (const ins of stages.flatMap((s) => s.instructions).filter((i) => i.op === 'COPY' && i.flags.from === undefined)) {
-      for (const src of ins.words.slice(0, -1))
-        expect({ src, inContext: files.some((f) => f === src || f.startsWith(`${src}/`)) }).toEqual({ src, inContext: true });
-    }
-    expect(ignore.matches('node_modules')).toBe(true);
-    expect(ignore.matches('apps/compute-manager/dist/main.js')).toBe(true);
-
-    // The build stage's RUN steps (npm ci, the build, npm prune) run as written; the final stage's only
-    // makes the mount points and gives them to `node` (checked below, not run: it writes outside /app).
-    const { roots, skipped } = playDockerfile(stages, {
-      dir: join(stack.dir, 'image'),
-      context,
-      runStage: (s) => s !== final,
-      env: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
-    });
-    image = join(roots[String(stages.length - 1)], 'app');
-    expect(skipped).toHaveLength(1);
-    const mountPoints = ['/data', '/nats-auth', ...(Object.keys(APPS) as App[]).map((n) => `/creds/${n}`)];
-    const run = skipped[0].text;
-    for (const m of mountPoints) expect(run).toMatch(new RegExp(`mkdir -p [^&]*${m}(\\s|$)`));
-    expect(run).toMatch(/chown node:node /);
-    for (const name of Object.keys(APPS) as App[]) {
-      for (const target of (service(name).volumes ?? []).map((v) => v.split(':')[1]))
-        expect({ name, target, made: mountPoints.some((m) => m === target || m.startsWith(`${target}/`)) }).toEqual({
-          name,
-          target,
-          made: true,
-        });
-    }
-    // No development dependency is left in the image (npm prune --omit=dev ran).
-    expect(() => readFileSync(join(image, 'node_modules', 'jest', 'package.json'))).toThrow();
-    // Each service's whole module graph loads from the image: it gets as far as its configuration.
-    for (const name of Object.keys(APPS) as App[]) {
-      const command = args(service(name));
-      let failure = '';
-      try {
-        execFileSync(command[0] === 'node' ? process.execPath : command[0], command.slice(1), {
-          cwd: image,
-          env: { PATH: process.env.PATH },
-          stdio: 'pipe',
-          encoding: 'utf8',
-        });
-      } catch (err) {
-        failure = String((err as { stderr?: string }).stderr ?? err);
+      // The build context: what a clean checkout holds, less what the Dockerfile's .dockerignore leaves out.
+      const ignore = dockerignore(readFileSync(join(ROOT, 'docker', 'Dockerfile.dockerignore'), 'utf8'));
+      const context = join(stack.dir, 'context');
+      const files = trackedFiles().filter((f) => !ignore.matches(f));
+      for (const f of files) {
+        mkdirSync(dirname(join(context, f)), { recursive: true });
+        cpSync(join(ROOT, f), join(context, f));
       }
-      expect(failure).toMatch(/ADMIN_TOKEN/);
-      expect(failure).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
-    }
-  });
+      // Every file the build copies from the context is in it.
+      for (const ins of stages.flatMap((s) => s.instructions).filter((i) => i.op === 'COPY' && i.flags.from === undefined)) {
+        for (const src of ins.words.slice(0, -1))
+          expect({ src, inContext: files.some((f) => f === src || f.startsWith(`${src}/`)) }).toEqual({ src, inContext: true });
+      }
+      expect(ignore.matches('node_modules')).toBe(true);
+      expect(ignore.matches('apps/compute-manager/dist/main.js')).toBe(true);
+
+      // The build stage's RUN steps (npm ci, the build, npm prune) run as written; the final stage's only
+      // makes the mount points and gives them to `node` (checked below, not run: it writes outside /app).
+      const { roots, skipped } = playDockerfile(stages, {
+        dir: join(stack.dir, 'image'),
+        context,
+        runStage: (s) => s !== final,
+        env: { npm_config_prefer_offline: 'true', npm_config_update_notifier: 'false' },
+      });
+      image = join(roots[String(stages.length - 1)], 'app');
+      expect(skipped).toHaveLength(1);
+      const mountPoints = ['/data', '/nats-auth', ...(Object.keys(APPS) as App[]).map((n) => `/creds/${n}`)];
+      const run = skipped[0].text;
+      for (const m of mountPoints) expect(run).toMatch(new RegExp(`mkdir -p [^&]*${m}(\\s|$)`));
+      expect(run).toMatch(/chown node:node /);
+      for (const name of Object.keys(APPS) as App[]) {
+        for (const target of (service(name).volumes ?? []).map((v) => v.split(':')[1]))
+          expect({ name, target, made: mountPoints.some((m) => m === target || m.startsWith(`${target}/`)) }).toEqual({
+            name,
+            target,
+            made: true,
+          });
+      }
+      // No development dependency is left in the image (npm prune --omit=dev ran).
+      expect(() => readFileSync(join(image, 'node_modules', 'jest', 'package.json'))).toThrow();
+      // Each service's whole module graph loads from the image: it gets as far as its configuration.
+      for (const name of Object.keys(APPS) as App[]) {
+        const command = args(service(name));
+        let failure = '';
+        try {
+          execFileSync(command[0] === 'node' ? process.execPath : command[0], command.slice(1), {
+            cwd: image,
+            env: { PATH: process.env.PATH },
+            stdio: 'pipe',
+            encoding: 'utf8',
+          });
+        } catch (err) {
+          failure = String((err as { stderr?: string }).stderr ?? err);
+        }
+        expect(failure).toMatch(/ADMIN_TOKEN/);
+        expect(failure).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
+      }
+    },
+    BUILD_TIMEOUT_MS,
+  );
 
   it('the NATS nodes pass `nats-server -t` and form a JetStream cluster; the services from the image run on it with the compose environment, every stream and bucket replicated 3 times', async () => {
     expect(image).not.toBe(''); // played by the test before
