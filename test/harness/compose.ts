@@ -2,6 +2,10 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { load } from 'js-yaml';
+import { ComputeManagerConfig } from '../../apps/compute-manager/src/config/compute-manager.config.js';
+import { HostAgentConfig } from '../../apps/host-agent/src/config/host-agent.config.js';
+import { NetworkManagerConfig } from '../../apps/network-manager/src/config/network-manager.config.js';
+import { ADMIN_TOKEN } from './stack.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -107,3 +111,22 @@ export class ComposeVolumes {
     });
   }
 }
+
+/** The NATS nodes of the compose file. */
+export const NODES = ['nats-1', 'nats-2', 'nats-3'];
+
+/** Each service of the image, the config class it validates its environment into, and its port's variable. */
+export const APPS = {
+  'network-manager': { config: NetworkManagerConfig, portVar: 'NETWORK_MANAGER_PORT' },
+  'compute-manager': { config: ComputeManagerConfig, portVar: 'COMPUTE_MANAGER_PORT' },
+  'host-agent': { config: HostAgentConfig, portVar: 'HOST_AGENT_PORT' },
+} as const;
+export type App = keyof typeof APPS;
+export const APP_NAMES = Object.keys(APPS) as App[];
+
+/** What an operator's shell gives `docker compose up` (README "Containers"). */
+export const SHELL = { ADMIN_TOKEN };
+
+/** A service's environment as compose hands it to the container, its variables substituted from `shell`. */
+export const environmentOf = (name: string, shell: Record<string, string> = SHELL): Record<string, string> =>
+  Object.fromEntries(Object.entries(service(name).environment ?? {}).map(([k, v]) => [k, interpolate(String(v), shell)]));
