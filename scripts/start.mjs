@@ -18,9 +18,9 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { removeServicesFile, writeServicesFile } from './lib/endpoints.mjs';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
-import { writeServicesFile } from './lib/services-file.mjs';
 import { ensureServiceRoles, freePort, grantServiceSchemas, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -113,7 +113,6 @@ async function main() {
     HOSTS: env.HOSTS || '4',
     ...Object.fromEntries(SERVICES.map((s) => [s.portVar, String(ports[s.name])])),
   };
-  writeServicesFile(dataDir, Object.fromEntries(SERVICES.map((s) => [s.name, publicUrl(ports[s.name])])));
   for (const svc of SERVICES) {
     startService(svc, {
       ...serviceEnv,
@@ -124,6 +123,8 @@ async function main() {
 
   await waitHealthy(ports);
   if (stopping) return;
+  // Where tools that drive the stack from outside find it (scripts/lib/endpoints.mjs, `npm run demo`).
+  writeServicesFile(dataDir, Object.fromEntries(SERVICES.map((s) => [s.name, publicUrl(ports[s.name])])));
   banner(ports, adminToken, natsUrl, databaseUrl);
 }
 
@@ -414,7 +415,10 @@ async function shutdown(code, why) {
   await Promise.all(of('service').map(({ child, sig }) => stopChild(child, { sig, graceMs: SERVICE_GRACE_MS })));
   await Promise.all(of('server').map(({ child, sig, group }) => stopChild(child, { sig, group, graceMs: SERVER_GRACE_MS })));
   await Promise.race([Promise.all(logsWritten), new Promise((r) => setTimeout(r, 1000))]);
-  if (claimed) pids.release();
+  if (claimed) {
+    removeServicesFile(dataDir);
+    pids.release();
+  }
   clearTimeout(deadline);
   if (!quiet) say('stopped');
   process.exit(code);

@@ -1,11 +1,11 @@
 import { jest } from '@jest/globals';
 import { connect, credsAuthenticator } from '@nats-io/transport-node';
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, statSync, symlinkSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { load } from 'js-yaml';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import { decode, type Operator } from '@nats-io/jwt';
 import { findNatsServer, freePort } from '../scripts/lib/stack.mjs';
+import { args, compose, ComposeVolumes, service } from './harness/compose.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 import { taskEnd } from './harness/tasks.js';
 
@@ -24,32 +24,6 @@ async function stop(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
-interface ComposeService {
-  command?: string | string[];
-  environment?: Record<string, string>;
-  volumes?: string[];
-  depends_on?: Record<string, { condition: string }>;
-  user?: string;
-}
-
-/** YAML merge keys (`<<: *anchor`), which Compose resolves and plain YAML 1.2 does not. */
-function merged(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(merged);
-  if (!value || typeof value !== 'object') return value;
-  const { '<<': base, ...own } = value as Record<string, unknown>;
-  const out: Record<string, unknown> = {};
-  for (const b of base === undefined ? [] : Array.isArray(base) ? base : [base]) Object.assign(out, merged(b));
-  for (const [k, v] of Object.entries(own)) out[k] = merged(v);
-  return out;
-}
-
-const compose = merged(load(readFileSync(join(ROOT, 'docker', 'docker-compose.yml'), 'utf8'))) as {
-  services: Record<string, ComposeService>;
-  volumes: Record<string, unknown>;
-};
-const service = (name: string) => compose.services[name];
-const args = (s: ComposeService) => (Array.isArray(s.command) ? s.command : (s.command ?? '').split(/\s+/).filter(Boolean));
-
 /**
  * docker/docker-compose.yml runs NATS in operator mode, without Docker: the compose file is read as
  * YAML, its `nats-auth` service's script runs with that service's environment, every container path
@@ -59,38 +33,10 @@ const args = (s: ComposeService) => (Array.isArray(s.command) ? s.command : (s.c
  */
 describe('docker compose: NATS in operator mode, each service with its own credentials', () => {
   const stack = new SuiteStack();
-  const volumes = () => join(stack.dir, 'volumes');
-  /**
-   * Where a container path of a compose service lands: each service gets a root of its own here, in
-   * which every volume it mounts is a link to that volume's directory (shared by all who mount it).
-   */
-  const hostPath = (name: string, containerPath: string) => {
-    const root = join(stack.dir, 'roots', name);
-    if (!existsSync(root)) {
-      for (const [volume, target] of (service(name).volumes ?? []).map((v) => v.split(':'))) {
-        mkdirSync(join(volumes(), volume), { recursive: true });
-        mkdirSync(dirname(join(root, target)), { recursive: true });
-        symlinkSync(join(volumes(), volume), join(root, target));
-      }
-    }
-    return join(root, containerPath);
-  };
-  const initEnv = () => {
-    const env = service('nats-auth').environment!;
-    const mapped: Record<string, string> = { ...env };
-    for (const key of ['AUTH_DIR', 'HELD_RESOLVER_DIR', 'CREDS_DIR']) mapped[key] = hostPath('nats-auth', env[key]);
-    // CREDS_DIR itself is the image's directory, each service's subdirectory a volume.
-    mkdirSync(mapped.CREDS_DIR, { recursive: true });
-    // SERVER_RESOLVER_DIR is a node's path: on nats-1's volume.
-    mapped.SERVER_RESOLVER_DIR = hostPath('nats-1', env.SERVER_RESOLVER_DIR);
-    return mapped;
-  };
-  const runInit = () =>
-    execFileSync(process.execPath, args(service('nats-auth')).slice(1), {
-      cwd: ROOT,
-      env: { PATH: process.env.PATH, ...initEnv() },
-      encoding: 'utf8',
-    });
+  let volumes: ComposeVolumes;
+  const hostPath = (name: string, containerPath: string) => volumes.hostPath(name, containerPath);
+  const initEnv = () => volumes.initEnv();
+  const runInit = () => volumes.runInit();
   let nats: ChildProcess | null = null;
   let natsUrl = '';
   /** nats-1 as its container runs it, on a local port, without the cluster routes (one node here). */
@@ -143,7 +89,10 @@ describe('docker compose: NATS in operator mode, each service with its own crede
   };
   let cm: RunningService;
 
-  beforeAll(() => stack.start(), 60000);
+  beforeAll(async () => {
+    await stack.start();
+    volumes = new ComposeVolumes(stack.dir);
+  }, 60000);
   afterAll(async () => {
     if (nats) await stop(nats);
     await stack.stop();

@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { writeServicesFile } from '../scripts/lib/services-file.mjs';
+import { writeServicesFile } from '../scripts/lib/endpoints.mjs';
 import { ADMIN_TOKEN, api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 import { testServers } from './harness/servers.js';
 

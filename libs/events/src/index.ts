@@ -15,6 +15,7 @@ export * from './projections/project-page.js';
 export * from './relay/relay.js';
 export * from './relay/jetstream-publisher.js';
 export * from './transport/index.js';
+export * from './config/config-variables.js';
 export * from './config/load-config.js';
 export * from './config/service-config.js';
 export * from './logging/correlation.js';

@@ -12,10 +12,15 @@ const sources = (over: Partial<ConfigSources> = {}): ConfigSources => ({
   readFile: files({}),
   ...over,
 });
+// As scripts/lib/endpoints.mjs writes it for `npm start`.
 const SERVICES = JSON.stringify({
-  'network-manager': 'http://127.0.0.1:8101',
-  'compute-manager': 'http://127.0.0.1:8102/',
-  'host-agent': 'http://127.0.0.1:8103',
+  pid: 4242,
+  start: '1234',
+  urls: {
+    'network-manager': 'http://127.0.0.1:8101',
+    'compute-manager': 'http://127.0.0.1:8102/',
+    'host-agent': 'http://127.0.0.1:8103',
+  },
 });
 
 describe('discovery of the services and the token', () => {
@@ -80,6 +85,7 @@ describe('discovery of the services and the token', () => {
     expect(c.token).toBeNull();
     expect(c.urls['host-agent'].source).toBe('default');
     expect(parseServicesFile('[1]')).toEqual({});
-    expect(parseServicesFile('{"host-agent": 3}')).toEqual({});
+    expect(parseServicesFile('{"urls": {"host-agent": 3}}')).toEqual({});
+    expect(parseServicesFile('{"host-agent": "http://127.0.0.1:1"}')).toEqual({});
   });
 });

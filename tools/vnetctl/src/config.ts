@@ -29,7 +29,7 @@ export const SERVICE_SETTINGS: Record<ServiceName, ServiceSetting> = {
   'host-agent': { flag: 'hostAgentUrl', urlVar: 'VNET_HOST_AGENT_URL', portVar: 'HOST_AGENT_PORT', defaultPort: 7103 },
 };
 
-/** The files `npm start` writes into VNET_DATA_DIR that tell where it runs (scripts/lib/services-file.mjs). */
+/** The files `npm start` writes into VNET_DATA_DIR that tell where it runs (scripts/lib/endpoints.mjs). */
 export const SERVICES_FILE = 'services.json';
 export const TOKEN_FILE = 'admin-token';
 const DEFAULT_DATA_DIR = '.vnet';
@@ -99,10 +99,12 @@ export function parseServicesFile(text: string | null): Partial<Record<ServiceNa
   if (text === null) return {};
   try {
     const parsed: unknown = JSON.parse(text);
-    if (!parsed || typeof parsed !== 'object') return {};
+    // `{pid, start, urls: {service: url}}`, as scripts/lib/endpoints.mjs writes it.
+    const saved = parsed && typeof parsed === 'object' ? (parsed as { urls?: unknown }).urls : null;
+    if (!saved || typeof saved !== 'object') return {};
     const urls: Partial<Record<ServiceName, string>> = {};
     for (const name of SERVICE_NAMES) {
-      const url = (parsed as Record<string, unknown>)[name];
+      const url = (saved as Record<string, unknown>)[name];
       if (typeof url === 'string' && url) urls[name] = url;
     }
     return urls;
