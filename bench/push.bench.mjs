@@ -126,7 +126,11 @@ export default async function pushBench() {
     }
     const ours = median(results.map((r) => r.lastReport));
     const apiView = median(results.map((r) => r.task ?? Infinity));
-    const floor = { transport: median(samples.transport), durable: median(samples.durable), roundTrip: median(samples.roundTrip) };
+    const floor = {
+      transport: median(samples.transport),
+      durable: median(samples.durable),
+      roundTrip: median(samples.roundTrip),
+    };
     const floorSum = floor.transport + floor.durable + floor.roundTrip;
     const rss = ha.peakRssMiB();
 
@@ -146,14 +150,34 @@ export default async function pushBench() {
     const verdict = (ok) => (ok ? 'PASS' : 'MISS');
     const all = (a) => a.map(fmtMs).join(' ');
     console.log('');
-    console.log(`  push to ${HOSTS} hosts against its floors (medians; ${ROUNDS} pushes, each floor ${FLOOR_REPEATS}× after each)`);
+    console.log(
+      `  push to ${HOSTS} hosts against its floors (medians; ${ROUNDS} pushes, each floor ${FLOOR_REPEATS}× after each)`,
+    );
     console.log(
       table(
         ['', 'median ms', 'target', '', 'samples ms'],
         [
-          [`1. transport: ${HOSTS} subscriptions, one connection, parsed once, ${HOSTS} acks`, fmtMs(floor.transport), '', '', all(samples.transport)],
-          [`2. durable write: ${HOSTS} host stores × ${pushWrite?.bytes ?? '-'} B, group commit`, fmtMs(floor.durable), '', '', all(samples.durable)],
-          [`3. round trip: ${HOSTS} heartbeats to the compute manager at once`, fmtMs(floor.roundTrip), '', '', all(samples.roundTrip)],
+          [
+            `1. transport: ${HOSTS} subscriptions, one connection, parsed once, ${HOSTS} acks`,
+            fmtMs(floor.transport),
+            '',
+            '',
+            all(samples.transport),
+          ],
+          [
+            `2. durable write: ${HOSTS} host stores × ${pushWrite?.bytes ?? '-'} B, group commit`,
+            fmtMs(floor.durable),
+            '',
+            '',
+            all(samples.durable),
+          ],
+          [
+            `3. round trip: ${HOSTS} heartbeats to the compute manager at once`,
+            fmtMs(floor.roundTrip),
+            '',
+            '',
+            all(samples.roundTrip),
+          ],
           ['sum of the floors', fmtMs(floorSum), '', '', ''],
           ["ours: PATCH → last host's applied report", fmtMs(ours), '', '', all(results.map((r) => r.lastReport))],
           ['ours / sum', `${(ours / floorSum).toFixed(2)}×`, `≤ ${FLOOR_TARGET}×`, verdict(ours / floorSum <= FLOOR_TARGET), ''],
@@ -170,19 +194,28 @@ export default async function pushBench() {
           ['PATCH → task succeeded in GET /tasks/:id', fmtMs(apiView), '', '', all(results.map((r) => r.task ?? Infinity))],
           ["PATCH → last host's applied report", fmtMs(ours), '', '', all(results.map((r) => r.lastReport))],
           ['API / last report', `${(apiView / ours).toFixed(2)}×`, `≤ ${API_TARGET}×`, verdict(apiView / ours <= API_TARGET), ''],
-          ['API / sum of the floors', `${(apiView / floorSum).toFixed(2)}×`, `≤ ${FLOOR_TARGET}×`, verdict(apiView / floorSum <= FLOOR_TARGET), ''],
+          [
+            'API / sum of the floors',
+            `${(apiView / floorSum).toFixed(2)}×`,
+            `≤ ${FLOOR_TARGET}×`,
+            verdict(apiView / floorSum <= FLOOR_TARGET),
+            '',
+          ],
         ],
         ['l', 'r', 'r', 'l', 'l'],
       ),
     );
     const states = [...new Set(results.map((r) => r.state))];
-    if (states.length !== 1 || states[0] !== 'succeeded') console.log(`  task states: ${states.join(', ')}  (each must be succeeded)  MISS`);
+    if (states.length !== 1 || states[0] !== 'succeeded')
+      console.log(`  task states: ${states.join(', ')}  (each must be succeeded)  MISS`);
     console.log('');
     const rollbacks = results.reduce((n, r) => n + (r.rolledBack ?? 0), 0);
     console.log(
       `  rollbacks over ${ROUNDS} pushes with the safety net on: ${rollbacks}  target 0  ${rollbacks === 0 ? 'PASS' : 'MISS'}`,
     );
-    console.log(`  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ ${RSS_TARGET_MIB} MiB  ${verdict(rss <= RSS_TARGET_MIB)}`);
+    console.log(
+      `  host agent peak RSS: ${Math.round(rss)} MiB  target ≤ ${RSS_TARGET_MIB} MiB  ${verdict(rss <= RSS_TARGET_MIB)}`,
+    );
     if (MIGRATIONS > 0)
       console.log(
         `  ${MIGRATIONS} sequential migrations: p50 ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms  target p99 ≤ 50 ms  ${pct(latencies, 99) <= 50 ? 'PASS' : 'MISS'}`,

@@ -140,7 +140,9 @@ export async function startFloors(server, { hostIds, dir }) {
       const t0 = performance.now();
       pub.publish(`${FLOOR_INBOX}.desired`, bytes);
       let timer;
-      const timeout = new Promise((_, reject) => (timer = setTimeout(() => reject(new Error(`${acksLeft} acks missing after 30 s`)), 30000)));
+      const timeout = new Promise(
+        (_, reject) => (timer = setTimeout(() => reject(new Error(`${acksLeft} acks missing after 30 s`)), 30000)),
+      );
       try {
         await Promise.race([all, timeout]);
       } finally {
