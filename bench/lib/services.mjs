@@ -202,7 +202,11 @@ export async function call(base, method, path, body) {
 export async function waitTask(cm, taskId, timeoutMs = 300000, intervalMs = 100) {
   const t0 = Date.now();
   for (;;) {
-    const t = await call(cm.url, 'GET', `/tasks/${taskId}`);
+    // A 503 (a dependency not reached in time, on a loaded machine) is polled through like a running task.
+    const t = await call(cm.url, 'GET', `/tasks/${taskId}`).catch((err) => {
+      if (/: 503 /.test(err.message)) return { state: 'running' };
+      throw err;
+    });
     if (t.state !== 'running') return t;
     if (Date.now() - t0 > timeoutMs) throw new Error(`task ${taskId} still running`);
     await sleep(intervalMs);
