@@ -61,7 +61,10 @@ async function init({ server, floorCreds, floorInbox, dir, hostIds }) {
   }
 
   // Transport: a user of the account with allow-lists, as each service is; its subscriptions under its own inbox prefix.
-  const floorNc = await connect({ servers: server.url.split(','), authenticator: credsAuthenticator(new TextEncoder().encode(floorCreds)) });
+  const floorNc = await connect({
+    servers: server.url.split(','),
+    authenticator: credsAuthenticator(new TextEncoder().encode(floorCreds)),
+  });
   let parsed = null;
   const ackSubjects = hostIds.map((h) => `floor.ack.${h}`);
   hostIds.forEach((hostId, i) => {
@@ -70,7 +73,14 @@ async function init({ server, floorCreds, floorInbox, dir, hostIds }) {
         if (err) return;
         // Parsed once for every subscription, as the host agent's one watch hands one object to every host.
         parsed ??= JSON.parse(msg.string());
-        const ack = { hostId, kind: 'switch', targetId: parsed.id, revision: parsed.revision, state: 'applied', sentAt: new Date().toISOString() };
+        const ack = {
+          hostId,
+          kind: 'switch',
+          targetId: parsed.id,
+          revision: parsed.revision,
+          state: 'applied',
+          sentAt: new Date().toISOString(),
+        };
         floorNc.publish(ackSubjects[i], JSON.stringify(ack));
       },
     });
