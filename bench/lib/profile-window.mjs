@@ -38,6 +38,8 @@ const category = (cf) => {
 
 const self = new Map();
 const split = new Map();
+/** The host agent's code by directory (store, compute-switch, link...). */
+const byDir = new Map();
 let total = 0;
 let t = profile.startTime;
 for (let i = 0; i < profile.samples.length; i++) {
@@ -49,6 +51,8 @@ for (let i = 0; i < profile.samples.length; i++) {
   self.set(key, (self.get(key) ?? 0) + dt);
   const c = category(cf);
   split.set(c, (split.get(c) ?? 0) + dt);
+  const dir = /\/apps\/host-agent\/dist\/([^/]+)\//.exec(cf.url ?? '')?.[1];
+  if (dir) byDir.set(dir, (byDir.get(dir) ?? 0) + dt);
   total += dt;
 }
 const per = (us) => (us / 1000 / windows.length).toFixed(1);
@@ -57,6 +61,9 @@ console.log(`${windows.length} window(s): ${per(total)} ms sampled, ${per(busy)}
 console.log('\nsplit (ms per window, share of busy):');
 for (const [c, us] of [...split].sort((a, b) => b[1] - a[1]))
   console.log(`  ${per(us).padStart(8)}  ${c === 'idle' ? '' : `${((us / busy) * 100).toFixed(1)}%`.padStart(6)}  ${c}`);
+console.log('\nhost agent code by directory (ms per window, share of busy):');
+for (const [d, us] of [...byDir].sort((a, b) => b[1] - a[1]))
+  console.log(`  ${per(us).padStart(8)}  ${`${((us / busy) * 100).toFixed(1)}%`.padStart(6)}  ${d}`);
 console.log(`\ntop ${TOP} by self time (ms per window, share of busy):`);
 for (const [k, us] of [...self]
   .filter(([k]) => !k.startsWith('(idle)'))
