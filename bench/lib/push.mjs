@@ -15,6 +15,21 @@ export async function waitHostsKnown(cm, count, timeoutMs = 300000) {
 }
 
 /**
+ * A call of the setup, tried again while the compute manager answers 503 (a dependency it could not
+ * reach in time, as on a loaded machine): nothing was done, and the setup is not what is measured.
+ */
+async function setupCall(cm, method, path, body) {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await call(cm.url, method, path, body);
+    } catch (err) {
+      if (attempt >= 10 || !/: 503 /.test(err.message)) throw err;
+      await sleep(500 * attempt);
+    }
+  }
+}
+
+/**
  * One switch on `hostIds` with two port groups (`web`, `db`) and `portsPerHost` DCN ports per host
  * in `web`, each attach waited for. Answers `{ sw, pg, other }` (the switch, `web`'s and `db`'s
  * creation answers).
@@ -27,10 +42,10 @@ export async function switchWithPorts(cm, { hostIds, portsPerHost, rollbackTimeo
   const other = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'db', vlanId: 11 });
   await waitTask(cm, other.taskId);
   await pool(portsPerHost > 0 ? hostIds : [], 32, async (hostId) => {
-    const dcn = await call(cm.url, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
+    const dcn = await setupCall(cm, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
     let last;
     for (let p = 0; p < portsPerHost; p++)
-      last = await call(cm.url, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
+      last = await setupCall(cm, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
     await waitTask(cm, last.taskId);
   });
   return { sw, pg, other };
