@@ -116,6 +116,7 @@ describe('network manager', () => {
   });
 
   it('bad input on every endpoint: 400 naming the field, nothing recorded', async () => {
+    const network = (await admin.post('/logical-networks', { name: 'kept', transportZoneId: zone })).body.id;
     const before = await eventCount();
     const cases: Array<[Promise<{ status: number; body: { message: string } }>, RegExp]> = [
       [admin.post('/transport-zones', { name: '' }), /name/],
@@ -128,6 +129,9 @@ describe('network manager', () => {
       [admin.post('/logical-networks', { name: 'x', transportZoneId: zone, owner: 'me' }), /owner/],
       [admin.patch(`/logical-networks/${zone}`, { vni: 5 }), /vni/],
       [admin.patch(`/logical-networks/${zone}`, { mtu: 'big' }), /mtu/],
+      // An optional field may be left out, not set to null.
+      [admin.patch(`/logical-networks/${network}`, { name: null }), /name must be a string/],
+      [admin.patch(`/logical-networks/${network}`, { mtu: null }), /mtu/],
       [admin.post('/transport-nodes', { hostId: 'bad host!', transportZoneIds: [zone] }), /hostId/],
       [admin.post('/transport-nodes', { hostId: 'h1', transportZoneIds: 'z' }), /transportZoneIds/],
       [admin.post('/transport-nodes', { hostId: 'h1', transportZoneIds: ['not-a-uuid'] }), /transportZoneIds/],

@@ -1,7 +1,7 @@
 import { plainToInstance, Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Max, MaxLength, Min, ValidateNested, validate } from 'class-validator';
 import { MAX_BODY_DEPTH, nestsDeeperThan } from './json-body.middleware.js';
-import { createValidationPipe, describeValidationErrors, hiddenProblems, type InvalidRequestException } from './validation.js';
+import { createValidationPipe, describeValidationErrors, hiddenProblems, IsOptionalField, type InvalidRequestException } from './validation.js';
 
 const vlan = { message: 'vlanId must be an integer from 0 to 4094' };
 
@@ -100,5 +100,30 @@ describe('nestsDeeperThan', () => {
     expect(nestsDeeperThan({ a: [{ b: 1 }] }, 3)).toBe(false);
     expect(nestsDeeperThan({ a: [{ b: {} }] }, 3)).toBe(true);
     expect(nestsDeeperThan('text', 0)).toBe(false);
+  });
+});
+
+class Patch {
+  @IsOptionalField()
+  @IsString({ message: 'name must be a string' })
+  name?: string;
+
+  @IsOptionalField()
+  @IsInt({ message: 'mtu must be an integer' })
+  mtu?: number;
+}
+
+describe('IsOptionalField: a field that may be left out, but not set to null', () => {
+  const check = async (input: object) =>
+    describeValidationErrors(await validate(plainToInstance(Patch, input), { whitelist: true, forbidNonWhitelisted: true }));
+
+  it('accepts the field absent or valid', async () => {
+    expect(await check({})).toEqual([]);
+    expect(await check({ name: 'web', mtu: 9000 })).toEqual([]);
+  });
+
+  it("refuses null with the field's own reason, where IsOptional would let it through", async () => {
+    expect(await check({ name: null })).toEqual(['name must be a string']);
+    expect(await check({ name: 'web', mtu: null })).toEqual(['mtu must be an integer']);
   });
 });

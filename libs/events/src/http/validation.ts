@@ -1,4 +1,14 @@
 import { type ArgumentMetadata, BadRequestException, ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateIf, type ValidationOptions } from 'class-validator';
+
+/**
+ * An optional field of a request body: it may be left out, but `null` is a value like any other,
+ * which the field's own checks then refuse ("name must be a string"). class-validator's
+ * `IsOptional` lets `null` through unchecked, and a `null` name or MTU would reach the decider.
+ */
+export function IsOptionalField(options?: ValidationOptions): PropertyDecorator {
+  return ValidateIf((_object, value) => value !== undefined, options);
+}
 
 /** The largest log position a request may name: beyond it a number no longer holds an integer exactly. */
 export const LOG_POSITION_MAX = Number.MAX_SAFE_INTEGER;

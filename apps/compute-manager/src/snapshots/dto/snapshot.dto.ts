@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOST_ID_PATTERN, type PortGroupPolicy } from '@vnet/contracts';
+import { IsOptionalField } from '@vnet/events';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -8,7 +9,6 @@ import {
   IsIn,
   IsNotEmpty,
   IsObject,
-  IsOptional,
   IsString,
   IsUUID,
   Matches,
@@ -26,21 +26,21 @@ export class RestoreTargetDto implements RestoreTargetInput {
   mode!: RestoreTargetInput['mode'];
 
   @ApiPropertyOptional({ description: "mode `new`: the new switch's name" })
-  @IsOptional()
+  @IsOptionalField()
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name?: string;
 
   @ApiPropertyOptional({ type: [String], description: "mode `new`: its hosts (default: the snapshot's hosts)" })
-  @IsOptional()
+  @IsOptionalField()
   @IsArray({ message: 'hostIds must be an array of host ids' })
   @ArrayMaxSize(10000, { message: 'hostIds must hold at most 10000 hosts' })
   @Matches(HOST_ID_PATTERN, { each: true, message: 'hostIds must hold host ids matching ^[A-Za-z0-9_-]{1,64}$' })
   hostIds?: string[];
 
   @ApiPropertyOptional({ format: 'uuid', description: "mode `existing`: the switch that takes the snapshot's port groups" })
-  @IsOptional()
+  @IsOptionalField()
   @IsUUID('all', { message: 'switchId must be a UUID' })
   switchId?: string;
 }

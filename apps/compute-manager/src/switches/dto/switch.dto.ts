@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { HOST_ID_PATTERN, TEAMING_POLICIES } from '@vnet/contracts';
-import { LOG_POSITION_MAX } from '@vnet/events';
+import { IsOptionalField, LOG_POSITION_MAX } from '@vnet/events';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -9,7 +9,6 @@ import {
   IsIn,
   IsInt,
   IsNotEmpty,
-  IsOptional,
   IsString,
   Matches,
   Max,
@@ -46,14 +45,14 @@ export class CreateSwitchDto {
     maximum: ROLLBACK_TIMEOUT_MAX,
     description: 'default 30000',
   })
-  @IsOptional()
+  @IsOptionalField()
   @IsInt(range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   @Min(ROLLBACK_TIMEOUT_MIN, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   @Max(ROLLBACK_TIMEOUT_MAX, range('rollbackTimeoutMs', ROLLBACK_TIMEOUT_MIN, ROLLBACK_TIMEOUT_MAX))
   rollbackTimeoutMs?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: 576, maximum: 9216, description: 'default 1500' })
-  @IsOptional()
+  @IsOptionalField()
   @IsInt(range('mtu', 576, 9216))
   @Min(576, range('mtu', 576, 9216))
   @Max(9216, range('mtu', 576, 9216))
@@ -114,19 +113,19 @@ export class ShapingPolicyDto {
 /** A port group policy: every part optional on input, completed from the defaults or the current policy. */
 export class PolicyDto {
   @ApiPropertyOptional({ type: SecurityPolicyDto })
-  @IsOptional()
+  @IsOptionalField()
   @ValidateNested()
   @Type(() => SecurityPolicyDto)
   security?: SecurityPolicyDto;
 
   @ApiPropertyOptional({ type: TeamingPolicyDto })
-  @IsOptional()
+  @IsOptionalField()
   @ValidateNested()
   @Type(() => TeamingPolicyDto)
   teaming?: TeamingPolicyDto;
 
   @ApiPropertyOptional({ type: ShapingPolicyDto })
-  @IsOptional()
+  @IsOptionalField()
   @ValidateNested()
   @Type(() => ShapingPolicyDto)
   shaping?: ShapingPolicyDto;
@@ -146,7 +145,7 @@ export class CreatePortGroupDto {
   vlanId!: number;
 
   @ApiPropertyOptional({ description: 'default false: whether hosts put their management port on it' })
-  @IsOptional()
+  @IsOptionalField()
   @IsBoolean({ message: 'management must be a boolean' })
   management?: boolean;
 
@@ -154,7 +153,7 @@ export class CreatePortGroupDto {
     type: PolicyDto,
     description: 'each part given replaces that part; the others keep their current (or default) value',
   })
-  @IsOptional()
+  @IsOptionalField()
   @ValidateNested()
   @Type(() => PolicyDto)
   policy?: PolicyDto;
@@ -162,7 +161,7 @@ export class CreatePortGroupDto {
 
 export class UpdatePortGroupDto {
   @ApiPropertyOptional({ type: 'integer', minimum: 0, maximum: 4094 })
-  @IsOptional()
+  @IsOptionalField()
   @IsInt(range('vlanId', 0, 4094))
   @Min(0, range('vlanId', 0, 4094))
   @Max(4094, range('vlanId', 0, 4094))
@@ -172,7 +171,7 @@ export class UpdatePortGroupDto {
     type: PolicyDto,
     description: 'each part given replaces that part; the others keep their current (or default) value',
   })
-  @IsOptional()
+  @IsOptionalField()
   @ValidateNested()
   @Type(() => PolicyDto)
   policy?: PolicyDto;
@@ -193,7 +192,7 @@ export class RevertSwitchDto {
 
 export class RollbackQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: '`false` disables the rollback safety net for this change' })
-  @IsOptional()
+  @IsOptionalField()
   @IsIn(['true', 'false'], { message: 'rollback must be true or false' })
   rollback?: 'true' | 'false';
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
-import { LOG_POSITION_MAX } from '@vnet/events';
+import { IsInt, IsNotEmpty, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsOptionalField, LOG_POSITION_MAX } from '@vnet/events';
 import { MTU_MAX, MTU_MIN, VNI_MAX, VNI_MIN } from '../logical-network.decider.js';
 
 export class CreateLogicalNetworkDto {
@@ -20,14 +20,14 @@ export class CreateLogicalNetworkDto {
     maximum: VNI_MAX,
     description: 'unique across the manager; allocated from the pool when not given',
   })
-  @IsOptional()
+  @IsOptionalField()
   @IsInt({ message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   @Min(VNI_MIN, { message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   @Max(VNI_MAX, { message: `vni must be an integer from ${VNI_MIN} to ${VNI_MAX}` })
   vni?: number;
 
   @ApiPropertyOptional({ type: 'integer', minimum: MTU_MIN, maximum: MTU_MAX, description: 'default 1500' })
-  @IsOptional()
+  @IsOptionalField()
   @IsInt({ message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
   @Min(MTU_MIN, { message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
   @Max(MTU_MAX, { message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
@@ -36,14 +36,14 @@ export class CreateLogicalNetworkDto {
 
 export class UpdateLogicalNetworkDto {
   @ApiPropertyOptional({ minLength: 1, maxLength: 255 })
-  @IsOptional()
+  @IsOptionalField()
   @IsString({ message: 'name must be a string' })
   @IsNotEmpty({ message: 'name must not be empty' })
   @MaxLength(255, { message: 'name must be at most 255 characters' })
   name?: string;
 
   @ApiPropertyOptional({ type: 'integer', minimum: MTU_MIN, maximum: MTU_MAX })
-  @IsOptional()
+  @IsOptionalField()
   @IsInt({ message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
   @Min(MTU_MIN, { message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
   @Max(MTU_MAX, { message: `mtu must be an integer from ${MTU_MIN} to ${MTU_MAX}` })
