@@ -121,6 +121,13 @@ describe('docker image: built from a clean checkout, its services on the compose
         expect(failure).toMatch(/ADMIN_TOKEN/);
         expect(failure).not.toMatch(/ERR_MODULE_NOT_FOUND|Cannot find (module|package)/);
       }
+      // The operator's command line is in the image too, with its dependencies.
+      const help = execFileSync(process.execPath, ['tools/vnetctl/bin/vnetctl.js', '--help'], {
+        cwd: image,
+        env: { PATH: process.env.PATH },
+        encoding: 'utf8',
+      });
+      expect(help).toMatch(/Usage: vnetctl/);
     },
     BUILD_TIMEOUT_MS,
   );
