@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DcnPortDesired, HostPortsDesired, PortOverride } from '@vnet/contracts';
-import { currentContext, poolOf, type SqlClient } from '@vnet/events';
+import { currentContext, inOneSnapshot, poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
 import { opaqueEntriesOf } from '../opaque-data/opaque-entries.table.js';
@@ -109,7 +109,9 @@ export class HostPortsPublisher {
   }
 
   private async read(hostId: string, correlationId?: string): Promise<{ revision: number; json: string }> {
-    const desired = await hostPortsDesired(poolOf(this.dataSource), hostId, correlationId);
+    // The revision and the ports it numbers from one snapshot: read apart, a commit landing between
+    // them would pair the new revision with the old ports, and the new ports would never be put.
+    const desired = await inOneSnapshot(this.dataSource, (client) => hostPortsDesired(client, hostId, correlationId));
     return { revision: desired.revision, json: JSON.stringify(desired) };
   }
 }

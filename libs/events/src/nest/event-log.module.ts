@@ -57,6 +57,26 @@ export function poolOf(dataSource: DataSource): SqlClient & pg.Pool {
   return (dataSource.driver as unknown as { master: SqlClient & pg.Pool }).master;
 }
 
+/**
+ * Runs `read` on one connection in a read-only REPEATABLE READ transaction: every query it makes sees
+ * the same snapshot. Queries given to the pool itself each take a connection, and so a snapshot, of
+ * their own: reads that must agree (a revision and the content it numbers) go through here.
+ */
+export async function inOneSnapshot<T>(dataSource: DataSource, read: (client: SqlClient) => Promise<T>): Promise<T> {
+  const client = await poolOf(dataSource).connect();
+  try {
+    await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+    const result = await read(client);
+    await client.query('COMMIT');
+    return result;
+  } catch (err) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw err;
+  } finally {
+    client.release();
+  }
+}
+
 @Global()
 @Module({})
 export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, BeforeApplicationShutdown {
