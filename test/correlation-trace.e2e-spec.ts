@@ -25,6 +25,7 @@ describe('a correlation id followed from a request to the hosts and back', () =>
   let cm: RunningService;
   let net: ReturnType<typeof api>;
   let compute: ReturnType<typeof api>;
+  let agent: ReturnType<typeof api>;
   let nc: NatsConnection;
   let statusSub: Subscription;
   const statuses: SeenStatus[] = [];
@@ -35,11 +36,13 @@ describe('a correlation id followed from a request to the hosts and back', () =>
 
   beforeAll(async () => {
     await stack.start();
-    [nm, cm] = await Promise.all([
+    let ha: RunningService;
+    [nm, cm, ha] = await Promise.all([
       stack.startService('network-manager'),
       stack.startService('compute-manager'),
       stack.startService('host-agent', { HOSTS: '2' }),
     ]);
+    agent = api(ha.url);
     net = api(nm.url);
     compute = api(cm.url);
     nc = await connect(await stack.natsOptions());
@@ -166,7 +169,15 @@ describe('a correlation id followed from a request to the hosts and back', () =>
       async () => (await readLog(net, `correlationId=${id}`)).find((e) => e.type === 'HostLogicalPortsReported'),
       20000,
       'the network manager to record the logical port under the same id',
-    );
+    ).catch(async (err: Error) => {
+      // What each side holds, so that a failure says where the id was lost.
+      const recorded = (await readLog(net, 'streamId=host-1')).map((e) => [e.type, e.metadata.correlationId, e.data.seq, JSON.stringify(e.data.ports ?? null)]);
+      const outcomes = statuses
+        .filter((st) => st.status.kind === 'ports' && st.status.hostId === 'host-1')
+        .map((st) => [st.status.revision, st.status.state, st.status.correlationId]);
+      const journal = (await agent.get('/hosts/host-1/events?limit=1000')).body.events?.filter((e: { type: string }) => e.type === 'PortsApplied');
+      throw new Error(`${err.message}\nnetwork manager, host-1: ${JSON.stringify(recorded)}\nports outcomes of host-1: ${JSON.stringify(outcomes)}\nhost-1's PortsApplied: ${JSON.stringify(journal)}`);
+    });
     expect(reported.streamId).toBe('host-1');
     expect(reported.data.ports).toEqual([{ id: nic.body.portId, logicalNetworkId: networkId, dcnId: dcn }]);
   });

@@ -20,19 +20,18 @@ export async function hostPortsRevision(client: SqlClient, hostId: string): Prom
  * correlation id of the change that moves them, when there is one.
  */
 export async function hostPortsDesired(client: SqlClient, hostId: string, correlationId?: string): Promise<HostPortsDesired> {
-  const [revision, { rows: dcns }, { rows: overrides }] = await Promise.all([
-    hostPortsRevision(client, hostId),
-    client.query<{ id: string; nics: Nic[] }>(
-      `SELECT id, nics FROM dcns
-       WHERE host_id = $1 OR id IN (SELECT dcn_id FROM dcn_migrations WHERE target_host_id = $1) ORDER BY created_position`,
-      [hostId],
-    ),
-    client.query<PortOverride>(
-      `SELECT switch_id AS "switchId", port_id AS "portId", vlan_id AS "vlanId", from_revision AS "fromRevision"
-       FROM host_port_overrides WHERE host_id = $1 ORDER BY switch_id, port_id`,
-      [hostId],
-    ),
-  ]);
+  // One after the other: on one connection (see HostPortsPublisher.read), queries cannot overlap.
+  const revision = await hostPortsRevision(client, hostId);
+  const { rows: dcns } = await client.query<{ id: string; nics: Nic[] }>(
+    `SELECT id, nics FROM dcns
+     WHERE host_id = $1 OR id IN (SELECT dcn_id FROM dcn_migrations WHERE target_host_id = $1) ORDER BY created_position`,
+    [hostId],
+  );
+  const { rows: overrides } = await client.query<PortOverride>(
+    `SELECT switch_id AS "switchId", port_id AS "portId", vlan_id AS "vlanId", from_revision AS "fromRevision"
+     FROM host_port_overrides WHERE host_id = $1 ORDER BY switch_id, port_id`,
+    [hostId],
+  );
   const ports: DcnPortDesired[] = dcns.flatMap((d) =>
     d.nics.map((n) => ({
       id: n.portId,
