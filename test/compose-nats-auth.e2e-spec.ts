@@ -4,7 +4,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { decode, type Operator } from '@nats-io/jwt';
-import { findNatsServer, freePort } from '../scripts/lib/stack.mjs';
+import { findNatsServer, freePort, stopChild } from '../scripts/lib/stack.mjs';
 import { args, compose, ComposeVolumes, service } from './harness/compose.js';
 import { api, eventually, SuiteStack, type RunningService } from './harness/stack.js';
 import { taskEnd } from './harness/tasks.js';
@@ -15,14 +15,7 @@ const ROOT = resolve(import.meta.dirname, '..');
 const SERVICES = ['network-manager', 'compute-manager', 'host-agent'] as const;
 
 /** SIGTERM, and SIGKILL if it has not ended in 10 s. */
-async function stop(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-  await exited;
-  clearTimeout(timer);
-}
+const stop = (child: ChildProcess) => stopChild(child, 'SIGTERM', 10000);
 
 /**
  * docker/docker-compose.yml runs NATS in operator mode, without Docker: the compose file is read as

@@ -4,7 +4,7 @@ import { connect, credsAuthenticator } from '@nats-io/transport-node';
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { findNatsServer, freePort } from '../scripts/lib/stack.mjs';
+import { findNatsServer, freePort, stopChild } from '../scripts/lib/stack.mjs';
 import { APP_NAMES, APPS, type App, args, ComposeVolumes, environmentOf, NODES, service } from './harness/compose.js';
 import { dockerignore, playDockerfile, readDockerfile, trackedFiles } from './harness/dockerfile.js';
 import { api, eventually, SuiteStack } from './harness/stack.js';
@@ -34,16 +34,7 @@ describe('docker image: built from a clean checkout, its services on the compose
     volumes = new ComposeVolumes(stack.dir);
   }, 60000);
   afterAll(async () => {
-    await Promise.all(
-      children.map(async (child) => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        const exited = new Promise((r) => child.once('exit', r));
-        child.kill('SIGTERM');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
-        await exited;
-        clearTimeout(timer);
-      }),
-    );
+    await Promise.all(children.map((child) => stopChild(child, 'SIGTERM', 10000)));
     await stack.stop();
   }, 60000);
 

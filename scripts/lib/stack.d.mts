@@ -19,6 +19,7 @@ export interface LocalServer {
   stop(graceMs?: number): Promise<void>;
 }
 export function freePort(): Promise<number>;
+export function stopChild(child: import('node:child_process').ChildProcess, signal: NodeJS.Signals, graceMs: number): Promise<void>;
 export function isPortFree(port: number): Promise<boolean>;
 export function findNatsServer(): string | null;
 export function findPostgresBin(): string | null;
