@@ -35,8 +35,9 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
  *
  * With `natsCluster: N`, NATS is a cluster of N nodes (startNatsCluster; `nats` is the cluster, with
  * `kill(node)` and `startNode(node)`), and the services run with NATS_REPLICAS=N and every node's URL.
+ * `pgSettings` are PostgreSQL settings (`-c name=value`) on top of the stack's own.
  */
-export async function startBenchStack({ natsCluster = 0 } = {}) {
+export async function startBenchStack({ natsCluster = 0, pgSettings = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'vnet-bench-stack-'));
   chmodSync(dir, 0o755);
   const logDir = process.env.BENCH_LOG_DIR;
@@ -46,7 +47,7 @@ export async function startBenchStack({ natsCluster = 0 } = {}) {
     natsCluster
       ? startNatsCluster({ dir: join(dir, 'nats'), size: natsCluster, log: natsLog })
       : startNats({ dir: join(dir, 'nats'), log: natsLog }),
-    startPostgres({ dir: join(dir, 'postgres') }),
+    startPostgres({ dir: join(dir, 'postgres'), settings: pgSettings }),
   ]);
   // Each manager as its own role, owning only its schema, as npm start runs them.
   const databaseUrls = await grantServiceSchemas(pg.url, 'vnet', await ensureServiceRoles(pg.url, join(dir, 'postgres')));
@@ -85,7 +86,7 @@ export async function startBenchStack({ natsCluster = 0 } = {}) {
       await was?.stop();
       return was;
     },
-    startPostgres: async (port) => (pg = await startPostgres({ dir: join(dir, 'postgres'), port })),
+    startPostgres: async (port) => (pg = await startPostgres({ dir: join(dir, 'postgres'), port, settings: pgSettings })),
   };
   for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => stop().finally(() => process.exit(130)));
 

@@ -13,6 +13,8 @@ interface DcnRow {
 
 export class DcnProjection implements Projection {
   readonly name = 'dcns';
+  /** Its own table; the host ports revisions it bumps are additions, as the hosts projection's are. */
+  readonly reads = [];
   /**
    * Not `host_port_revisions`: revisions must only grow (hosts refuse an older value over a newer one),
    * and migrations under way bump it too. Replaying bumps it further, which only makes revisions

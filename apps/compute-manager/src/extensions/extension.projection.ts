@@ -4,6 +4,7 @@ import type { ExtensionEvent } from './extension.decider.js';
 /** Extensions, and the owner of each namespace. */
 export class ExtensionProjection implements Projection {
   readonly name = 'extensions';
+  readonly reads = [];
   readonly tables = ['extensions', 'extension_namespaces'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {

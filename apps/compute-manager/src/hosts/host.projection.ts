@@ -9,6 +9,8 @@ const RECORDS = new Set(['HostAdded', 'HostDiscovered', 'HostNetworksReported'])
 
 export class HostProjection implements Projection {
   readonly name = 'hosts';
+  /** Its own tables; the host ports revisions it bumps are additions, as the DCN projection's are. */
+  readonly reads = [];
   // Not `host_port_revisions`, which it bumps: revisions only grow, a rebuild bumps them further (see bumpHostPorts).
   readonly tables = ['hosts', 'host_networks', 'learned_networks', 'host_port_overrides', 'host_credential_revocations'];
 

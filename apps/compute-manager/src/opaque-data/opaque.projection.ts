@@ -15,6 +15,8 @@ const SWITCH_SYNCS = new Set(['OpaqueDataPut', 'OpaqueDataDeleted', 'SwitchState
  */
 export class OpaqueProjection implements Projection {
   readonly name = 'opaque-data';
+  /** A switch's folded state, at the batch's last event (see `readsEarlierModels`). */
+  readonly reads = ['switches'];
   readonly tables = ['opaque_entries'];
 
   /** A switch's entries are synced from the switch projection's folded state of it. */

@@ -6,6 +6,7 @@ const FOLDED = new Set(['SwitchHostAdded', 'PortGroupAdded', 'PortGroupReconfigu
 /** Switches as documents (their state folded by the decider), and port group → switch. */
 export class SwitchProjection implements Projection {
   readonly name = 'switches';
+  readonly reads = [];
   readonly tables = ['switches', 'port_groups'];
 
   /**

@@ -4,6 +4,7 @@ import { LogicalNetworkEntity, NetworkRealizationEntity } from './logical-networ
 
 export class LogicalNetworkProjection implements Projection {
   readonly name = 'logical-networks';
+  readonly reads = [];
   readonly tables = ['logical_networks'];
 
   async apply(event: RecordedEvent, { manager }: ProjectionContext): Promise<void> {

@@ -3,6 +3,8 @@ import type { HostRealizationEvent } from './host-realization.decider.js';
 
 export class HostRealizationProjection implements Projection {
   readonly name = 'network-realizations';
+  /** Whether a reported network exists. */
+  readonly reads = ['logical-networks'];
   readonly tables = ['network_realizations', 'logical_ports'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {

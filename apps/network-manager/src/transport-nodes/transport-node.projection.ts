@@ -3,6 +3,7 @@ import type { TransportNodeEvent } from './transport-node.decider.js';
 
 export class TransportNodeProjection implements Projection {
   readonly name = 'transport-nodes';
+  readonly reads = [];
   readonly tables = ['transport_nodes'];
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {

@@ -4,6 +4,7 @@ import { TransportZoneEntity } from './transport-zone.entity.js';
 
 export class TransportZoneProjection implements Projection {
   readonly name = 'transport-zones';
+  readonly reads = [];
   readonly tables = ['transport_zones'];
 
   async apply(event: RecordedEvent, { manager }: ProjectionContext): Promise<void> {

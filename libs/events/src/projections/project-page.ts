@@ -24,12 +24,36 @@ export function batchesOf(events: readonly RecordedEvent[], projections: readonl
   return batches;
 }
 
-/** Projects a page of the log through every projection, each batch set-based where it can be. */
+/**
+ * Projects a page of the log through every projection, each batch set-based where it can be. Within
+ * a batch, a projection that declares what it `reads` starts once those projections are done with
+ * the batch, beside the others; one that does not runs alone. The next batch starts when every
+ * projection is done with this one.
+ */
 export async function projectPage(events: readonly RecordedEvent[], projections: readonly Projection[], context: ProjectionContext): Promise<void> {
   for (const batch of batchesOf(events, projections)) {
-    for (const projection of projections) {
-      if (projection.applyBatch) await projection.applyBatch(batch, context);
-      else for (const event of batch) await projection.apply(event, context);
+    const running = new Map<string, Promise<void>>();
+    try {
+      for (const projection of projections) {
+        if (!projection.reads) {
+          await Promise.all(running.values());
+          running.clear();
+          await projectBatch(projection, batch, context);
+          continue;
+        }
+        const before = projection.reads.map((name) => running.get(name)).filter((p) => p !== undefined);
+        running.set(projection.name, Promise.all(before).then(() => projectBatch(projection, batch, context)));
+      }
+      await Promise.all(running.values());
+    } catch (err) {
+      // The first failure is the batch's; the others' settle before the transaction is given up.
+      await Promise.allSettled(running.values());
+      throw err;
     }
   }
+}
+
+async function projectBatch(projection: Projection, batch: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
+  if (projection.applyBatch) await projection.applyBatch(batch, context);
+  else for (const event of batch) await projection.apply(event, context);
 }

@@ -29,6 +29,15 @@ export interface Projection {
    * before have written it when this one reads.
    */
   readsEarlierModels?(event: RecordedEvent): boolean;
+  /**
+   * The projections (by name) whose tables this one reads; it reads no other but its own. Declared,
+   * a rebuild projects a batch through this one while the projections it does not read project the
+   * same batch, their statements interleaved on the transaction's connection: one computes while the
+   * server runs another's. Writes two of them make to one table must commute (the host ports
+   * revision bumps are additions). Absent: it may read anything, and runs alone, after every
+   * projection before it and before any after it.
+   */
+  readonly reads?: readonly string[];
 }
 
 export const PROJECTIONS = Symbol('PROJECTIONS');

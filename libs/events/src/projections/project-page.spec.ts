@@ -1,0 +1,77 @@
+import type { RecordedEvent } from '../store/event.js';
+import { batchesOf, projectPage } from './project-page.js';
+import type { Projection, ProjectionContext } from './projection.js';
+
+const event = (position: number, streamId = 'thing-1'): RecordedEvent => ({
+  id: `e${position}`,
+  position,
+  transactionId: '1',
+  streamId,
+  version: position,
+  type: 'Happened',
+  data: {},
+  metadata: {},
+  recordedAt: new Date(0),
+});
+
+const context = {} as ProjectionContext;
+const tick = () => new Promise<void>((r) => setImmediate(r));
+
+/** A projection that logs when it starts and ends each batch, and waits `ticks` turns in between. */
+function logging(log: string[], name: string, options: { reads?: readonly string[]; ticks?: number; fails?: boolean } = {}): Projection {
+  return {
+    name,
+    tables: [name],
+    ...(options.reads ? { reads: options.reads } : {}),
+    apply: async () => {},
+    applyBatch: async (events) => {
+      log.push(`${name}:start:${events[0].position}`);
+      for (let i = 0; i < (options.ticks ?? 2); i++) await tick();
+      if (options.fails) throw new Error(`${name} failed`);
+      log.push(`${name}:end:${events[0].position}`);
+    },
+  };
+}
+
+describe('projectPage', () => {
+  it('runs the projections that declare what they read beside each other', async () => {
+    const log: string[] = [];
+    await projectPage([event(1)], [logging(log, 'a', { reads: [] }), logging(log, 'b', { reads: [] })], context);
+    expect(log.slice(0, 2)).toEqual(['a:start:1', 'b:start:1']);
+    expect(log).toHaveLength(4);
+  });
+
+  it('starts a projection once those it reads are done with the batch', async () => {
+    const log: string[] = [];
+    await projectPage(
+      [event(1)],
+      [logging(log, 'a', { reads: [], ticks: 4 }), logging(log, 'b', { reads: [], ticks: 1 }), logging(log, 'c', { reads: ['a'] })],
+      context,
+    );
+    expect(log.indexOf('c:start:1')).toBeGreaterThan(log.indexOf('a:end:1'));
+    expect(log.indexOf('b:start:1')).toBeLessThan(log.indexOf('a:end:1'));
+  });
+
+  it('runs a projection that declares nothing alone', async () => {
+    const log: string[] = [];
+    await projectPage([event(1)], [logging(log, 'a', { reads: [] }), logging(log, 'b'), logging(log, 'c', { reads: [] })], context);
+    expect(log).toEqual(['a:start:1', 'a:end:1', 'b:start:1', 'b:end:1', 'c:start:1', 'c:end:1']);
+  });
+
+  it('finishes every projection with a batch before the next batch starts', async () => {
+    const log: string[] = [];
+    const opaque: Projection = { ...logging(log, 'o', { reads: ['a'] }), readsEarlierModels: (e) => e.position === 2 };
+    await projectPage([event(1), event(2), event(3)], [logging(log, 'a', { reads: [], ticks: 3 }), opaque], context);
+    expect(batchesOf([event(1), event(2), event(3)], [opaque]).map((b) => b.map((e) => e.position))).toEqual([[1, 2], [3]]);
+    const secondBatch = log.findIndex((l) => l.endsWith(':3'));
+    expect(log.slice(0, secondBatch).sort()).toEqual(['a:end:1', 'a:start:1', 'o:end:1', 'o:start:1']);
+  });
+
+  it('fails with the first failure once the others of the batch have settled', async () => {
+    const log: string[] = [];
+    await expect(
+      projectPage([event(1)], [logging(log, 'a', { reads: [], ticks: 1, fails: true }), logging(log, 'b', { reads: [], ticks: 5 })], context),
+    ).rejects.toThrow('a failed');
+    expect(log).toContain('b:end:1');
+  });
+});
