@@ -23,6 +23,7 @@ import { jetstream } from '@nats-io/jetstream';
 import pg from 'pg';
 import { natsOptions } from '../scripts/lib/stack.mjs';
 import { cloneStreams } from './lib/clone-log.mjs';
+import { cpuMeter } from './lib/cpu.mjs';
 import { call, startBenchStack, TOKEN } from './lib/services.mjs';
 import { fmtInt, fmtMs, quantile, table } from './lib/stats.mjs';
 
@@ -120,9 +121,10 @@ async function growSwitch(db, big, bigGroup) {
 }
 
 /** The floor: the whole table in global order, pages of 5,000, jsonb parsed by pg. */
-async function rawScan(url) {
+async function rawScan(url, meter) {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
+  meter?.start();
   const t0 = performance.now();
   let cursor = ['0', 0];
   let n = 0;
@@ -139,8 +141,10 @@ async function rawScan(url) {
     cursor = [last.transaction_id, last.position];
   }
   const seconds = (performance.now() - t0) / 1000;
+  // Before the connection ends, while its backend is there to be counted.
+  const cpu = meter?.stop();
   await client.end();
-  return { events: n, seconds, rate: n / seconds };
+  return { events: n, seconds, rate: n / seconds, cpu };
 }
 
 async function timedRebuild(cm) {
@@ -176,6 +180,8 @@ async function asOfReads(cm, db, big) {
   }
   return { events: positions.length, spread, head };
 }
+
+const medianOf = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /** The statements that took most of the server's time since the last reset, and their share. */
 async function topStatements(db, n) {
@@ -228,17 +234,29 @@ export default async function replayBench() {
     // replays the same log).
     const rounds = [];
     let statements = [];
-    let raw = await rawScan(stack.pg.url);
+    // CPU time of each side, the figure that machine load does not move much: the rebuild's (compute
+    // manager and PostgreSQL) and the raw scan's (this process and PostgreSQL).
+    const rebuildCpu = cpuMeter([
+      { name: 'compute-manager', pid: cm.pid },
+      { name: 'postgres', pid: stack.pg.pid, children: true },
+    ]);
+    const scanCpu = cpuMeter([
+      { name: 'scan', pid: process.pid },
+      { name: 'postgres', pid: stack.pg.pid, children: true },
+    ]);
+    const timedScan = () => rawScan(stack.pg.url, scanCpu);
+    let raw = await timedScan();
     for (let round = 0; round < ROUNDS; round++) {
       log(`raw scan: ${fmtInt(raw.rate)} events/s`);
       if (PG_STATEMENTS && round === 0) {
         await db.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
         await db.query('SELECT pg_stat_statements_reset()');
       }
-      const rebuilt = await timedRebuild(cm);
+      rebuildCpu.start();
+      const rebuilt = { ...(await timedRebuild(cm)), cpu: rebuildCpu.stop() };
       if (PG_STATEMENTS && round === 0) statements = await topStatements(db, PG_STATEMENTS);
       log(`rebuild: ${fmtInt(rebuilt.events)} events in ${rebuilt.seconds.toFixed(1)} s`);
-      const after = await rawScan(stack.pg.url);
+      const after = await timedScan();
       const best = raw.rate > after.rate ? raw : after;
       const rate = rebuilt.events / rebuilt.seconds;
       rounds.push({ rebuilt, raw: best, rate, ratio: rate / best.rate });
@@ -266,6 +284,12 @@ export default async function replayBench() {
       const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
       console.log(`rebuild vs raw, median of ${ROUNDS} rounds: ${ratios[Math.floor(ROUNDS / 2)].toFixed(2)}× (${ratios.map((r) => r.toFixed(2)).join(', ')})  target ≥ ${TARGETS.rebuildVsRaw}×`);
     }
+    const cpuPer100k = (ms, events) => `${((ms / events) * 100).toFixed(2)} s`;
+    console.log(
+      `CPU per 100,000 events (medians): rebuild: compute manager ${cpuPer100k(medianOf(rounds.map((r) => r.rebuilt.cpu['compute-manager'])), total)}, ` +
+        `postgres ${cpuPer100k(medianOf(rounds.map((r) => r.rebuilt.cpu.postgres)), total)}; raw scan: client ${cpuPer100k(medianOf(rounds.map((r) => r.raw.cpu.scan)), total)}, ` +
+        `postgres ${cpuPer100k(medianOf(rounds.map((r) => r.raw.cpu.postgres)), total)}`,
+    );
     console.log(`compute manager RSS: ${rssBefore.toFixed(0)} MiB before the rebuild, peak ${peakRss.toFixed(0)} MiB`);
     if (statements.length) {
       console.log(`PostgreSQL's time during the rebuild, by statement (the ${statements.length} longest):`);

@@ -7,6 +7,11 @@ export class ExtensionProjection implements Projection {
   readonly reads = [];
   readonly tables = ['extensions', 'extension_namespaces'];
 
+  /** The batch's extension events, one by one: a rebuild's events are mostly of other streams. */
+  async applyBatch(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
+    for (const event of events) if (event.streamId.startsWith('extension-')) await this.apply(event, context);
+  }
+
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
     if (!event.streamId.startsWith('extension-')) return;
     const e = event as unknown as ExtensionEvent;

@@ -6,6 +6,8 @@ import { opaqueEntries, opaqueMapKey } from './opaque-map.js';
 import { opaqueEntriesOwnedBy, recordOpaqueVersion } from './opaque-entries.table.js';
 
 const SWITCH_SYNCS = new Set(['OpaqueDataPut', 'OpaqueDataDeleted', 'SwitchStateRestored']);
+/** Every type it projects, of any stream. */
+const PROJECTED = new Set([...SWITCH_SYNCS, 'ModuleDataReported']);
 
 /**
  * Every version of every opaque entry, from the streams that own them: a switch's (its own and its
@@ -22,6 +24,11 @@ export class OpaqueProjection implements Projection {
   /** A switch's entries are synced from the switch projection's folded state of it. */
   readsEarlierModels(event: RecordedEvent): boolean {
     return event.streamId.startsWith('switch-') && SWITCH_SYNCS.has(event.type);
+  }
+
+  /** The batch's events of the types it projects, one by one: most of a rebuild's events are of none. */
+  async applyBatch(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
+    for (const event of events) if (PROJECTED.has(event.type)) await this.apply(event, context);
   }
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
