@@ -1,5 +1,5 @@
-import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
-import { bumpHostPorts, bumpHostPortsBy, HostPortBumps } from '../desired-state/host-port-revisions.js';
+import type { BatchContext, Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import { bumpHostPorts, HostPortBumps, hostPortBumpsStatement } from '../desired-state/host-port-revisions.js';
 import type { DcnEvent } from './dcn.decider.js';
 
 interface DcnRow {
@@ -23,7 +23,7 @@ export class DcnProjection implements Projection {
   readonly tables = ['dcns'];
 
   /** A batch's DCNs are read once, changed here and written once; the hosts' bumps are summed. */
-  async applyBatch(events: readonly RecordedEvent[], { client }: ProjectionContext): Promise<void> {
+  async applyBatch(events: readonly RecordedEvent[], { client, write }: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('dcn-')) as unknown as Array<DcnEvent & { position: number }>;
     if (mine.length === 0) return;
     const created = new Set(mine.filter((e) => e.type === 'DcnCreated').map((e) => e.data.id));
@@ -75,7 +75,7 @@ export class DcnProjection implements Projection {
       }
     }
     if (changed.size) {
-      await client.query(
+      write(
         `INSERT INTO dcns (id, name, host_id, migrating_to, nics, created_position)
          SELECT id, name, host_id, migrating_to, nics, created_position
          FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, name text, host_id text, migrating_to text, nics jsonb, created_position bigint)
@@ -83,7 +83,8 @@ export class DcnProjection implements Projection {
         [JSON.stringify([...changed].map((id) => dcns.get(id)))],
       );
     }
-    await bumpHostPortsBy(client, bumps);
+    const bump = hostPortBumpsStatement(bumps);
+    if (bump) write(bump.text, bump.values);
   }
 
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {

@@ -14,19 +14,19 @@ export async function bumpHostPorts(client: SqlClient, hostId: string): Promise<
   );
 }
 
-/** `bumpHostPorts` `n` times for each host of `bumps`, in one statement (a rebuild's batch). */
-export async function bumpHostPortsBy(client: SqlClient, bumps: ReadonlyMap<string, number>): Promise<void> {
-  if (bumps.size === 0) return;
+/** `bumpHostPorts` `n` times for each host of `bumps`, as one statement (a rebuild's batch); null for none. */
+export function hostPortBumpsStatement(bumps: ReadonlyMap<string, number>): { text: string; values: unknown[] } | null {
+  if (bumps.size === 0) return null;
   // In one order, so that two batches bumping the same hosts never deadlock.
   const hosts = [...bumps.keys()].sort();
-  await client.query(
-    `INSERT INTO host_port_revisions (host_id, revision) SELECT * FROM unnest($1::text[], $2::int[])
+  return {
+    text: `INSERT INTO host_port_revisions (host_id, revision) SELECT * FROM unnest($1::text[], $2::int[])
      ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + EXCLUDED.revision`,
-    [hosts, hosts.map((h) => bumps.get(h)!)],
-  );
+    values: [hosts, hosts.map((h) => bumps.get(h)!)],
+  };
 }
 
-/** Counts bumps per host, for `bumpHostPortsBy`. */
+/** Counts bumps per host, for `hostPortBumpsStatement`. */
 export class HostPortBumps extends Map<string, number> {
   bump(hostId: string): void {
     this.set(hostId, (this.get(hostId) ?? 0) + 1);

@@ -1,4 +1,4 @@
-import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import type { BatchContext, Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
 import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import type { LogicalNetworkConstruct } from '@vnet/contracts';
 import type { HostEvent } from './host.decider.js';
@@ -19,13 +19,13 @@ export class HostProjection implements Projection {
    * order over the rows they touch (read once) and each changed row written once. The rarer events
    * (overrides, opaque data) are applied one by one, in order: they touch other tables only.
    */
-  async applyBatch(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
+  async applyBatch(events: readonly RecordedEvent[], context: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('host-')) as unknown as Positioned[];
     for (const e of mine) if (!RECORDS.has(e.type)) await this.apply(e as unknown as RecordedEvent, context);
     const recorded = await this.writeHosts(mine, context.client);
     const reports: NetworksReport[] = [];
     for (const e of mine) if (e.type === 'HostNetworksReported') reports.push({ hostId: e.data.hostId, position: e.position, upserted: e.data.upserted, removed: e.data.removed });
-    if (reports.length) await this.writeNetworks(reports, recorded, context.client);
+    if (reports.length) await this.writeNetworks(reports, recorded, context);
   }
 
   /** Writes the batch's hosts; returns those it recorded first (they held no network before it). */
@@ -50,7 +50,7 @@ export class HostProjection implements Projection {
     return new Set(rows.filter((r) => r.inserted).map((r) => r.host_id));
   }
 
-  private async writeNetworks(reports: readonly NetworksReport[], newHosts: ReadonlySet<string>, client: ProjectionContext['client']): Promise<void> {
+  private async writeNetworks(reports: readonly NetworksReport[], newHosts: ReadonlySet<string>, { client, write }: BatchContext): Promise<void> {
     const { pairs, networks } = touchedBy(reports);
     const before: HostNetworksBefore = { held: new Map(), holders: new Map(), learned: new Map() };
     // A host first recorded by this batch held nothing before it: only the others' pairs are read.
@@ -81,22 +81,22 @@ export class HostProjection implements Projection {
 
     const writes = foldHostNetworks(before, reports);
     if (writes.heldDeletes.length) {
-      await client.query(
+      write(
         `DELETE FROM host_networks h USING unnest($1::text[], $2::uuid[]) AS p(host_id, network_id)
          WHERE h.host_id = p.host_id AND h.network_id = p.network_id`,
         [writes.heldDeletes.map((p) => p.hostId), writes.heldDeletes.map((p) => p.networkId)],
       );
     }
     if (writes.heldUpserts.length) {
-      await client.query(
+      write(
         `INSERT INTO host_networks (host_id, network_id, revision) SELECT * FROM unnest($1::text[], $2::uuid[], $3::int[])
          ON CONFLICT (host_id, network_id) DO UPDATE SET revision = EXCLUDED.revision`,
         [writes.heldUpserts.map((p) => p.hostId), writes.heldUpserts.map((p) => p.networkId), writes.heldUpserts.map((p) => p.revision)],
       );
     }
-    if (writes.learnedDeletes.length) await client.query('DELETE FROM learned_networks WHERE id = ANY($1::uuid[])', [writes.learnedDeletes]);
+    if (writes.learnedDeletes.length) write('DELETE FROM learned_networks WHERE id = ANY($1::uuid[])', [writes.learnedDeletes]);
     if (writes.learnedUpserts.length) {
-      await client.query(
+      write(
         `INSERT INTO learned_networks (id, construct, revision, first_position)
          SELECT id, construct, revision, first_position FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, construct jsonb, revision int, first_position bigint)
          ON CONFLICT (id) DO UPDATE SET construct = EXCLUDED.construct, revision = EXCLUDED.revision, first_position = EXCLUDED.first_position`,

@@ -1,4 +1,4 @@
-import type { Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
+import type { BatchContext, Projection, ProjectionContext, RecordedEvent } from '@vnet/events';
 import { type SwitchEvent, switchDecider, type SwitchState } from './switch.decider.js';
 
 const FOLDED = new Set(['SwitchHostAdded', 'PortGroupAdded', 'PortGroupReconfigured', 'SwitchStateRestored', 'OpaqueDataPut', 'OpaqueDataDeleted']);
@@ -13,7 +13,7 @@ export class SwitchProjection implements Projection {
    * A batch's switches are read once, folded here and written once; port groups added to a switch
    * are inserted, and a restored switch's port groups are made those of its folded state.
    */
-  async applyBatch(events: readonly RecordedEvent[], { client }: ProjectionContext): Promise<void> {
+  async applyBatch(events: readonly RecordedEvent[], { client, write }: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('switch-') && (e.type === 'SwitchCreated' || FOLDED.has(e.type))) as unknown as Array<
       SwitchEvent & { position: number }
     >;
@@ -41,7 +41,7 @@ export class SwitchProjection implements Projection {
       if (e.type === 'SwitchStateRestored') restored.add(e.data.id);
     }
     const rows = [...states].map(([id, state]) => ({ id, state, created_position: createdAt.get(id) ?? 0 }));
-    await client.query(
+    write(
       `INSERT INTO switches (id, state, created_position)
        SELECT id, state, created_position FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, state jsonb, created_position bigint)
        ON CONFLICT (id) DO UPDATE SET state = EXCLUDED.state`,
@@ -49,7 +49,7 @@ export class SwitchProjection implements Projection {
     );
     const plain = added.filter((pg) => !restored.has(pg.switch_id));
     if (plain.length) {
-      await client.query(
+      write(
         'INSERT INTO port_groups (id, switch_id) SELECT id, switch_id FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, switch_id uuid)',
         [JSON.stringify(plain)],
       );
@@ -57,8 +57,8 @@ export class SwitchProjection implements Projection {
     if (restored.size) {
       const ids = [...restored];
       const kept = ids.flatMap((id) => states.get(id)!.portGroups.map((pg) => ({ id: pg.id, switch_id: id })));
-      await client.query('DELETE FROM port_groups WHERE switch_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))', [ids, kept.map((pg) => pg.id)]);
-      await client.query(
+      write('DELETE FROM port_groups WHERE switch_id = ANY($1::uuid[]) AND NOT (id = ANY($2::uuid[]))', [ids, kept.map((pg) => pg.id)]);
+      write(
         `INSERT INTO port_groups (id, switch_id) SELECT id, switch_id FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, switch_id uuid)
          ON CONFLICT (id) DO NOTHING`,
         [JSON.stringify(kept)],

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../store/event.js';
-import { batchesOf, projectPage } from './project-page.js';
+import { batchesOf, PipelinedWrites, projectPage } from './project-page.js';
 import type { Projection, ProjectionContext } from './projection.js';
 
 const event = (position: number, streamId = 'thing-1'): RecordedEvent => ({
@@ -73,5 +73,63 @@ describe('projectPage', () => {
       projectPage([event(1)], [logging(log, 'a', { reads: [], ticks: 1, fails: true }), logging(log, 'b', { reads: [], ticks: 5 })], context),
     ).rejects.toThrow('a failed');
     expect(log).toContain('b:end:1');
+  });
+});
+
+describe('PipelinedWrites', () => {
+  /** A connection that runs statements one at a time, in the order sent, each a turn of the loop. */
+  function connection(failing?: string) {
+    const ran: string[] = [];
+    let queue = Promise.resolve();
+    const client = {
+      query: (text: string) => {
+        const run = queue.then(async () => {
+          await tick();
+          ran.push(text);
+          if (text === failing) throw new Error(`${text} failed`);
+          if (ran.includes(failing ?? '')) throw new Error('current transaction is aborted');
+          return { rows: [] };
+        });
+        queue = run.then(
+          () => {},
+          () => {},
+        );
+        return run;
+      },
+    };
+    return { ran, context: { client, manager: {} } as unknown as ProjectionContext };
+  }
+
+  it('sends writes in order without waiting for them, and settles them all', async () => {
+    const { ran, context } = connection();
+    const writes = new PipelinedWrites(context);
+    writes.batchContext.write('a');
+    writes.batchContext.write('b');
+    expect(ran).toEqual([]);
+    await writes.settle();
+    expect(ran).toEqual(['a', 'b']);
+  });
+
+  it('settles with the first write that failed, not what failed after it', async () => {
+    const { ran, context } = connection('a');
+    const writes = new PipelinedWrites(context);
+    writes.write('a');
+    writes.write('b');
+    await expect(writes.settle()).rejects.toThrow('a failed');
+    expect(ran).toEqual(['a', 'b']);
+    expect((writes.failure as Error).message).toBe('a failed');
+  });
+
+  it('a page projected with a plain context has its writes done when projectPage returns', async () => {
+    const { ran, context } = connection();
+    const writer: Projection = {
+      name: 'w',
+      tables: ['w'],
+      reads: [],
+      apply: async () => {},
+      applyBatch: async (_events, { write }) => write('w'),
+    };
+    await projectPage([event(1)], [writer], context);
+    expect(ran).toEqual(['w']);
   });
 });

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../store/event.js';
-import type { Projection, ProjectionContext } from './projection.js';
+import type { BatchContext, Projection, ProjectionContext } from './projection.js';
 
 /**
  * Cuts a page of events into batches that projections may each take whole: a batch ends at every
@@ -25,12 +25,64 @@ export function batchesOf(events: readonly RecordedEvent[], projections: readonl
 }
 
 /**
+ * The writes of a rebuild that no projection waits for (`BatchContext.write`): sent in order on the
+ * transaction's connection, each answer awaited only by `settle`.
+ */
+export class PipelinedWrites {
+  private pending: Array<Promise<unknown>> = [];
+  private failed: { error: unknown } | null = null;
+
+  constructor(private readonly context: ProjectionContext) {}
+
+  /** The context projections write with: the transaction's, and `write`. */
+  get batchContext(): BatchContext {
+    return { client: this.context.client, manager: this.context.manager, write: (text, values) => this.write(text, values) };
+  }
+
+  /** The first write that failed: the rebuild's error (what follows it fails only because it did). */
+  get failure(): unknown {
+    return this.failed?.error;
+  }
+
+  write(text: string, values?: unknown[]): void {
+    this.pending.push(
+      this.context.client.query(text, values).catch((error: unknown) => {
+        this.failed ??= { error };
+      }),
+    );
+  }
+
+  /** Waits for the writes sent so far; throws the first that failed. */
+  async settle(): Promise<void> {
+    const sent = this.pending;
+    this.pending = [];
+    await Promise.all(sent);
+    if (this.failed) throw this.failed.error;
+  }
+}
+
+/**
  * Projects a page of the log through every projection, each batch set-based where it can be. Within
  * a batch, a projection that declares what it `reads` starts once those projections are done with
  * the batch, beside the others; one that does not runs alone. The next batch starts when every
- * projection is done with this one.
+ * projection is done with this one. Given a plain context, it waits for the page's writes before it
+ * returns; given a `BatchContext`, its writes may still be under way (the caller settles them).
  */
-export async function projectPage(events: readonly RecordedEvent[], projections: readonly Projection[], context: ProjectionContext): Promise<void> {
+export async function projectPage(
+  events: readonly RecordedEvent[],
+  projections: readonly Projection[],
+  context: ProjectionContext | BatchContext,
+): Promise<void> {
+  if (!('write' in context)) {
+    const writes = new PipelinedWrites(context);
+    try {
+      await projectPage(events, projections, writes.batchContext);
+    } catch (err) {
+      await writes.settle().catch(() => {});
+      throw writes.failure ?? err;
+    }
+    return writes.settle();
+  }
   for (const batch of batchesOf(events, projections)) {
     const running = new Map<string, Promise<void>>();
     try {
@@ -53,7 +105,7 @@ export async function projectPage(events: readonly RecordedEvent[], projections:
   }
 }
 
-async function projectBatch(projection: Projection, batch: readonly RecordedEvent[], context: ProjectionContext): Promise<void> {
+async function projectBatch(projection: Projection, batch: readonly RecordedEvent[], context: BatchContext): Promise<void> {
   if (projection.applyBatch) await projection.applyBatch(batch, context);
   else for (const event of batch) await projection.apply(event, context);
 }

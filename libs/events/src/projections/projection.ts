@@ -8,6 +8,17 @@ export interface ProjectionContext {
   client: SqlClient;
 }
 
+/** What a rebuild projects a batch with: its transaction, and writes it need not wait for. */
+export interface BatchContext extends ProjectionContext {
+  /**
+   * Sends a statement whose result the projection does not need, after every statement sent before
+   * it on the transaction's connection, and goes on without waiting for it: the projection computes
+   * while the server runs it, and whatever is sent later (a read of what it wrote too) runs after
+   * it. Its failure fails the rebuild.
+   */
+  write(text: string, values?: unknown[]): void;
+}
+
 /**
  * A read model built from events. Projections run inline, in the transaction that appends the
  * events, so a GET after an acknowledged write sees it; `POST /admin/rebuild` empties `tables` and
@@ -22,7 +33,7 @@ export interface Projection {
    * The same effect as `apply` on each event in turn, in a few set-based statements: what a
    * rebuild replays with. Absent: the rebuild applies the events one by one.
    */
-  applyBatch?(events: readonly RecordedEvent[], context: ProjectionContext): Promise<void>;
+  applyBatch?(events: readonly RecordedEvent[], context: BatchContext): Promise<void>;
   /**
    * True for an event whose projection here reads what the projections before this one wrote for
    * that very event (their tables as of it). A batch ends at such an event, so that the projections

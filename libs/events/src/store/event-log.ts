@@ -1,7 +1,7 @@
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../domain/decider.js';
 import { VersionConflictError } from '../errors/domain-error.js';
-import { projectPage } from '../projections/project-page.js';
+import { PipelinedWrites, projectPage } from '../projections/project-page.js';
 import type { Projection } from '../projections/projection.js';
 import { AggregateStore, type AggregateType, type LoadedAggregate } from './aggregate-store.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
@@ -250,17 +250,31 @@ export class EventLog {
     // The pages are read on another connection, each while the one before it is projected. It sees
     // the same log as this transaction: the lock above waited for every writer, and holds off new ones.
     const read = (cursor: LogCursor) => this.store.readAll(cursor, this.rebuildPage, { client: this.pool, wholeLog: true });
+    // A page's writes run on the server while the next page is projected; the one after waits for
+    // them, so that no more than a page of writes is ever queued.
+    const writes = new PipelinedWrites(tx);
+    let written: Promise<void> = Promise.resolve();
     let next: Promise<ReadAllResult> | null = read(LOG_START);
-    while (next) {
-      const page: ReadAllResult = await next;
-      if (page.events.length === 0) break;
-      next = page.events.length < this.rebuildPage ? null : read(page.cursor);
-      // Should projecting fail first, the read ahead must not be an unhandled rejection.
-      next?.catch(() => {});
-      await projectPage(page.events, this.projections, tx);
-      progress.replayed += page.events.length;
-      this.rebuildingNow = { ...progress };
-      onProgress({ ...progress });
+    try {
+      while (next) {
+        const page: ReadAllResult = await next;
+        if (page.events.length === 0) break;
+        next = page.events.length < this.rebuildPage ? null : read(page.cursor);
+        // Should projecting fail first, the read ahead must not be an unhandled rejection.
+        next?.catch(() => {});
+        await projectPage(page.events, this.projections, writes.batchContext);
+        await written;
+        written = writes.settle();
+        written.catch(() => {});
+        progress.replayed += page.events.length;
+        this.rebuildingNow = { ...progress };
+        onProgress({ ...progress });
+      }
+      await written;
+      await writes.settle();
+    } catch (err) {
+      await writes.settle().catch(() => {});
+      throw writes.failure ?? err;
     }
     return { events: progress.replayed };
   }
