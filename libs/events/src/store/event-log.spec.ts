@@ -33,12 +33,13 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     await dataSource.destroy();
   });
 
-  const newLog = (maxAttempts?: number) =>
+  const newLog = (maxAttempts?: number, snapshotEvery?: number) =>
     new EventLog(dataSource, (dataSource.driver as unknown as { master: never }).master, {
       schema,
       projections: [],
       newId: randomUUID,
       maxAttempts,
+      snapshotEvery,
     });
 
   const write = (log: EventLog, stream: string, by: string) =>
@@ -79,6 +80,30 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     await expect(write(log, 'b', 'other')).resolves.toBe(1);
     release();
     await expect(holder).resolves.toBe(1);
+  });
+
+  it('decides on the latest snapshot plus the events after it, whatever the stream id holds', async () => {
+    const log = newLog(1, 10);
+    const id = `o'brien\\-${randomUUID()}`;
+    for (let i = 0; i < 12; i++) await write(log, id, `w${i}`);
+    // Proof the snapshot is what execute loads: a tampered one shows through.
+    await dataSource.query(`UPDATE ${schema}.snapshots SET state = $2 WHERE stream_id = $1 AND version = 10`, [
+      `counter-${id}`,
+      JSON.stringify({ writers: ['tampered'] }),
+    ]);
+    let seen: string[] = [];
+    const version = await log.execute(
+      Counter,
+      id,
+      metadata,
+      (state) => {
+        seen = state.writers;
+        return [{ type: 'Counted', data: { by: 'last' } }];
+      },
+      (_s, v) => v,
+    );
+    expect(version).toBe(13);
+    expect(seen).toEqual(['tampered', 'w10@10', 'w11@11']);
   });
 
   it('retries, with a fresh state, a write that a writer outside execute raced', async () => {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../domain/decider.js';
 import { VersionConflictError } from '../errors/domain-error.js';
@@ -13,6 +14,8 @@ import { type RebuildProgress, RebuildTasks } from './rebuild-tasks.js';
 import { schemaIdentifier } from './schema.js';
 import { SnapshotStore } from './snapshot-store.js';
 
+const LOCK_STREAM = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
 /** A unit of work on the log: appends, inline projections and read-model writes commit together. */
 export class EventLogTransaction {
   private readonly appended: RecordedEvent[] = [];
@@ -25,6 +28,13 @@ export class EventLogTransaction {
 
   load<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string): Promise<LoadedAggregate<S>> {
     return this.log.aggregates.load(type, id, { client: this.client });
+  }
+
+  /** `lockStream` on the aggregate's stream, then `load`, in one round trip; `begin`: starting the transaction first. */
+  lockAndLoad<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string, begin = false): Promise<LoadedAggregate<S>> {
+    const lock = this.lockStatement(this.log.aggregates.streamId(type, id));
+    const before = begin ? `BEGIN;\n${lock}` : lock;
+    return this.log.aggregates.load(type, id, { client: this.client, before });
   }
 
   /** Appends an aggregate's new events at the version it was loaded at, and projects them. */
@@ -57,7 +67,16 @@ export class EventLogTransaction {
    * schema, so two services' logs on one database never wait for each other.
    */
   async lockStream(streamId: string): Promise<void> {
-    await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.log.schemaName}:${streamId}`]);
+    await this.client.query(LOCK_STREAM, [this.lockKey(streamId)]);
+  }
+
+  private lockKey(streamId: string): string {
+    return `${this.log.schemaName}:${streamId}`;
+  }
+
+  /** `lockStream`'s statement with the key as a literal, to send in one round trip with another. */
+  private lockStatement(streamId: string): string {
+    return LOCK_STREAM.replace('$1', pg.escapeLiteral(this.lockKey(streamId)));
   }
 
   /**
@@ -128,6 +147,8 @@ export class EventLog {
   private readonly committedListeners: Array<(events: readonly RecordedEvent[]) => void> = [];
   private rebuildingNow: RebuildProgress | null = null;
   private readonly rebuildPage: number;
+  /** Whether execute's transaction may begin in its first round trip (see inTransaction). */
+  private readonly beginWithLock: boolean;
   /** The rebuilds of this log (`POST /admin/rebuild`), one at a time. */
   readonly rebuilds: RebuildTasks;
 
@@ -144,6 +165,7 @@ export class EventLog {
     this.newId = options.newId;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.rebuildPage = options.rebuildPage ?? 5000;
+    this.beginWithLock = !dataSource.options.isolationLevel && !dataSource.subscribers?.length;
     this.rebuilds = new RebuildTasks((onProgress) => this.rebuild(onProgress), options.newId);
   }
 
@@ -162,10 +184,23 @@ export class EventLog {
   }
 
   async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+    return this.inTransaction(work, false);
+  }
+
+  /**
+   * `transaction`; with `beginWithFirst`, the BEGIN is not sent on its own: `work`'s first query
+   * must start with it (one round trip less). TypeORM's runner is told the transaction is open, as
+   * its startTransaction would (no isolation level is set on the data source, no subscriber listens).
+   */
+  private async inTransaction<T>(work: (tx: EventLogTransaction) => Promise<T>, beginWithFirst: boolean): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as SqlClient;
     try {
-      await runner.startTransaction();
+      if (beginWithFirst) {
+        const open = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+        open.isTransactionActive = true;
+        open.transactionDepth = 1;
+      } else await runner.startTransaction();
       const tx = new EventLogTransaction(client, runner.manager, this);
       const result = await work(tx);
       await runner.commitTransaction();
@@ -195,14 +230,13 @@ export class EventLog {
   ): Promise<R> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.transaction(async (tx) => {
-          await tx.lockStream(this.aggregates.streamId(type, id));
-          const loaded = await tx.load(type, id);
+        return await this.inTransaction(async (tx) => {
+          const loaded = await tx.lockAndLoad(type, id, this.beginWithLock);
           const events = await decide(loaded.state, loaded.version, tx);
           if (events.length === 0) return answer(loaded.state, loaded.version, [], tx);
           const { state, version, recorded } = await tx.appendTo(type, id, loaded, events, metadata);
           return answer(state, version, recorded, tx);
-        });
+        }, this.beginWithLock);
       } catch (err) {
         if (!isRetryable(err) || attempt >= this.maxAttempts) throw err;
         await backoff(attempt);
