@@ -106,6 +106,46 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     expect(seen).toEqual(['tampered', 'w10@10', 'w11@11']);
   });
 
+  it('runs the commands that waited for a stream together, each in order; one that fails changes nothing and fails alone', async () => {
+    const log = newLog(1);
+    const committed: string[][] = [];
+    log.onCommitted((events) => committed.push(events.map((e) => (e.data as { by: string }).by)));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const holder = log.execute(
+      Counter,
+      'batch',
+      metadata,
+      async () => {
+        await held;
+        return [{ type: 'Counted', data: { by: 'holder' } }];
+      },
+      (_s, v) => v,
+    );
+    const first = write(log, 'batch', 'first');
+    const failing = log.execute(
+      Counter,
+      'batch',
+      metadata,
+      async (_state, _version, tx) => {
+        // Its writes are undone with it: the message stays unhandled, its event is not recorded.
+        expect(await tx.markHandled('bench', 'm-1')).toBe(true);
+        await tx.append('counter-batch', [{ id: randomUUID(), type: 'Counted', data: { by: 'failing' }, metadata }], 2);
+        throw new Error('refused');
+      },
+      (_s, v) => v,
+    );
+    const last = write(log, 'batch', 'last');
+    release();
+    await expect(holder).resolves.toBe(1);
+    await expect(first).resolves.toBe(2);
+    await expect(failing).rejects.toThrow('refused');
+    await expect(last).resolves.toBe(3);
+    expect((await log.load(Counter, 'batch')).state.writers).toEqual(['holder', 'first@1', 'last@2']);
+    expect(committed).toEqual([['holder'], ['first@1', 'last@2']]);
+    await expect(log.transaction((tx) => tx.markHandled('bench', 'm-1'))).resolves.toBe(true);
+  });
+
   it('retries, with a fresh state, a write that a writer outside execute raced', async () => {
     const log = newLog();
     let raced = false;
