@@ -306,7 +306,10 @@ export class EventLog {
             } catch (error) {
               // A race or a deadlock is the transaction's: all of it runs again.
               if (isRetryable(error)) throw error;
-              await tx.client.query(`ROLLBACK TO SAVEPOINT command_${i}`);
+              // A connection that cannot roll back (PostgreSQL stopping) fails them all, with this error.
+              await tx.client.query(`ROLLBACK TO SAVEPOINT command_${i}`).catch(() => {
+                throw error;
+              });
               tx.forgetAfter(mark);
               outcomes.push({ error });
             }
