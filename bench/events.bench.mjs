@@ -18,6 +18,20 @@
 // (variant, writers) phase once, on fresh streams, right after a CHECKPOINT, in an order rotated per
 // round so that no variant always goes first or last; the figure reported is the median of the rounds.
 //
+// Commands — the path the services write through: EventLog.execute (one TypeORM transaction:
+// the stream's writer lock, load from the latest snapshot, decide, append, project; no projection
+// here) on a DataSource opened as EventLogModule opens it. Each command decides `eventsPerAppend`
+// events of a small network aggregate (a create first, then subnets). Two layouts: `many` (each
+// writer its own streams, `appendsPerStream` commands each) and `one` (every writer on one stream,
+// a fresh one per phase). Variants:
+//   service  EventLog.execute
+//   emmett   DeciderCommandHandler(...)(store, id, command): aggregateStream, decide, appendToStream,
+//            its equivalent; retried on a version conflict (writers of one stream race) until done
+//   raw      one INSERT ... unnest per command into a table like ours, versions counted in memory:
+//            the floor, as for appends
+// Same method as appends (rounds, rotation, CHECKPOINT before each phase, medians).
+// `--commands-only` runs this section alone.
+//
 // Reads — the whole log of our store's events table (topped up to `readEvents` events, written in
 // small transactions like real appends) in global order, pages of `readPage`:
 //   ours    PgEventStore.readAll(cursor, `readPage`)
@@ -29,11 +43,12 @@
 // reader) when its store is created. Ours and raw pools pin pg's stock parsers for those types, so
 // they run as they do in the services, while Emmett runs with its own defaults.
 //
-// `npm run bench -- events [--quick]`: --quick runs tiny sizes, one round (a smoke check only).
+// `npm run bench -- events [--quick] [--commands-only]`: --quick runs tiny sizes, one round (a smoke check only).
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import pg from 'pg';
-import { PgEventStore, eventStoreDdl } from '@vnet/events';
+import { DataSource } from 'typeorm';
+import { EventLog, PgEventStore, eventStoreDdl } from '@vnet/events';
 import { startThrowawayPostgres } from './lib/postgres.mjs';
 import { fmtInt, fmtMs, fmtPct, median, now, quantile, spread, table } from './lib/stats.mjs';
 
@@ -48,10 +63,23 @@ const FULL = {
   readEvents: 120_000,
   readPage: 1000,
   readRounds: 3,
+  // Commands (load, decide, append): per timed phase, all writers together, per stream layout.
+  layouts: ['many', 'one'],
+  commands: { many: { 1: 400, 16: 1200 }, one: { 1: 200, 16: 96 } },
+  commandWarmup: { many: { 1: 100, 16: 320 }, one: { 1: 50, 16: 48 } },
 };
-const QUICK = { ...FULL, rounds: 1, appends: { 1: 200, 16: 480 }, warmup: { 1: 50, 16: 160 }, readEvents: 5_000, readRounds: 1 };
+const QUICK = {
+  ...FULL,
+  rounds: 1,
+  appends: { 1: 200, 16: 480 },
+  warmup: { 1: 50, 16: 160 },
+  readEvents: 5_000,
+  readRounds: 1,
+  commands: { many: { 1: 100, 16: 320 }, one: { 1: 80, 16: 48 } },
+  commandWarmup: { many: { 1: 30, 16: 64 }, one: { 1: 20, 16: 16 } },
+};
 
-const TARGETS = { appendsVsEmmett: 2, appendsVsRaw: 0.7, readsVsRaw: 0.5 };
+const TARGETS = { appendsVsEmmett: 2, appendsVsRaw: 0.7, readsVsRaw: 0.5, commandsVsEmmett: 2, commandsVsRaw: 0.5 };
 
 // pg's stock parsers for int8, json and jsonb, taken before Emmett's driver replaces the global ones.
 const STOCK = new Map([20, 114, 3802].map((oid) => [oid, pg.types.getTypeParser(oid, 'text')]));
@@ -192,6 +220,149 @@ async function runAppends(variant, perWriter) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Commands: the services' write path, load + decide + append in one go
+
+/** A network-like aggregate: what the services' deciders fold, small. */
+const initialNetwork = () => ({ exists: false, name: null, subnets: 0, lastCidr: null });
+function evolveNetwork(state, event) {
+  switch (event.type) {
+    case 'NetworkCreated':
+      return { ...state, exists: true, name: event.data.name };
+    case 'SubnetAdded':
+      return { ...state, subnets: state.subnets + 1, lastCidr: event.data.cidr };
+    default:
+      return state;
+  }
+}
+/** `eventsPerAppend` events per command: a create first on a new stream, then subnets. */
+function decideNetwork(cmd, state, eventsPerAppend) {
+  return Array.from({ length: eventsPerAppend }, (_, k) => ({
+    type: !state.exists && k === 0 ? 'NetworkCreated' : 'SubnetAdded',
+    data: eventData(cmd.seq + k),
+  }));
+}
+const NetworkAggregate = {
+  category: 'network',
+  snapshotSchema: 'bench-network-1',
+  initialState: initialNetwork,
+  evolve: evolveNetwork,
+};
+const commandMetadata = () => ({ correlationId: randomUUID(), causationId: randomUUID(), actor: 'user:bench@example.org' });
+
+/**
+ * Per writer, its commands in order: `{ id, seq }`. `many`: each writer its own streams,
+ * `appendsPerStream` commands each; `one`: every writer on one stream (fresh per phase).
+ */
+function commandLoad(cfg, layout, writers, commands) {
+  const perWriter = [];
+  const shared = randomUUID();
+  let seq = 0;
+  for (let w = 0; w < writers; w++) {
+    const n = Math.floor(commands / writers) + (w < commands % writers ? 1 : 0);
+    const list = [];
+    let id;
+    for (let i = 0; i < n; i++) {
+      if (layout === 'one') id = shared;
+      else if (i % cfg.appendsPerStream === 0) id = randomUUID();
+      list.push({ id, seq });
+      seq += cfg.eventsPerAppend;
+    }
+    perWriter.push(list);
+  }
+  return perWriter;
+}
+
+function serviceVariant(log, cfg) {
+  return {
+    name: 'service',
+    run: (cmd) =>
+      log.execute(
+        NetworkAggregate,
+        cmd.id,
+        commandMetadata(),
+        (state) => decideNetwork(cmd, state, cfg.eventsPerAppend),
+        (_state, version) => version,
+      ),
+  };
+}
+
+function emmettHandleVariant(es, cfg, emmettLib) {
+  const handle = emmettLib.DeciderCommandHandler({
+    decide: (cmd, state) => decideNetwork(cmd, state, cfg.eventsPerAppend).map((e) => ({ ...e, metadata: cmd.metadata })),
+    evolve: evolveNetwork,
+    initialState: initialNetwork,
+    mapToStreamId: (id) => `network-${id}`,
+    // Writers of one stream race: the loser reads again and decides again, as often as it takes.
+    retry: {
+      onVersionConflict: {
+        retries: 1000,
+        minTimeout: 1,
+        maxTimeout: 20,
+        factor: 1.5,
+        randomize: true,
+        shouldRetryError: emmettLib.isExpectedVersionConflictError,
+      },
+    },
+  });
+  return {
+    name: 'emmett',
+    run: (cmd) => handle(es, cmd.id, { type: 'AddSubnets', data: {}, seq: cmd.seq, metadata: commandMetadata() }),
+  };
+}
+
+/** The floor: the command's rows, one INSERT ... unnest per command; versions counted in memory. */
+function rawCommandVariant(pool, cfg) {
+  const versions = new Map();
+  return {
+    name: 'raw',
+    run: (cmd) => {
+      const streamId = `network-${cmd.id}`;
+      const from = versions.get(streamId) ?? 0;
+      versions.set(streamId, from + cfg.eventsPerAppend);
+      const events = decideNetwork(cmd, { exists: from > 0 }, cfg.eventsPerAppend);
+      const metadata = JSON.stringify(commandMetadata());
+      return pool.query(RAW_COMMAND_INSERT, [
+        events.map(() => randomUUID()),
+        events.map(() => streamId),
+        events.map((_, i) => from + i + 1),
+        events.map((e) => e.type),
+        events.map((e) => JSON.stringify(e.data)),
+        events.map(() => metadata),
+      ]);
+    },
+  };
+}
+
+const RAW_COMMAND_INSERT = RAW_INSERT.replace('raw.events', 'rawc.events');
+
+/** Runs one timed phase of commands: every writer its own commands in order, all writers at once. */
+async function runCommands(variant, perWriter, eventsPerCommand) {
+  const total = perWriter.reduce((n, l) => n + l.length, 0);
+  const latencies = new Float64Array(total);
+  let k = 0;
+  const t0 = now();
+  await Promise.all(
+    perWriter.map(async (list) => {
+      for (const cmd of list) {
+        const s = now();
+        await variant.run(cmd);
+        latencies[k++] = now() - s;
+      }
+    }),
+  );
+  const seconds = (now() - t0) / 1000;
+  return {
+    commands: total,
+    events: total * eventsPerCommand,
+    seconds,
+    commandsPerSec: total / seconds,
+    eventsPerSec: (total * eventsPerCommand) / seconds,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
 // Reads
 
 /**
@@ -296,6 +467,8 @@ async function fillLog(url, cfg, target) {
 
 // ---------------------------------------------------------------------------------------------
 
+const round4 = (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v);
+
 function rotate(list, by) {
   const k = by % list.length;
   return [...list.slice(k), ...list.slice(0, k)];
@@ -308,6 +481,119 @@ async function newPool(url, size, types) {
   const clients = await Promise.all(Array.from({ length: size }, () => pool.connect()));
   for (const c of clients) c.release();
   return pool;
+}
+
+/**
+ * The services' write path against Emmett's command handler and the raw floor: every (layout,
+ * writers) phase of every variant once per round, fresh streams, right after a CHECKPOINT, in an
+ * order rotated per round; medians of the rounds. Returns the rows, results and ratios to print.
+ */
+async function commandSection({ cfg, server, admin, emmett }) {
+  for (const sql of eventStoreDdl('svc')) await admin.query(sql);
+  for (const sql of eventStoreDdl('rawc')) await admin.query(sql);
+  // As the services open theirs (EventLogModule): TypeORM over pg, search_path on the log's schema.
+  const dataSource = new DataSource({
+    type: 'postgres',
+    url: server.url,
+    schema: 'svc',
+    synchronize: false,
+    logging: false,
+    extra: { max: cfg.poolSize, application_name: 'svc', options: '-c search_path=svc', types: stockTypes },
+  });
+  await dataSource.initialize();
+  const svcPool = dataSource.driver.master;
+  const warm = await Promise.all(Array.from({ length: cfg.poolSize }, () => svcPool.connect()));
+  for (const c of warm) c.release();
+  const rawPool = await newPool(server.url, cfg.poolSize, stockTypes);
+  try {
+    const probe = (await svcPool.query('SELECT 1::int8 AS i')).rows[0];
+    if (typeof probe.i !== 'string') throw new Error("the service's pool does not use pg's stock parsers");
+    const eventLog = new EventLog(dataSource, svcPool, { schema: 'svc', projections: [], newId: randomUUID });
+    const emmettLib = await import('@event-driven-io/emmett');
+    const variants = [
+      serviceVariant(eventLog, cfg),
+      emmettHandleVariant(emmett, cfg, emmettLib),
+      rawCommandVariant(rawPool, cfg),
+    ];
+    const emmettBefore = (await admin.query('SELECT count(*)::int AS n FROM emt_messages')).rows[0].n;
+    const phases = cfg.layouts.flatMap((layout) => cfg.writers.map((writers) => ({ layout, writers })));
+
+    for (const v of variants)
+      for (const p of phases)
+        await runCommands(v, commandLoad(cfg, p.layout, p.writers, cfg.commandWarmup[p.layout][p.writers]), cfg.eventsPerAppend);
+    log(`commands: warmed up`);
+
+    const runs = new Map();
+    for (let r = 0; r < cfg.rounds; r++) {
+      await admin.query('VACUUM ANALYZE');
+      for (const p of phases) {
+        for (const v of rotate(variants, r)) {
+          const load = commandLoad(cfg, p.layout, p.writers, cfg.commands[p.layout][p.writers]);
+          await admin.query('CHECKPOINT');
+          const res = await runCommands(v, load, cfg.eventsPerAppend);
+          const key = `${v.name}/${p.layout}/${p.writers}`;
+          runs.set(key, [...(runs.get(key) ?? []), res]);
+          log(
+            `round ${r + 1}/${cfg.rounds} ${v.name.padEnd(7)} ${p.layout.padEnd(4)} ${String(p.writers).padStart(2)} writer(s): ${fmtInt(res.commandsPerSec)} commands/s, p50 ${fmtMs(res.p50)} ms, p99 ${fmtMs(res.p99)} ms`,
+          );
+        }
+      }
+    }
+
+    const counts = {
+      service: (await admin.query('SELECT count(*)::int AS n FROM svc.events')).rows[0].n,
+      emmett: (await admin.query('SELECT count(*)::int AS n FROM emt_messages')).rows[0].n - emmettBefore,
+      raw: (await admin.query('SELECT count(*)::int AS n FROM rawc.events')).rows[0].n,
+    };
+    if (new Set(Object.values(counts)).size !== 1) throw new Error(`command row counts differ: ${JSON.stringify(counts)}`);
+
+    const rows = [];
+    const results = [];
+    for (const p of phases) {
+      for (const v of variants) {
+        const rs = runs.get(`${v.name}/${p.layout}/${p.writers}`);
+        const mid = rs.find((x) => x.commandsPerSec === median(rs.map((y) => y.commandsPerSec)));
+        const sp = spread(rs.map((x) => x.commandsPerSec));
+        results.push({ variant: v.name, ...p, ...mid, spread: sp, rounds: rs.map((x) => Math.round(x.commandsPerSec)) });
+        rows.push([
+          v.name,
+          p.layout === 'one' ? 'one' : 'many',
+          p.writers,
+          fmtInt(mid.commandsPerSec),
+          fmtInt(mid.eventsPerSec),
+          fmtMs(mid.p50),
+          fmtMs(mid.p99),
+          fmtPct(sp),
+        ]);
+      }
+    }
+    const find = (v, p) => results.find((x) => x.variant === v && x.layout === p.layout && x.writers === p.writers);
+    const cps = (v, p) => find(v, p).commandsPerSec;
+    // Context for a noisy machine: the two variants' ratio within each round (they ran minutes apart
+    // at most), median over the rounds.
+    const paired = (a, b, p) => median(find(a, p).rounds.map((x, r) => x / find(b, p).rounds[r]));
+    const ratios = [];
+    const name = (p) => `${p.writers} writer${p.writers > 1 ? 's' : ''}, ${p.layout === 'one' ? 'one stream' : 'many streams'}`;
+    for (const p of phases)
+      ratios.push({
+        what: `commands service/emmett, ${name(p)}`,
+        ratio: cps('service', p) / cps('emmett', p),
+        perRound: paired('service', 'emmett', p),
+        target: TARGETS.commandsVsEmmett,
+      });
+    for (const p of phases)
+      ratios.push({
+        what: `commands service/raw, ${name(p)}`,
+        ratio: cps('service', p) / cps('raw', p),
+        perRound: paired('service', 'raw', p),
+        target: TARGETS.commandsVsRaw,
+      });
+    for (const x of ratios) x.verdict = x.ratio >= x.target ? 'PASS' : 'MISS';
+    return { rows, results, ratios, rowsPerVariant: counts.service };
+  } finally {
+    await rawPool.end().catch(() => {});
+    await dataSource.destroy().catch(() => {});
+  }
 }
 
 export default async function run(args) {
@@ -338,6 +624,37 @@ export default async function run(args) {
     if (typeof o.i !== 'string' || o.j.a !== 1) throw new Error("ours/raw pools do not use pg's stock parsers");
     log(`pg parsers: ours/raw int8 → ${typeof o.i}, emmett int8 → ${typeof e.i}`);
 
+    // Commands first: the services' write path, beside Emmett's command handler and the raw floor.
+    const commands = await commandSection({ cfg, server, admin, emmett });
+    const commandOut = [
+      '',
+      `Commands (load, decide, append; the services' EventLog.execute): ${cfg.eventsPerAppend} events per command, ` +
+        `many streams: ${cfg.appendsPerStream} commands per stream, ${cfg.commands.many[1]} (1 writer) / ${cfg.commands.many[16]} (16 writers) per phase; ` +
+        `one stream: every writer on one stream, ${cfg.commands.one[1]} / ${cfg.commands.one[16]} per phase; median of ${cfg.rounds} round${cfg.rounds > 1 ? 's' : ''}; pool of ${cfg.poolSize} per variant`,
+      '',
+      table(['variant', 'streams', 'writers', 'commands/s', 'events/s', 'p50 ms', 'p99 ms', 'spread'], commands.rows),
+      '',
+      table(
+        ['ratio (of the medians)', 'value', 'target', '', 'per round, median'],
+        commands.ratios.map((x) => [x.what, `${x.ratio.toFixed(2)}x`, `>= ${x.target}x`, x.verdict, `${x.perRound.toFixed(2)}x`]),
+        ['l', 'r', 'r', 'l', 'r'],
+      ),
+    ];
+    if (args.includes('--commands-only')) {
+      const seconds = (now() - started) / 1000;
+      console.log(
+        [...commandOut, '', `(spread: (max - min) / median over the rounds; whole run ${seconds.toFixed(1)} s)`].join('\n'),
+      );
+      console.log('\nJSON:');
+      console.log(
+        JSON.stringify(
+          { benchmark: 'events', section: 'commands', at: new Date().toISOString(), config: cfg, commands, seconds },
+          round4,
+        ),
+      );
+      return 0;
+    }
+
     const variants = [oursVariant(oursPool), emmettVariant(emmett), rawVariant(rawPool)];
     const ours = variants[0];
 
@@ -365,7 +682,8 @@ export default async function run(args) {
     // Every variant wrote the same number of rows.
     const counts = {
       ours: (await admin.query('SELECT count(*)::int AS n FROM es.events')).rows[0].n,
-      emmett: (await admin.query('SELECT count(*)::int AS n FROM emt_messages')).rows[0].n,
+      // Emmett's commands above wrote to the same table.
+      emmett: (await admin.query('SELECT count(*)::int AS n FROM emt_messages')).rows[0].n - commands.rowsPerVariant,
       raw: (await admin.query('SELECT count(*)::int AS n FROM raw.events')).rows[0].n,
     };
     if (new Set(Object.values(counts)).size !== 1) throw new Error(`row counts differ: ${JSON.stringify(counts)}`);
@@ -524,6 +842,7 @@ export default async function run(args) {
         ['l', 'r', 'r', 'l'],
       ),
     );
+    out.push(...commandOut);
     out.push('');
     out.push(`(spread: (max - min) / median over the rounds; whole run ${seconds.toFixed(1)} s)`);
     console.log(out.join('\n'));
@@ -537,10 +856,11 @@ export default async function run(args) {
       appends: appendResults,
       reads: readResults,
       ratios,
+      commands,
       seconds,
     };
     console.log('\nJSON:');
-    console.log(JSON.stringify(json, (_, v) => (typeof v === 'number' && !Number.isInteger(v) ? Number(v.toPrecision(4)) : v)));
+    console.log(JSON.stringify(json, round4));
     return 0;
   } finally {
     if (emmett) await emmett.close().catch(() => {});

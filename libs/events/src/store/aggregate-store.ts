@@ -1,6 +1,7 @@
 import type { DomainEvent } from '../domain/decider.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event.js';
 import type { AppendResult, AsOf, EventStore, SqlClient } from './event-store.js';
+import { PgEventStore } from './pg-event-store.js';
 import type { Snapshot, SnapshotStore } from './snapshot-store.js';
 
 export interface AggregateType<S, E extends DomainEvent> {
@@ -39,22 +40,37 @@ export class AggregateStore {
    * The aggregate now, or as of a point of the log: from the latest snapshot at or below that
    * version, plus the events after it. Folding past a multiple of `snapshotEvery` that has no
    * snapshot yet (a stream written before snapshots were kept, or after a rebuild emptied them)
-   * keeps one there, so the next read of that stretch of history starts from it.
+   * keeps one there, so the next read of that stretch of history starts from it. `before`: a
+   * statement run first on `client` (the stream's writer lock), in the same round trip as the read.
    */
   async load<S, E extends DomainEvent>(
     type: AggregateType<S, E>,
     id: string,
-    options: { asOf?: AsOf; client?: SqlClient } = {},
+    options: { asOf?: AsOf; client?: SqlClient; before?: string } = {},
   ): Promise<LoadedAggregate<S>> {
     const streamId = this.streamId(type, id);
     const client = options.client;
     let upTo: number | undefined;
+    let snapshot: Snapshot<S> | null;
+    let events: RecordedEvent[];
     if (options.asOf) {
       upTo = await this.events.versionAt(streamId, options.asOf, client);
       if (upTo === 0) return { state: type.initialState(), version: 0 };
     }
-    const snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, client, upTo);
-    const events = await this.events.readStream(streamId, { fromVersion: snapshot?.version ?? 0, toVersion: upTo, client });
+    if (upTo === undefined && this.events instanceof PgEventStore) {
+      // The head: the snapshot and the events after it in one statement, after `before` in the same round trip.
+      ({ snapshot, events } = await this.events.readFromSnapshot<S>(streamId, type.snapshotSchema, {
+        client,
+        before: options.before,
+      }));
+    } else {
+      if (options.before !== undefined) {
+        if (!client) throw new Error("a statement to run before the load needs the caller's client");
+        await client.query(options.before);
+      }
+      snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, client, upTo);
+      events = await this.events.readStream(streamId, { fromVersion: snapshot?.version ?? 0, toVersion: upTo, client });
+    }
     let state = snapshot?.state ?? type.initialState();
     const missed: Array<Snapshot<S>> = [];
     for (const e of events) {

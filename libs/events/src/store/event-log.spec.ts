@@ -33,12 +33,13 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     await dataSource.destroy();
   });
 
-  const newLog = (maxAttempts?: number) =>
+  const newLog = (maxAttempts?: number, snapshotEvery?: number) =>
     new EventLog(dataSource, (dataSource.driver as unknown as { master: never }).master, {
       schema,
       projections: [],
       newId: randomUUID,
       maxAttempts,
+      snapshotEvery,
     });
 
   const write = (log: EventLog, stream: string, by: string) =>
@@ -79,6 +80,70 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     await expect(write(log, 'b', 'other')).resolves.toBe(1);
     release();
     await expect(holder).resolves.toBe(1);
+  });
+
+  it('decides on the latest snapshot plus the events after it, whatever the stream id holds', async () => {
+    const log = newLog(1, 10);
+    const id = `o'brien\\-${randomUUID()}`;
+    for (let i = 0; i < 12; i++) await write(log, id, `w${i}`);
+    // Proof the snapshot is what execute loads: a tampered one shows through.
+    await dataSource.query(`UPDATE ${schema}.snapshots SET state = $2 WHERE stream_id = $1 AND version = 10`, [
+      `counter-${id}`,
+      JSON.stringify({ writers: ['tampered'] }),
+    ]);
+    let seen: string[] = [];
+    const version = await log.execute(
+      Counter,
+      id,
+      metadata,
+      (state) => {
+        seen = state.writers;
+        return [{ type: 'Counted', data: { by: 'last' } }];
+      },
+      (_s, v) => v,
+    );
+    expect(version).toBe(13);
+    expect(seen).toEqual(['tampered', 'w10@10', 'w11@11']);
+  });
+
+  it('runs the commands that waited for a stream together, each in order; one that fails changes nothing and fails alone', async () => {
+    const log = newLog(1);
+    const committed: string[][] = [];
+    log.onCommitted((events) => committed.push(events.map((e) => (e.data as { by: string }).by)));
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const holder = log.execute(
+      Counter,
+      'batch',
+      metadata,
+      async () => {
+        await held;
+        return [{ type: 'Counted', data: { by: 'holder' } }];
+      },
+      (_s, v) => v,
+    );
+    const first = write(log, 'batch', 'first');
+    const failing = log.execute(
+      Counter,
+      'batch',
+      metadata,
+      async (_state, _version, tx) => {
+        // Its writes are undone with it: the message stays unhandled, its event is not recorded.
+        expect(await tx.markHandled('bench', 'm-1')).toBe(true);
+        await tx.append('counter-batch', [{ id: randomUUID(), type: 'Counted', data: { by: 'failing' }, metadata }], 2);
+        throw new Error('refused');
+      },
+      (_s, v) => v,
+    );
+    const last = write(log, 'batch', 'last');
+    release();
+    await expect(holder).resolves.toBe(1);
+    await expect(first).resolves.toBe(2);
+    await expect(failing).rejects.toThrow('refused');
+    await expect(last).resolves.toBe(3);
+    expect((await log.load(Counter, 'batch')).state.writers).toEqual(['holder', 'first@1', 'last@2']);
+    expect(committed).toEqual([['holder'], ['first@1', 'last@2']]);
+    await expect(log.transaction((tx) => tx.markHandled('bench', 'm-1'))).resolves.toBe(true);
   });
 
   it('retries, with a fresh state, a write that a writer outside execute raced', async () => {

@@ -1,3 +1,4 @@
+import pg from 'pg';
 import type { DataSource, EntityManager } from 'typeorm';
 import type { DomainEvent } from '../domain/decider.js';
 import { VersionConflictError } from '../errors/domain-error.js';
@@ -13,6 +14,8 @@ import { type RebuildProgress, RebuildTasks } from './rebuild-tasks.js';
 import { schemaIdentifier } from './schema.js';
 import { SnapshotStore } from './snapshot-store.js';
 
+const LOCK_STREAM = 'SELECT pg_advisory_xact_lock(hashtextextended($1, 0))';
+
 /** A unit of work on the log: appends, inline projections and read-model writes commit together. */
 export class EventLogTransaction {
   private readonly appended: RecordedEvent[] = [];
@@ -25,6 +28,13 @@ export class EventLogTransaction {
 
   load<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string): Promise<LoadedAggregate<S>> {
     return this.log.aggregates.load(type, id, { client: this.client });
+  }
+
+  /** `lockStream` on the aggregate's stream, then `load`, in one round trip; `begin`: starting the transaction first. */
+  lockAndLoad<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string, begin = false): Promise<LoadedAggregate<S>> {
+    const lock = this.lockStatement(this.log.aggregates.streamId(type, id));
+    const before = begin ? `BEGIN;\n${lock}` : lock;
+    return this.log.aggregates.load(type, id, { client: this.client, before });
   }
 
   /** Appends an aggregate's new events at the version it was loaded at, and projects them. */
@@ -57,7 +67,16 @@ export class EventLogTransaction {
    * schema, so two services' logs on one database never wait for each other.
    */
   async lockStream(streamId: string): Promise<void> {
-    await this.client.query('SELECT pg_advisory_xact_lock(hashtextextended($1, 0))', [`${this.log.schemaName}:${streamId}`]);
+    await this.client.query(LOCK_STREAM, [this.lockKey(streamId)]);
+  }
+
+  private lockKey(streamId: string): string {
+    return `${this.log.schemaName}:${streamId}`;
+  }
+
+  /** `lockStream`'s statement with the key as a literal, to send in one round trip with another. */
+  private lockStatement(streamId: string): string {
+    return LOCK_STREAM.replace('$1', pg.escapeLiteral(this.lockKey(streamId)));
   }
 
   /**
@@ -75,6 +94,11 @@ export class EventLogTransaction {
 
   get events(): readonly RecordedEvent[] {
     return this.appended;
+  }
+
+  /** Forgets the events appended after the first `count`, rolled back to a savepoint. */
+  forgetAfter(count: number): void {
+    this.appended.length = count;
   }
 
   private async project(result: AppendResult): Promise<void> {
@@ -100,6 +124,15 @@ export interface EventLogOptions {
   upcasters?: readonly Upcaster[];
   /** Events replayed per page of a rebuild. */
   rebuildPage?: number;
+}
+
+/** A command of `execute` waiting for its stream's transaction. */
+interface Command<S, E extends DomainEvent> {
+  metadata: EventMetadata;
+  decide: (state: S, version: number, tx: EventLogTransaction) => E[] | Promise<E[]>;
+  answer: (state: S, version: number, recorded: RecordedEvent[], tx: EventLogTransaction) => unknown;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
 }
 
 /** PostgreSQL's codes for a transaction it aborted to break a deadlock or a serialization cycle. */
@@ -128,6 +161,10 @@ export class EventLog {
   private readonly committedListeners: Array<(events: readonly RecordedEvent[]) => void> = [];
   private rebuildingNow: RebuildProgress | null = null;
   private readonly rebuildPage: number;
+  /** Per aggregate type and id, the commands of `execute` waiting for the stream's running transaction. */
+  private readonly waiting = new Map<AggregateType<any, any>, Map<string, Array<Command<unknown, DomainEvent>>>>();
+  /** Whether execute's transaction may begin in its first round trip (see inTransaction). */
+  private readonly beginWithLock: boolean;
   /** The rebuilds of this log (`POST /admin/rebuild`), one at a time. */
   readonly rebuilds: RebuildTasks;
 
@@ -144,6 +181,7 @@ export class EventLog {
     this.newId = options.newId;
     this.maxAttempts = options.maxAttempts ?? 50;
     this.rebuildPage = options.rebuildPage ?? 5000;
+    this.beginWithLock = !dataSource.options.isolationLevel && !dataSource.subscribers?.length;
     this.rebuilds = new RebuildTasks((onProgress) => this.rebuild(onProgress), options.newId);
   }
 
@@ -162,10 +200,23 @@ export class EventLog {
   }
 
   async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
+    return this.inTransaction(work, false);
+  }
+
+  /**
+   * `transaction`; with `beginWithFirst`, the BEGIN is not sent on its own: `work`'s first query
+   * must start with it (one round trip less). TypeORM's runner is told the transaction is open, as
+   * its startTransaction would (no isolation level is set on the data source, no subscriber listens).
+   */
+  private async inTransaction<T>(work: (tx: EventLogTransaction) => Promise<T>, beginWithFirst: boolean): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     const client = (await runner.connect()) as SqlClient;
     try {
-      await runner.startTransaction();
+      if (beginWithFirst) {
+        const open = runner as unknown as { isTransactionActive: boolean; transactionDepth: number };
+        open.isTransactionActive = true;
+        open.transactionDepth = 1;
+      } else await runner.startTransaction();
       const tx = new EventLogTransaction(client, runner.manager, this);
       const result = await work(tx);
       await runner.commitTransaction();
@@ -185,29 +236,116 @@ export class EventLog {
    * its transaction-scoped advisory lock before loading, so they queue instead of racing: however
    * many there are, none is refused for the race and no accepted change is lost. Should a writer from
    * outside still move the stream in between, it does it all again on the fresh state.
+   *
+   * Commands for a stream that arrive while this log runs one for it wait in memory, and then run
+   * together in the next transaction, each in order on the state the one before it left, each in a
+   * savepoint of its own: a command that fails changes nothing and fails alone; the others commit
+   * together (one commit, one lock wait, one load for all of them).
    */
-  async execute<S, E extends DomainEvent, R>(
+  execute<S, E extends DomainEvent, R>(
     type: AggregateType<S, E>,
     id: string,
     metadata: EventMetadata,
     decide: (state: S, version: number, tx: EventLogTransaction) => E[] | Promise<E[]>,
     answer: (state: S, version: number, recorded: RecordedEvent[], tx: EventLogTransaction) => R | Promise<R>,
   ): Promise<R> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.transaction(async (tx) => {
-          await tx.lockStream(this.aggregates.streamId(type, id));
-          const loaded = await tx.load(type, id);
-          const events = await decide(loaded.state, loaded.version, tx);
-          if (events.length === 0) return answer(loaded.state, loaded.version, [], tx);
-          const { state, version, recorded } = await tx.appendTo(type, id, loaded, events, metadata);
-          return answer(state, version, recorded, tx);
-        });
-      } catch (err) {
-        if (!isRetryable(err) || attempt >= this.maxAttempts) throw err;
-        await backoff(attempt);
+    return new Promise<R>((resolve, reject) => {
+      const command: Command<S, E> = { metadata, decide, answer, resolve: resolve as (value: unknown) => void, reject };
+      let waiting = this.waiting.get(type);
+      if (!waiting) this.waiting.set(type, (waiting = new Map()));
+      const queue = waiting.get(id);
+      if (queue) {
+        queue.push(command as Command<unknown, DomainEvent>);
+        return;
       }
+      const own: Array<Command<unknown, DomainEvent>> = [command as Command<unknown, DomainEvent>];
+      waiting.set(id, own);
+      void this.drain(type, id, own, waiting);
+    });
+  }
+
+  /** Runs the stream's waiting commands, those that came meanwhile next, until none waits. */
+  private async drain<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    id: string,
+    queue: Array<Command<unknown, DomainEvent>>,
+    waiting: Map<string, Array<Command<unknown, DomainEvent>>>,
+  ): Promise<void> {
+    try {
+      while (queue.length) await this.runCommands(type, id, queue.splice(0, queue.length) as unknown as Array<Command<S, E>>);
+    } catch (err) {
+      for (const command of queue.splice(0, queue.length)) command.reject(err);
+    } finally {
+      waiting.delete(id);
+      if (waiting.size === 0) this.waiting.delete(type);
     }
+  }
+
+  /** One transaction for `commands` of one stream; settles each of them, never throws. */
+  private async runCommands<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    id: string,
+    commands: Array<Command<S, E>>,
+  ): Promise<void> {
+    const alone = commands.length === 1;
+    for (let attempt = 1; ; attempt++) {
+      const outcomes: Array<{ value: unknown } | { error: unknown }> = [];
+      try {
+        await this.inTransaction(async (tx) => {
+          let loaded = await tx.lockAndLoad(type, id, this.beginWithLock);
+          for (const [i, command] of commands.entries()) {
+            if (alone) {
+              outcomes.push({ value: await this.runCommand(type, id, loaded, command, tx) });
+              break;
+            }
+            const mark = tx.events.length;
+            await tx.client.query(`SAVEPOINT command_${i}`);
+            try {
+              const value = await this.runCommand(type, id, loaded, command, tx, (next) => (loaded = next));
+              outcomes.push({ value });
+            } catch (error) {
+              // A race or a deadlock is the transaction's: all of it runs again.
+              if (isRetryable(error)) throw error;
+              // A connection that cannot roll back (PostgreSQL stopping) fails them all, with this error.
+              await tx.client.query(`ROLLBACK TO SAVEPOINT command_${i}`).catch(() => {
+                throw error;
+              });
+              tx.forgetAfter(mark);
+              outcomes.push({ error });
+            }
+          }
+        }, this.beginWithLock);
+      } catch (err) {
+        if (isRetryable(err) && attempt < this.maxAttempts) {
+          await backoff(attempt);
+          continue;
+        }
+        for (const command of commands) command.reject(err);
+        return;
+      }
+      for (const [i, command] of commands.entries()) {
+        const outcome = outcomes[i];
+        if ('value' in outcome) command.resolve(outcome.value);
+        else command.reject(outcome.error);
+      }
+      return;
+    }
+  }
+
+  private async runCommand<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    id: string,
+    loaded: LoadedAggregate<S>,
+    command: Command<S, E>,
+    tx: EventLogTransaction,
+    moved: (next: LoadedAggregate<S>) => void = () => {},
+  ): Promise<unknown> {
+    const events = await command.decide(loaded.state, loaded.version, tx);
+    if (events.length === 0) return command.answer(loaded.state, loaded.version, [], tx);
+    const { state, version, recorded } = await tx.appendTo(type, id, loaded, events, command.metadata);
+    const value = await command.answer(state, version, recorded, tx);
+    moved({ state, version });
+    return value;
   }
 
   load<S, E extends DomainEvent>(type: AggregateType<S, E>, id: string, asOf?: AsOf): Promise<LoadedAggregate<S>> {

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
+import pg from 'pg';
 import { VersionConflictError } from '../errors/domain-error.js';
 import type { EventMetadata, LogCursor, NewEvent, RecordedEvent } from './event.js';
 import type { AppendOptions, AppendResult, AsOf, EventFilter, EventStore, ReadAllResult, SqlClient } from './event-store.js';
 import { EventUpcasters, SCHEMA_VERSION_KEY } from './event-upcasters.js';
 import { OBJECT_ID, schemaIdentifier } from './schema.js';
+import type { Snapshot } from './snapshot-store.js';
 
 interface EventRow {
   position: string;
@@ -143,6 +145,34 @@ export class PgEventStore implements EventStore {
     return result.rows.map(this.toRecorded);
   }
 
+  /**
+   * The stream's latest snapshot of `snapshotSchema` and its events after it, read in one statement
+   * (one snapshot of the data, one round trip). `before`: a statement sent in the same round trip and
+   * run first, such as taking the stream's writer lock; the read after it has its own snapshot of
+   * the data (READ COMMITTED takes one per statement), so it sees every commit the lock waited for.
+   */
+  async readFromSnapshot<S>(
+    streamId: string,
+    snapshotSchema: string,
+    options: { client?: SqlClient; before?: string } = {},
+  ): Promise<{ snapshot: Snapshot<S> | null; events: RecordedEvent[] }> {
+    const client = options.client ?? this.pool;
+    let rows: EventRow[];
+    if (options.before === undefined) {
+      ({ rows } = await client.query<EventRow>(this.sql.readFromSnapshot.with([streamId, snapshotSchema])));
+    } else {
+      // Two statements in one query: sent as text, the values as literals (pg's own quoting).
+      const text = `${options.before};\n${readFromSnapshotText(this.schema, pg.escapeLiteral(streamId), pg.escapeLiteral(snapshotSchema))}`;
+      const results = (await client.query(text)) as unknown as Array<{ rows: EventRow[] }>;
+      rows = results[results.length - 1].rows;
+    }
+    // The snapshot's row (no position) comes first: its version is below every event's after it.
+    const first = rows[0];
+    const snapshot = first && first.position === null ? { version: Number(first.version), state: first.data as S } : null;
+    const events = (snapshot ? rows.slice(1) : rows).map(this.toRecorded);
+    return { snapshot, events };
+  }
+
   async readAll(
     cursor: LogCursor,
     limit: number,
@@ -200,7 +230,9 @@ export class PgEventStore implements EventStore {
   async versionAt(streamId: string, asOf: AsOf, client: SqlClient = this.pool): Promise<number> {
     if ('position' in asOf) {
       const objectId = streamId.slice(streamId.indexOf('-') + 1);
-      const { rows } = await client.query<{ version: string }>(this.sql.versionAtPosition.with([objectId, streamId, asOf.position]));
+      const { rows } = await client.query<{ version: string }>(
+        this.sql.versionAtPosition.with([objectId, streamId, asOf.position]),
+      );
       return rows[0] ? Number(rows[0].version) : 0;
     }
     const { rows } = await client.query<{ version: string | null }>(this.sql.versionAtTime.with([streamId, asOf.time]));
@@ -291,6 +323,24 @@ function readAllText(s: string, conditions: string[] = []): string {
       ORDER BY transaction_id, position LIMIT $3`;
 }
 
+/**
+ * The stream's latest snapshot of a schema version as a row of its own (no position; the state in
+ * `data`), then the stream's events after it, in version order. `stream` and `schemaVersion` are
+ * placeholders or literals.
+ */
+function readFromSnapshotText(s: string, stream: string, schemaVersion: string): string {
+  return `WITH snap AS MATERIALIZED (
+      SELECT version, state FROM ${s}.snapshots WHERE stream_id = ${stream} AND schema_version = ${schemaVersion}
+      ORDER BY version DESC LIMIT 1)
+    SELECT * FROM (
+      SELECT NULL::bigint AS position, NULL::xid8 AS transaction_id, NULL::uuid AS id, NULL::text AS stream_id, version,
+             NULL::text AS type, state AS data, NULL::jsonb AS metadata, NULL::timestamptz AS recorded_at FROM snap
+      UNION ALL
+      SELECT ${COLUMNS} FROM ${s}.events
+      WHERE stream_id = ${stream} AND version > coalesce((SELECT version FROM snap), 0)) AS x
+    ORDER BY version`;
+}
+
 function rawStatements(s: string) {
   // The events INSERT ... SELECT joins the stream row's move: when the expected version does not
   // match, no stream row comes back and no event is inserted. A concurrent writer of the same stream
@@ -329,6 +379,7 @@ function rawStatements(s: string) {
       3,
     ),
     readStream: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 ORDER BY version`,
+    readFromSnapshot: readFromSnapshotText(s, '$1', '$2'),
     readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
       WHERE stream_id = $1 AND version > $2 AND (transaction_id, position) <= ($3::xid8, $4::bigint) ORDER BY version`,
     readStreamToTime: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 AND recorded_at <= $3 ORDER BY version`,
