@@ -95,7 +95,7 @@ export class DcnMigrationService implements OnApplicationBootstrap {
           id: dcnId,
           targetHostId,
           targetKnown: (await unknownHostIds(tx.client, [targetHostId])).length === 0,
-          missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.dcns.holdings(tx.client, targetHostId)) : [],
+          missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.dcns.holdings(tx.client, targetHostId, state.nics)) : [],
           migrating: (await this.migrations.target(tx.client, dcnId)) !== null,
         },
         state,
