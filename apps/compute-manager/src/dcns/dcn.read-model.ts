@@ -45,21 +45,29 @@ export class DcnReadModel {
   }
 
   /**
-   * What the host holds of the networks `nics` are on, by id: only those are looked up (a switch's
-   * membership in PostgreSQL, not its whole state read back), so the cost follows the DCN's NICs,
-   * not the size of the switches or of what the host holds.
+   * What a migration of the DCN to `hostId` must know, in one query: whether the compute manager
+   * knows the host, what the host holds of the networks `nics` are on, and whether the DCN migrates.
    */
-  async holdings(client: SqlClient, hostId: string, nics: readonly Nic[]): Promise<HostHoldings> {
-    const [nets, switches] = await Promise.all([
-      this.heldNetworks(client, nics.filter((n) => n.network.kind === 'logical').map((n) => ({ hostId, networkId: n.network.id }))),
-      this.switchMembers(
-        client,
-        nics.flatMap((n) => (n.network.kind === 'port-group' ? [{ hostId, switchId: n.network.switchId }] : [])),
-      ),
-    ]);
+  async migrationChecks(
+    client: SqlClient,
+    dcnId: string,
+    hostId: string,
+    nics: readonly Nic[],
+  ): Promise<{ targetKnown: boolean; holdings: HostHoldings; migrating: boolean }> {
+    const networkIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'logical' ? [n.network.id] : [])))];
+    const switchIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'port-group' ? [n.network.switchId] : [])))];
+    const { rows } = await client.query<{ known: boolean; nets: string[]; switches: string[]; migrating: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM hosts WHERE host_id = $1) AS known,
+         ARRAY(SELECT network_id::text FROM host_networks WHERE host_id = $1 AND network_id = ANY($2::uuid[])) AS nets,
+         ARRAY(SELECT id::text FROM switches WHERE id = ANY($3::uuid[]) AND state->'hostIds' ? $1) AS switches,
+         EXISTS (SELECT 1 FROM dcn_migrations WHERE dcn_id = $4) AS migrating`,
+      [hostId, networkIds, switchIds, dcnId],
+    );
+    const row = rows[0];
     return {
-      logicalNetworkIds: new Set([...nets].map((k) => k.slice(k.indexOf('|') + 1))),
-      switchIds: new Set([...switches].map((k) => k.slice(k.indexOf('|') + 1))),
+      targetKnown: row.known,
+      holdings: { logicalNetworkIds: new Set(row.nets), switchIds: new Set(row.switches) },
+      migrating: row.migrating,
     };
   }
 
