@@ -103,15 +103,34 @@ export default async function dcnsBench() {
       { name: 'postgres', pid: stack.pg.pid, children: true },
     ]);
 
+    // What the stack spends at rest (the hosts heartbeating), per second: taken off the CPU per operation.
+    const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+    await sleep(3000);
+    meter.start();
+    const tRest = performance.now();
+    await sleep(5000);
+    const rest = meter.stop();
+    const restMs = performance.now() - tRest;
+    console.log(`  at rest, per s: ${formatCpu(Object.fromEntries(Object.entries(rest).map(([k, v]) => [k, k === 'machine' ? Object.fromEntries(Object.entries(v).map(([a, b]) => [a, (b * 1000) / restMs])) : (v * 1000) / restMs])))}`);
+    /** CPU ms per operation of each process, net of what it spends at rest over the same time. */
+    const perOp = (used, ms, n) =>
+      Object.entries(used)
+        .filter(([k]) => k !== 'machine')
+        .map(([k, v]) => `${k} ${((v - (rest[k] * ms) / restMs) / n).toFixed(2)}`)
+        .join(', ');
+
     // Attaches: the push bench's own setup (a DCN per host, its NICs one after the other, 16 hosts at once).
     meter.start();
-        const { pg: web, other, attaches } = await switchWithPorts(cm, { hostIds, portsPerHost: PORTS_PER_HOST, rollbackTimeoutMs: 5000 });
+    const tAttachMeter = performance.now();
+    const { pg: web, other, attaches } = await switchWithPorts(cm, { hostIds, portsPerHost: PORTS_PER_HOST, rollbackTimeoutMs: 5000 });
     const attachCpu = meter.stop();
+    const attachMeterMs = performance.now() - tAttachMeter;
     const nAttach = HOSTS * PORTS_PER_HOST;
     console.log(
       `  ${nAttach} NICs attached in ${Math.round(attaches.ms)} ms (${Math.round(rate(nAttach, attaches.ms))}/s), every host's last task done ${Math.round(attaches.doneMs)} ms after the first attach`,
     );
-    console.log(`    ${formatCpu(attachCpu)}; per attach: ${Object.entries(attachCpu).filter(([k]) => k !== 'machine').map(([k, v]) => `${k} ${(v / nAttach).toFixed(2)}`).join(', ')} ms`);
+    console.log(`    ${formatCpu(attachCpu)}`);
+    console.log(`    CPU ms per attach, net of rest: ${perOp(attachCpu, attachMeterMs, nAttach)}`);
 
     // Sequential migrations of one DCN between two members of the switch.
     const mover = await call(cm.url, 'POST', '/dcns', { name: 'mover', hostId: hostIds[0] });
@@ -149,6 +168,7 @@ export default async function dcnsBench() {
     conc.ms = performance.now() - tConc;
     const concCpu = meter.stop();
     console.log(`  ${MIGRATIONS} migrations by ${CLIENTS} clients: ${formatCpu(concCpu)}`);
+    console.log(`    CPU ms per migration, net of rest: ${perOp(concCpu, conc.ms, MIGRATIONS)}`);
     // Every DCN is where its last answer put it, and only there.
     for (const m of movers) {
       const d = await call(cm.url, 'GET', `/dcns/${m.id}`);
