@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventLog, type EventLogTransaction, type EventMetadata, NotFoundError, VersionConflictError } from '@vnet/events';
+import { EventLog, type EventLogTransaction, type EventMetadata, VersionConflictError } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
 import type { Task } from '../tasks/task.js';
 import { TasksService } from '../tasks/tasks.service.js';
+import { decideAttaches } from './attach-batch.js';
 import { Batcher, type Settled } from './batcher.js';
-import { DcnAggregate, dcnDecider, type DcnState, type Nic } from './dcn.decider.js';
+import { DcnAggregate, type DcnState, type Nic } from './dcn.decider.js';
 import { DcnReadModel } from './dcn.read-model.js';
 import { DcnMigrations } from './dcn-migrations.repository.js';
 import type { AttachNicDto } from './dto/dcn.dto.js';
@@ -83,10 +84,9 @@ export class NicAttacher {
       ),
       this.migrations.migrating(tx.client, dcnIds),
     ]);
-    // The states the attaches are decided on, each moved on by the attaches before it in the batch.
-    const decided = new Map([...loaded].map(([id, l]) => [id, l.state]));
     const hostOf = (dcnId: string) => loaded.get(dcnId)!.state.hostId;
     const active = (dcnId: string) => loaded.get(dcnId)!.state.status === 'active';
+    // Keyed as holdingKey(host, id) names them.
     const [held, members] = await Promise.all([
       this.dcns.heldNetworks(
         tx.client,
@@ -100,61 +100,42 @@ export class NicAttacher {
         }),
       ),
     ]);
-
-    // Each attach decided on its DCN's state as the attaches before it in the batch left it.
-    const outcomes: Array<Settled<AttachAnswer> | { ok: 'pending'; nic: Nic }> = items.map((item) => {
-      try {
-        const current = decided.get(item.dcnId)!;
-        if (current.status !== 'active') throw new NotFoundError('DCN', item.dcnId);
-        const { logicalNetworkId, portGroupId } = item.dto;
-        let network: Nic['network'];
-        if (logicalNetworkId) network = { kind: 'logical', id: logicalNetworkId };
-        else {
-          const switchId = switchOf.get(portGroupId!);
-          if (!switchId) throw new NotFoundError('port group', portGroupId!);
-          network = { kind: 'port-group', id: portGroupId!, switchId };
-        }
-        const nic: Nic = { id: randomUUID(), portId: randomUUID(), network };
-        const hostHasNetwork =
-          network.kind === 'logical' ? held.has(`${current.hostId}|${network.id}`) : members.has(`${current.hostId}|${network.switchId}`);
-        const events = dcnDecider.decide(
-          { type: 'AttachNic', id: item.dcnId, nic, hostHasNetwork, migrating: migrating.has(item.dcnId) },
-          current,
-        );
-        decided.set(item.dcnId, events.reduce(dcnDecider.evolve, current));
-        return { ok: 'pending', nic };
-      } catch (error) {
-        return { ok: false, error };
-      }
-    });
+    const decisions = decideAttaches(
+      items,
+      new Map([...loaded].map(([id, l]) => [id, l.state])),
+      { switchOf, held, members, migrating },
+      randomUUID,
+    );
+    const outcomes: Array<Settled<AttachAnswer>> = decisions.map((d) => (d.ok ? { ok: false, error: new Error('not recorded') } : d));
 
     // The accepted ones appended, by host then DCN: the hosts' port revisions are bumped in one order.
-    const accepted = items
-      .map((item, i) => ({ item, i, outcome: outcomes[i] }))
-      .filter((a): a is { item: AttachRequest; i: number; outcome: { ok: 'pending'; nic: Nic } } => a.outcome.ok === 'pending');
+    const accepted = items.flatMap((item, i) => {
+      const d = decisions[i];
+      return d.ok ? [{ item, i, nic: d.nic }] : [];
+    });
     accepted.sort((a, b) => cmp(hostOf(a.item.dcnId), hostOf(b.item.dcnId)) || cmp(a.item.dcnId, b.item.dcnId) || a.i - b.i);
-    for (const { item, outcome } of accepted) {
+    for (const { item, nic } of accepted) {
       const at = loaded.get(item.dcnId)!;
       const { state, version } = await tx.appendTo(
         DcnAggregate,
         item.dcnId,
         at,
-        [{ type: 'NicAttached', data: { id: item.dcnId, hostId: at.state.hostId, nic: outcome.nic } }],
+        [{ type: 'NicAttached', data: { id: item.dcnId, hostId: at.state.hostId, nic } }],
         item.metadata,
       );
       loaded.set(item.dcnId, { state, version });
     }
     const revisions = await this.revisions(tx, [...new Set(accepted.map((a) => hostOf(a.item.dcnId)))]);
-    for (const { item, i, outcome } of accepted) {
+    for (const { item, i, nic } of accepted) {
       const hostId = hostOf(item.dcnId);
       const task = await this.tasks.create(tx.client, 'dcn.attach-nic', [hostId], {
         kind: 'ports',
         targetId: hostId,
         revision: revisions.get(hostId) ?? 0,
       });
-      outcomes[i] = { ok: true, value: { nic: outcome.nic, task } };
+      outcomes[i] = { ok: true, value: { nic, task } };
     }
-    return outcomes as Array<Settled<AttachAnswer>>;
+    return outcomes;
   }
 
   /** The hosts' ports revisions in this transaction (after the batch's bumps). */
