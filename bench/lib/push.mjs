@@ -31,24 +31,36 @@ async function setupCall(cm, method, path, body) {
 
 /**
  * One switch on `hostIds` with two port groups (`web`, `db`) and `portsPerHost` DCN ports per host
- * in `web`, each attach waited for. Answers `{ sw, pg, other }` (the switch, `web`'s and `db`'s
- * creation answers).
+ * in `web`, attached by `clients` concurrent clients (each host's one after the other), every host's
+ * last task waited for. Answers `{ sw, pg, other, attaches }` (the switch, `web`'s and `db`'s creation
+ * answers; the attaches' wall time `ms` until the last answer, `doneMs` until every task was done, and
+ * each attach's latency).
  */
-export async function switchWithPorts(cm, { hostIds, portsPerHost, rollbackTimeoutMs, name = 'bench-dvs' }) {
+export async function switchWithPorts(cm, { hostIds, portsPerHost, rollbackTimeoutMs, name = 'bench-dvs', clients = 16 }) {
   const sw = await call(cm.url, 'POST', '/switches', { name, hostIds, rollbackTimeoutMs });
   await waitTask(cm, sw.taskId);
   const pg = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'web', vlanId: 10 });
   await waitTask(cm, pg.taskId);
   const other = await call(cm.url, 'POST', `/switches/${sw.id}/port-groups`, { name: 'db', vlanId: 11 });
   await waitTask(cm, other.taskId);
-  await pool(portsPerHost > 0 ? hostIds : [], 32, async (hostId) => {
+  // Each host's attaches one after the other, CLIENTS hosts at once; its last task waited for after all.
+  const latencies = [];
+  const lastTasks = [];
+  const t0 = performance.now();
+  await pool(portsPerHost > 0 ? hostIds : [], clients, async (hostId) => {
     const dcn = await setupCall(cm, 'POST', '/dcns', { name: `vm-${hostId}`, hostId });
     let last;
-    for (let p = 0; p < portsPerHost; p++)
+    for (let p = 0; p < portsPerHost; p++) {
+      const t = performance.now();
       last = await setupCall(cm, 'POST', `/dcns/${dcn.id}/nics`, { portGroupId: pg.portGroupId });
-    await waitTask(cm, last.taskId);
+      latencies.push(performance.now() - t);
+    }
+    lastTasks.push(last.taskId);
   });
-  return { sw, pg, other };
+  const ms = performance.now() - t0;
+  await pool(lastTasks, clients, (taskId) => waitTask(cm, taskId));
+  const attaches = { ms, doneMs: performance.now() - t0, latencies };
+  return { sw, pg, other, attaches };
 }
 
 /**

@@ -3,7 +3,6 @@ import { EventLog, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
 import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
-import { unknownHostIds } from '../hosts/host.read-model.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, dcnDecider, type DcnState, missingOnTarget } from './dcn.decider.js';
 import { DcnReadModel } from './dcn.read-model.js';
@@ -89,14 +88,16 @@ export class DcnMigrationService implements OnApplicationBootstrap {
     return this.log.transaction(async (tx) => {
       await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
       const { state } = await tx.load(DcnAggregate, dcnId);
+      const active = state.status === 'active';
+      const checks = await this.dcns.migrationChecks(tx.client, dcnId, targetHostId, active ? state.nics : []);
       dcnDecider.decide(
         {
           type: 'StartMigration',
           id: dcnId,
           targetHostId,
-          targetKnown: (await unknownHostIds(tx.client, [targetHostId])).length === 0,
-          missingOnTarget: state.status === 'active' ? missingOnTarget(state.nics, await this.dcns.holdings(tx.client, targetHostId)) : [],
-          migrating: (await this.migrations.target(tx.client, dcnId)) !== null,
+          targetKnown: checks.targetKnown,
+          missingOnTarget: active ? missingOnTarget(state.nics, checks.holdings) : [],
+          migrating: checks.migrating,
         },
         state,
       );

@@ -23,6 +23,13 @@ export class DcnMigrations {
     return rows[0]?.target_host_id ?? null;
   }
 
+  /** Which of the DCNs are migrating. */
+  async migrating(client: SqlClient, dcnIds: readonly string[]): Promise<Set<string>> {
+    if (dcnIds.length === 0) return new Set();
+    const { rows } = await client.query<{ dcn_id: string }>('SELECT dcn_id FROM dcn_migrations WHERE dcn_id = ANY($1::uuid[])', [[...new Set(dcnIds)]]);
+    return new Set(rows.map((r) => r.dcn_id));
+  }
+
   /** Records the migration under way. */
   async start(client: SqlClient, dcnId: string, targetHostId: string): Promise<void> {
     await client.query('INSERT INTO dcn_migrations (dcn_id, target_host_id, started_at) VALUES ($1, $2, now())', [dcnId, targetHostId]);

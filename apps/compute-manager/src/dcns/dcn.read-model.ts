@@ -1,7 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
-import type { SwitchState } from '../switches/switch.decider.js';
 import type { Nic } from './dcn.decider.js';
 
 export interface DcnRow {
@@ -45,12 +44,63 @@ export class DcnReadModel {
     return rows;
   }
 
-  async holdings(client: SqlClient, hostId: string): Promise<HostHoldings> {
-    const [{ rows: nets }, { rows: switches }] = await Promise.all([
-      client.query<{ network_id: string }>('SELECT network_id FROM host_networks WHERE host_id = $1', [hostId]),
-      client.query<{ state: SwitchState }>("SELECT state FROM switches WHERE state->'hostIds' ? $1", [hostId]),
+  /**
+   * What a migration of the DCN to `hostId` must know, in one query: whether the compute manager
+   * knows the host, what the host holds of the networks `nics` are on, and whether the DCN migrates.
+   */
+  async migrationChecks(
+    client: SqlClient,
+    dcnId: string,
+    hostId: string,
+    nics: readonly Nic[],
+  ): Promise<{ targetKnown: boolean; holdings: HostHoldings; migrating: boolean }> {
+    const networkIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'logical' ? [n.network.id] : [])))];
+    const switchIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'port-group' ? [n.network.switchId] : [])))];
+    const { rows } = await client.query<{ known: boolean; nets: string[]; switches: string[]; migrating: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM hosts WHERE host_id = $1) AS known,
+         ARRAY(SELECT network_id::text FROM host_networks WHERE host_id = $1 AND network_id = ANY($2::uuid[])) AS nets,
+         ARRAY(SELECT id::text FROM switches WHERE id = ANY($3::uuid[]) AND state->'hostIds' ? $1) AS switches,
+         EXISTS (SELECT 1 FROM dcn_migrations WHERE dcn_id = $4) AS migrating`,
+      [hostId, networkIds, switchIds, dcnId],
+    );
+    const row = rows[0];
+    return {
+      targetKnown: row.known,
+      holdings: { logicalNetworkIds: new Set(row.nets), switchIds: new Set(row.switches) },
+      migrating: row.migrating,
+    };
+  }
+
+  /** Which of the pairs' hosts hold the pair's logical network: their `host|network` keys. */
+  async heldNetworks(client: SqlClient, pairs: ReadonlyArray<{ hostId: string; networkId: string }>): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const { rows } = await client.query<{ key: string }>(
+      `SELECT n.host_id || '|' || n.network_id AS key FROM host_networks n
+       JOIN unnest($1::text[], $2::uuid[]) AS p(host_id, network_id) ON n.host_id = p.host_id AND n.network_id = p.network_id`,
+      [pairs.map((p) => p.hostId), pairs.map((p) => p.networkId)],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** Which of the pairs' hosts are members of the pair's switch: their `host|switch` keys. */
+  async switchMembers(client: SqlClient, pairs: ReadonlyArray<{ hostId: string; switchId: string }>): Promise<Set<string>> {
+    if (pairs.length === 0) return new Set();
+    const { rows } = await client.query<{ key: string }>(
+      `SELECT p.host_id || '|' || s.id AS key FROM switches s
+       JOIN unnest($1::text[], $2::uuid[]) AS p(host_id, switch_id) ON s.id = p.switch_id
+       WHERE s.state->'hostIds' ? p.host_id`,
+      [pairs.map((p) => p.hostId), pairs.map((p) => p.switchId)],
+    );
+    return new Set(rows.map((r) => r.key));
+  }
+
+  /** The switch of each port group found among `ids`. */
+  async switchesOfPortGroups(client: SqlClient, ids: readonly string[]): Promise<Map<string, string>> {
+    if (ids.length === 0) return new Map();
+    const { rows } = await client.query<{ id: string; switch_id: string }>('SELECT id, switch_id FROM port_groups WHERE id = ANY($1::uuid[])', [
+      [...new Set(ids)],
     ]);
-    return { logicalNetworkIds: new Set(nets.map((n) => n.network_id)), switchIds: new Set(switches.map((s) => s.state.id)) };
+    return new Map(rows.map((r) => [r.id, r.switch_id]));
   }
 
   /** The switch of a port group. */

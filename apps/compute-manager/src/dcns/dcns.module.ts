@@ -9,6 +9,7 @@ import { DcnMigrations } from './dcn-migrations.repository.js';
 import { DcnWriter } from './dcn-writer.js';
 import { DcnsService } from './dcns.service.js';
 import { MigrationMetrics } from './migration.metrics.js';
+import { NicAttacher } from './nic-attacher.js';
 
-@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnMigrations, DcnWriter, MigrationMetrics], exports: [DcnsService] })
+@Module({ imports: [TasksModule, ComputeDesiredStateModule], controllers: [DcnsController, DcnsHandlers], providers: [DcnsService, DcnMigrationService, DcnReadModel, DcnMigrations, DcnWriter, MigrationMetrics, NicAttacher], exports: [DcnsService] })
 export class DcnsModule {}
