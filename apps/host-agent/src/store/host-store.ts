@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_COMPACTION, type CompactionPolicy, shouldCompact } from './compaction.js';
-import { closeFd, datasync, openFd, syncDir, truncate, withFd, writeAll } from './fs-io.js';
+import { closeFd, datasync, DSYNC_APPEND, openFd, syncDir, truncate, withFd, writeAll } from './fs-io.js';
 import { decodeFrames, encodeFrame } from './journal-frame.js';
 import type { StoreRecord } from './store-record.js';
 import type { KeyValueStore } from './key-value-store.js';
@@ -36,8 +36,8 @@ export interface OpenReport {
 
 /**
  * One host's durable key/value store in its own directory: an append-only journal of framed
- * records (one frame per group commit, written then fdatasync'd before anyone is told it is
- * stored) and a snapshot that compaction writes aside, syncs and renames into place before the
+ * records (one frame per group commit, written through a descriptor opened O_DSYNC, or written then
+ * fdatasync'd where there is none, before anyone is told it is stored) and a snapshot that compaction writes aside, syncs and renames into place before the
  * journal is emptied. Opening replays snapshot then journal and cuts a torn tail.
  */
 export class HostStore implements KeyValueStore, JournalHolder {
@@ -122,8 +122,8 @@ export class HostStore implements KeyValueStore, JournalHolder {
   }
 
   /**
-   * Group commit: writes every change made since the last flush as one frame, with one write and
-   * one fdatasync. One flush at a time per store; a failed one keeps its changes for the next.
+   * Group commit: writes every change made since the last flush as one frame, with one durable
+   * write (O_DSYNC; a write and an fdatasync without it). One flush at a time per store; a failed one keeps its changes for the next.
    */
   async flush(): Promise<void> {
     if (this.state.isFlushing || this.compacting || !this.state.hasPending) return;
@@ -186,8 +186,9 @@ export class HostStore implements KeyValueStore, JournalHolder {
   private async append(frame: Buffer): Promise<void> {
     const fd = await this.journal();
     try {
+      // Opened with O_DSYNC (where there is one), the write is durable when it returns.
       await writeAll(fd, frame);
-      await datasync(fd);
+      if (DSYNC_APPEND === null) await datasync(fd);
     } catch (err) {
       // A partial frame would hide every later one from recovery: cut it before trying again.
       await truncate(fd, this.journalBytes).catch(() => undefined);
@@ -203,7 +204,7 @@ export class HostStore implements KeyValueStore, JournalHolder {
   private journal(): Promise<number> {
     this.options.openJournals?.used(this);
     if (!this.journalFd) {
-      const opening = openFd(join(this.dir, JOURNAL_FILE), 'a');
+      const opening = openFd(join(this.dir, JOURNAL_FILE), DSYNC_APPEND ?? 'a');
       this.journalFd = opening;
       // A failed open is tried again by the next flush.
       opening.catch(() => {
