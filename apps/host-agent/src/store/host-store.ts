@@ -19,8 +19,11 @@ const SNAPSHOT_FRAME_RECORDS = 1000;
 export interface HostStoreOptions {
   codec?: ValueCodec;
   compaction?: CompactionPolicy;
-  /** Called when a change waits to be written (a group commit should be scheduled). */
-  onDirty?: () => void;
+  /**
+   * Called when a change waits to be written (a group commit should be scheduled): `lazy` when
+   * nothing waits for it (see `lazily`), and again without once something does.
+   */
+  onDirty?: (lazy: boolean) => void;
   /** Shared by stores opened together: identical records parsed once. */
   replayCache?: ReplayCache;
   /** Shared by the stores of a process: bounds the journal descriptors they keep open. */
@@ -51,6 +54,10 @@ export class HostStore implements KeyValueStore, JournalHolder {
    * write. `openJournals` closes the least recently written ones beyond the process's bound.
    */
   private journalFd: Promise<number> | null = null;
+  /** Inside `lazily`. */
+  private lazyDepth = 0;
+  /** The pending batch has a change made otherwise than lazily (or someone waits for it). */
+  private urgent = false;
 
   private constructor(
     readonly dir: string,
@@ -87,19 +94,50 @@ export class HostStore implements KeyValueStore, JournalHolder {
   put(ns: string, key: string, value: unknown): void {
     const wasClean = !this.state.hasPending;
     this.state.put(ns, key, value);
-    // Once per batch: the commit that writes it picks up whatever joins the batch meanwhile.
-    if (wasClean) this.options.onDirty?.();
+    this.dirtied(wasClean);
   }
 
   delete(ns: string, key: string): boolean {
     const wasClean = !this.state.hasPending;
     const deleted = this.state.delete(ns, key);
-    if (deleted && wasClean) this.options.onDirty?.();
+    if (deleted) this.dirtied(wasClean);
     return deleted;
   }
 
+  /**
+   * Runs `change`, whose changes nobody waits for (a proof's record: were it lost in a crash, the
+   * change would simply be proven again): they may be written later, behind changes that are
+   * waited for. A change made otherwise, or a `whenDurable`, makes the whole batch wait for nothing.
+   */
+  lazily<T>(change: () => T): T {
+    this.lazyDepth++;
+    try {
+      return change();
+    } finally {
+      this.lazyDepth--;
+    }
+  }
+
   whenDurable(): Promise<void> {
+    if (this.state.hasPending && !this.urgent) {
+      this.urgent = true;
+      this.options.onDirty?.(false);
+    }
     return this.state.whenDurable();
+  }
+
+  /**
+   * Once per batch (the commit that writes it picks up whatever joins the batch meanwhile), and once
+   * more when a batch begun lazily gets a change made otherwise.
+   */
+  private dirtied(wasClean: boolean): void {
+    if (wasClean) this.urgent = false;
+    if (this.lazyDepth > 0) {
+      if (wasClean) this.options.onDirty?.(true);
+    } else if (!this.urgent) {
+      this.urgent = true;
+      this.options.onDirty?.(false);
+    }
   }
 
   /** Something is waiting to be written. */
