@@ -85,12 +85,13 @@ export class CommitScheduler {
   private run(): void {
     this.timer = null;
     const now = this.now();
-    // Lazy targets now due join the queue, behind those already in it.
+    // Lazy targets now due join the queue, behind those already in it. All wait the same time, so
+    // insertion order is due order: the first not yet due ends the walk (run() runs once per commit).
     let lazyIn = Infinity;
     for (const [target, due] of this.lazy) {
       if (due > now) {
-        lazyIn = Math.min(lazyIn, due - now);
-        continue;
+        lazyIn = due - now;
+        break;
       }
       this.lazy.delete(target);
       this.dirty.add(target);

@@ -40,8 +40,9 @@ export interface OpenReport {
 /**
  * One host's durable key/value store in its own directory: an append-only journal of framed
  * records (one frame per group commit, written through a descriptor opened O_DSYNC, or written then
- * fdatasync'd where there is none, before anyone is told it is stored) and a snapshot that compaction writes aside, syncs and renames into place before the
- * journal is emptied. Opening replays snapshot then journal and cuts a torn tail.
+ * fdatasync'd where there is none, before anyone is told it is stored) and a snapshot that
+ * compaction writes aside, syncs and renames into place before the journal is emptied. Opening
+ * replays snapshot then journal and cuts a torn tail.
  */
 export class HostStore implements KeyValueStore, JournalHolder {
   private readonly state: StoreState;
@@ -107,7 +108,8 @@ export class HostStore implements KeyValueStore, JournalHolder {
   /**
    * Runs `change`, whose changes nobody waits for (a proof's record: were it lost in a crash, the
    * change would simply be proven again): they may be written later, behind changes that are
-   * waited for. A change made otherwise, or a `whenDurable`, makes the whole batch wait for nothing.
+   * waited for. A change made otherwise, or a `whenDurable`, sends the whole batch with the next
+   * group commit.
    */
   lazily<T>(change: () => T): T {
     this.lazyDepth++;
