@@ -158,7 +158,7 @@ export default async function pushBench() {
         ['', 'median ms', 'target', '', 'samples ms'],
         [
           [
-            `1. transport: ${HOSTS} subscriptions, one connection, parsed once, ${HOSTS} acks`,
+            `1. transport: the bytes once to one connection, parsed once, ${HOSTS} acks`,
             fmtMs(floor.transport),
             '',
             '',

@@ -2,9 +2,10 @@
 // V8 options): what a push must do on the host agent's side, without its logic. Driven over IPC by
 // bench/lib/floors.mjs; each floor answers the milliseconds it took.
 import { join } from 'node:path';
-import { connect, createInbox } from '@nats-io/transport-node';
+import { connect, createInbox, headers } from '@nats-io/transport-node';
 import { credsAuthenticator } from '@nats-io/transport-node';
 import { natsOptions } from '../../scripts/lib/stack.mjs';
+import { CORRELATION_ID_HEADER } from '../../libs/events/dist/transport/headers.js';
 import { HostStore } from '../../apps/host-agent/dist/store/host-store.js';
 import { defaultJournalLimit, OpenJournals } from '../../apps/host-agent/dist/store/open-journals.js';
 import { StoreModule } from '../../apps/host-agent/dist/store/store.module.js';
@@ -60,30 +61,44 @@ async function init({ server, floorCreds, floorInbox, dir, hostIds }) {
     stores.push(...opened);
   }
 
-  // Transport: a user of the account with allow-lists, as each service is; its subscriptions under its own inbox prefix.
+  // Transport: a user of the account with allow-lists, as each service is, its subscription under its
+  // own inbox prefix. The bytes come in once, on one subscription, as the host agent's one watch of
+  // the switches bucket receives a final state once for all its hosts; parsed once, the value goes to
+  // one handler per host, each of which sends its small ack on its own subject. Not one subscription
+  // per host: the server would write the value once per subscription (2,000 copies of a document
+  // that lists 2,000 hosts, tens of MB), where ours has it written once; a floor that moves more
+  // bytes than ours must is no floor.
   const floorNc = await connect({
     servers: server.url.split(','),
     authenticator: credsAuthenticator(new TextEncoder().encode(floorCreds)),
   });
-  let parsed = null;
   const ackSubjects = hostIds.map((h) => `floor.ack.${h}`);
-  hostIds.forEach((hostId, i) => {
-    floorNc.subscribe(`${floorInbox}.desired`, {
-      callback: (err, msg) => {
-        if (err) return;
-        // Parsed once for every subscription, as the host agent's one watch hands one object to every host.
-        parsed ??= JSON.parse(msg.string());
-        const ack = {
-          hostId,
-          kind: 'switch',
-          targetId: parsed.id,
-          revision: parsed.revision,
-          state: 'applied',
-          sentAt: new Date().toISOString(),
-        };
-        floorNc.publish(ackSubjects[i], JSON.stringify(ack));
-      },
-    });
+  // What each host does with the value: the ack ours sends (HostApplyStatus, with its correlation
+  // header when the change is traced), built and published per host.
+  const handlers = hostIds.map((hostId, i) => (parsed) => {
+    const ack = {
+      hostId,
+      kind: 'switch',
+      targetId: parsed.id,
+      revision: parsed.revision,
+      state: 'applied',
+      ...(parsed.correlationId ? { correlationId: parsed.correlationId } : {}),
+      sentAt: new Date().toISOString(),
+    };
+    let options;
+    if (parsed.correlationId) {
+      const h = headers();
+      h.set(CORRELATION_ID_HEADER, parsed.correlationId);
+      options = { headers: h };
+    }
+    floorNc.publish(ackSubjects[i], JSON.stringify(ack), options);
+  });
+  floorNc.subscribe(`${floorInbox}.desired`, {
+    callback: (err, msg) => {
+      if (err) return;
+      const parsed = JSON.parse(msg.string());
+      for (const handle of handlers) handle(parsed);
+    },
   });
   await floorNc.flush();
 
@@ -104,7 +119,7 @@ async function init({ server, floorCreds, floorInbox, dir, hostIds }) {
     },
   });
   await nc.flush();
-  ctx = { stores, hostIds, floorNc, nc, inbox, resetParsed: () => (parsed = null), setWaiting: (w) => (waiting = w) };
+  ctx = { stores, hostIds, floorNc, nc, inbox, setWaiting: (w) => (waiting = w) };
 }
 
 /** Every store writes `records` (`{ op, ns, key, value }`) in one batch; answers the ms until the last is durable. */
@@ -155,7 +170,7 @@ process.on('disconnect', () => process.exit(0));
 process.on('message', async (msg) => {
   try {
     if (msg.type === 'init') await init(msg);
-    else if (msg.type === 'arm') ctx.resetParsed();
+    else if (msg.type === 'arm') await ctx.floorNc.flush();
     else if (msg.type === 'durable') return send({ id: msg.id, ms: await durable(msg.records) });
     else if (msg.type === 'round-trips') return send({ id: msg.id, ms: await roundTrips(msg.bootId) });
     else if (msg.type === 'stop') {

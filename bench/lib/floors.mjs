@@ -82,9 +82,11 @@ function nextFrameEnd(buf, at) {
 /**
  * Starts the floors' host side (bench/lib/floor-agent.mjs, a process started as the host agent is)
  * for `hostIds`, its stores under `dir`. Answers the three floors, each resolving to milliseconds:
- * - `transport(bytes)`: one publisher (the compute manager's user) publishes `bytes` to one
- *   connection's subscription per host; the value is parsed once and each subscription publishes a
- *   small ack on its own subject; until the publisher has every ack.
+ * - `transport(bytes)`: one publisher (the compute manager's user) publishes `bytes` once to one
+ *   subscription of one connection (the bytes cross the socket once, as the host agent's one watch
+ *   receives a final state once for all its hosts); the value is parsed once and handed to one
+ *   handler per host, each of which publishes its ack (an applied status as ours sends it) on its own
+ *   subject; until the publisher has every ack.
  * - `durable(records)`: every host's store writes `records` through the host agent's store and group
  *   commit; until the last store's batch is durable.
  * - `roundTrips()`: one management round trip per host as a push's proof makes them (a heartbeat,

@@ -60,13 +60,19 @@ export class ChangeGuard {
     return effects.some((e) => e.type === 'save') ? 'save' : 'apply';
   }
 
-  /** A management round trip sent at `sentAt` came back through the link. */
+  /**
+   * A management round trip sent at `sentAt` came back through the link. What it proves is written
+   * lazily: nobody waits for it, and lost in a crash the change is proven again by the next round
+   * trip (the stored change still awaits its proof, with its deadline).
+   */
   roundTripBack(sentAt: number): void {
     if (this.unproven === 0) return;
     const at = this.deps.clock.now();
-    for (const [id, state] of [...this.states]) {
-      if (state.phase === 'awaiting' || state.phase === 'unguarded') this.feed(id, { type: 'round-trip-back', sentAt, at });
-    }
+    this.deps.store.lazily(() => {
+      for (const [id, state] of [...this.states]) {
+        if (state.phase === 'awaiting' || state.phase === 'unguarded') this.feed(id, { type: 'round-trip-back', sentAt, at });
+      }
+    });
   }
 
   state(switchId: string): ChangeState | null {

@@ -31,4 +31,17 @@ describe('compute codec', () => {
     expect(String(codec.encodePut('compute', 'management', null))).toBe(String(JSON_CODEC.encodePut('compute', 'management', null)));
     expect(String(codec.encodePut('compute', 'ports', { hostId: 'h1' }))).toBe(String(JSON_CODEC.encodePut('compute', 'ports', { hostId: 'h1' })));
   });
+
+  it("shares one encoding of the same config between hosts, and encodes a different one apart", () => {
+    // Two hosts' own objects of the same config, with the port groups array they share.
+    const a: RunningSwitch = { ...sw, groupsAppliedAt: { web: 2 }, ports: [] };
+    const b: RunningSwitch = { ...sw, groupsAppliedAt: { web: 2 }, ports: [] };
+    expect(codec.encodePut('compute', 'switch:s1', b)).toBe(codec.encodePut('compute', 'switch:s1', a));
+    const later: RunningSwitch = { ...sw, revision: 4, groupsAppliedAt: { web: 4 } };
+    expect(valueOf('switch:s1', later)).toMatchObject({ revision: 4, groupsAppliedAt: { web: 4 } });
+    expect(valueOf('saved:s1', a)).toMatchObject({ revision: 3, groupsAppliedAt: { web: 2 } });
+    const renamed: RunningSwitch = { ...sw, name: 'dvs "two"' };
+    expect(valueOf('switch:s1', renamed)).toMatchObject({ name: 'dvs "two"', revision: 3 });
+    expect(valueOf('switch:s1', a)).toMatchObject({ name: 'dvs' });
+  });
 });

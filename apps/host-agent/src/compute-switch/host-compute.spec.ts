@@ -31,6 +31,9 @@ class FakeStore {
   whenDurable(): Promise<void> {
     return Promise.resolve();
   }
+  lazily<T>(change: () => T): T {
+    return change();
+  }
 }
 
 const pg = (id: string, vlanId: number, changedAtRevision: number): PortGroupConfig => ({ id, name: id, vlanId, management: false, policy: DEFAULT_POLICY, changedAtRevision });

@@ -83,19 +83,23 @@ function onApply(state: ChangeState | null, input: Extract<ChangeInput, { type: 
   // Without a record (a switch run before changes were tracked) the running revision is the one it was connected under.
   const provenRevision = state?.provenRevision ?? input.runningRevision;
   if (state?.phase === 'rolled_back' && input.revision <= state.revision) return { state, effects: [{ type: 'skip' }] };
-  const base = { switchId: input.switchId, revision: input.revision, provenRevision };
+  const { switchId, revision } = input;
+  // States are written out as literals, not spread from a common base: on this V8 a spread followed
+  // by properties the source lacks takes microseconds, and a push makes one per host.
   if (!input.rollback) {
     const effects: ChangeEffect[] = state?.phase === 'awaiting' ? [{ type: 'discard' }, { type: 'apply' }] : [{ type: 'apply' }];
-    return { state: { ...base, phase: 'unguarded', appliedAt: input.at }, effects };
+    return { state: { switchId, revision, provenRevision, phase: 'unguarded', appliedAt: input.at }, effects };
   }
   const deadline = input.at + input.timeoutMs;
   const rollbackAt = deadline + LATE_REPLY_MS;
   // A change on top of one not yet proven keeps the config saved before it: the last one known to work.
   const saving = state?.phase !== 'awaiting';
   const savedRevision = state?.phase === 'awaiting' ? state.savedRevision : input.runningRevision;
+  const apply: ChangeEffect = { type: 'apply' };
+  const wake: ChangeEffect = { type: 'wake', at: rollbackAt };
   return {
-    state: { ...base, phase: 'awaiting', savedRevision, appliedAt: input.at, deadline, rollbackAt },
-    effects: [...(saving ? [{ type: 'save' } as const] : []), { type: 'apply' }, { type: 'wake', at: rollbackAt }],
+    state: { switchId, revision, provenRevision, phase: 'awaiting', savedRevision, appliedAt: input.at, deadline, rollbackAt },
+    effects: saving ? [{ type: 'save' }, apply, wake] : [apply, wake],
   };
 }
 

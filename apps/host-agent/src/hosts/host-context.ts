@@ -20,7 +20,7 @@ export interface HostContext {
   catalog: ConstructCatalog;
   feeds: ZoneFeeds & { transportNodesReady(): Promise<void> };
   source: SyncSource;
-  commits: { markDirty(target: Committable): void };
+  commits: { markDirty(target: Committable): void; markLazy(target: Committable): void };
   /** Bounds the journal descriptors the hosts' stores keep open. */
   openJournals?: OpenJournals;
   reports: { markDirty(host: Reporter): void };

@@ -12,7 +12,7 @@ function context(now: () => number): HostContext {
     catalog: new ConstructCatalog(),
     feeds: { join: async () => undefined, leave: () => undefined, transportNodesReady: async () => undefined },
     source: { transportZones: async () => [], zoneNetworks: async () => [] },
-    commits: { markDirty: (t) => setImmediate(() => void t.commit()) },
+    commits: { markDirty: (t) => setImmediate(() => void t.commit()), markLazy: (t) => setImmediate(() => void t.commit()) },
     reports: { markDirty: () => undefined },
     moduleData: { markDirty: () => undefined },
     retries: new TimerWheel(100),

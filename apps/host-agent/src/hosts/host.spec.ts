@@ -38,6 +38,7 @@ async function makeHost(dir: string, desired: { zones: string[]; networks: Logic
         calls.commitsMarked++;
         setImmediate(() => void target.commit());
       },
+      markLazy: (target) => setImmediate(() => void target.commit()),
     },
     reports: { markDirty: () => calls.reportsMarked++ },
     moduleData: { markDirty: () => undefined },

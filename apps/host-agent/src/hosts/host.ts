@@ -90,7 +90,7 @@ export class Host implements DesiredStateReceiver, ComputeReceiver, Committable,
       codec: opaqueCodec(computeCodec(constructsCodec(ctx.catalog))),
       replayCache: options.replayCache,
       openJournals: ctx.openJournals,
-      onDirty: () => host && ctx.commits.markDirty(host),
+      onDirty: (lazy) => host && (lazy ? ctx.commits.markLazy(host) : ctx.commits.markDirty(host)),
     });
     if (report.tornBytes > 0) ctx.logger.warn({ msg: 'torn journal tail cut', hostId: id, bytes: report.tornBytes });
     let info = store.get<HostInfo>(HOST_NS, 'info');

@@ -16,7 +16,7 @@ function target(behaviour: () => Promise<void> = () => Promise.resolve()): Commi
 describe('commit scheduler', () => {
   const errors: unknown[] = [];
   const scheduler = (o: Partial<ConstructorParameters<typeof CommitScheduler>[0]> = {}) =>
-    new CommitScheduler({ windowMs: 5, concurrency: 8, retryMs: 20, onError: (e) => errors.push(e), ...o });
+    new CommitScheduler({ windowMs: 5, concurrency: 8, retryMs: 20, lazyMs: 60, onError: (e) => errors.push(e), ...o });
 
   it('commits a target once for all the changes of a window', async () => {
     const s = scheduler();
@@ -41,6 +41,38 @@ describe('commit scheduler', () => {
     expect(t.commits).toBe(2);
     release();
     await s.idle();
+    s.stop();
+  });
+
+  it('commits a lazy target after its wait, behind the targets waited for', async () => {
+    const order: string[] = [];
+    const s = scheduler({ concurrency: 1 });
+    const lazy = target(async () => void order.push('lazy'));
+    const urgent = target(async () => void order.push('urgent'));
+    s.markLazy(lazy);
+    s.markLazy(lazy);
+    await tick(20);
+    expect(lazy.commits).toBe(0);
+    s.markDirty(urgent);
+    await tick(80);
+    expect(order).toEqual(['urgent', 'lazy']);
+    expect(lazy.commits).toBe(1);
+    s.stop();
+  });
+
+  it('commits a lazy target in the next window once it is marked dirty, and at once when idle is asked', async () => {
+    const s = scheduler();
+    const promoted = target();
+    s.markLazy(promoted);
+    s.markDirty(promoted);
+    await tick(20);
+    expect(promoted.commits).toBe(1);
+    const waiting = target();
+    s.markLazy(waiting);
+    await s.idle();
+    expect(waiting.commits).toBe(1);
+    await tick(80);
+    expect(promoted.commits + waiting.commits).toBe(2);
     s.stop();
   });
 

@@ -10,6 +10,11 @@ export interface CommitSchedulerOptions {
   concurrency: number;
   /** Wait after a failed commit before the same one is tried again. */
   retryMs: number;
+  /**
+   * How long a target with only changes nobody waits for (`markLazy`) waits before it joins the
+   * queue, behind the targets whose changes are waited for.
+   */
+  lazyMs: number;
   onError(err: unknown): void;
 }
 
@@ -21,6 +26,8 @@ export class CommitScheduler {
   private readonly dirty = new Set<Committable>();
   private readonly running = new Set<Committable>();
   private readonly failed = new Map<Committable, number>();
+  /** Targets whose changes nobody waits for, with when they join the queue. */
+  private readonly lazy = new Map<Committable, number>();
   private timer: NodeJS.Timeout | null = null;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
@@ -31,12 +38,25 @@ export class CommitScheduler {
   ) {}
 
   markDirty(target: Committable): void {
+    this.lazy.delete(target);
     this.dirty.add(target);
     this.arm(this.options.windowMs);
   }
 
+  /**
+   * `target` has changes nobody waits for: it is committed in `lazyMs`, after whatever is waited
+   * for by then (a push's proofs are written once its applied changes are, not in their way).
+   */
+  markLazy(target: Committable): void {
+    if (this.dirty.has(target) || this.lazy.has(target)) return;
+    this.lazy.set(target, this.now() + this.options.lazyMs);
+    this.arm(this.options.lazyMs);
+  }
+
   /** Resolves when nothing is dirty or running: for a clean shutdown. */
   idle(): Promise<void> {
+    for (const target of this.lazy.keys()) this.dirty.add(target);
+    this.lazy.clear();
     if (this.dirty.size === 0 && this.running.size === 0) return Promise.resolve();
     this.arm(0);
     return new Promise((resolve) => this.idleWaiters.push(resolve));
@@ -48,14 +68,34 @@ export class CommitScheduler {
     this.timer = null;
   }
 
+  /** The timer runs at `timerAt` at the latest: an earlier need (a change waited for, behind a lazy one's wait) moves it. */
   private arm(delayMs: number): void {
-    if (this.timer || this.stopped) return;
+    if (this.stopped) return;
+    const at = this.now() + delayMs;
+    if (this.timer) {
+      if (this.timerAt <= at) return;
+      clearTimeout(this.timer);
+    }
+    this.timerAt = at;
     this.timer = setTimeout(() => this.run(), delayMs);
   }
+
+  private timerAt = 0;
 
   private run(): void {
     this.timer = null;
     const now = this.now();
+    // Lazy targets now due join the queue, behind those already in it. All wait the same time, so
+    // insertion order is due order: the first not yet due ends the walk (run() runs once per commit).
+    let lazyIn = Infinity;
+    for (const [target, due] of this.lazy) {
+      if (due > now) {
+        lazyIn = due - now;
+        break;
+      }
+      this.lazy.delete(target);
+      this.dirty.add(target);
+    }
     let retryIn = Infinity;
     for (const target of this.dirty) {
       if (this.running.size >= this.options.concurrency) break;
@@ -69,6 +109,7 @@ export class CommitScheduler {
       this.start(target);
     }
     if (this.dirty.size > 0 && this.running.size < this.options.concurrency && Number.isFinite(retryIn)) this.arm(retryIn);
+    if (Number.isFinite(lazyIn)) this.arm(lazyIn);
     this.checkIdle();
   }
 
@@ -95,7 +136,7 @@ export class CommitScheduler {
   }
 
   private checkIdle(): void {
-    if (this.dirty.size > 0 || this.running.size > 0 || this.idleWaiters.length === 0) return;
+    if (this.dirty.size > 0 || this.running.size > 0 || this.lazy.size > 0 || this.idleWaiters.length === 0) return;
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const wake of waiters) wake();

@@ -9,7 +9,8 @@ import { tempDirPerTest } from '../../../../test/harness/temp-dir.js';
 describe('host store on disk', () => {
   const root = tempDirPerTest('host-store');
 
-  const openStore = async (name = 'h1', options = {}) => (await HostStore.open(join(root(), name), options)).store;
+  const openStore = async (name = 'h1', options: Parameters<typeof HostStore.open>[1] = {}) =>
+    (await HostStore.open(join(root(), name), options)).store;
 
   it('creates its directory and an empty journal, and reopens empty', async () => {
     const { store, report } = await HostStore.open(join(root(), 'new'));
@@ -17,6 +18,30 @@ describe('host store on disk', () => {
     expect((await stat(join(root(), 'new', JOURNAL_FILE))).size).toBe(0);
     expect(store.size('constructs')).toBe(0);
     expect((await HostStore.open(join(root(), 'new'))).report.created).toBe(false);
+  });
+
+  it('says a batch of changes made lazily may wait, and that it may not once a change made otherwise or a wait joins it', async () => {
+    const calls: boolean[] = [];
+    const store = await openStore('lazy', { onDirty: (lazy) => calls.push(lazy) });
+    store.lazily(() => {
+      store.put('compute', 'change:s1', { phase: 'proven' });
+      store.delete('compute', 'absent');
+      store.put('journal', '1', { type: 'ChangeProven' });
+    });
+    expect(calls).toEqual([true]);
+    store.put('compute', 'switch:s1', { revision: 2 });
+    store.put('compute', 'switch:s2', { revision: 1 });
+    expect(calls).toEqual([true, false]);
+    await store.flush();
+    store.lazily(() => store.put('compute', 'change:s1', { phase: 'proven', revision: 2 }));
+    expect(calls).toEqual([true, false, true]);
+    const durable = store.whenDurable();
+    expect(calls).toEqual([true, false, true, false]);
+    await store.flush();
+    await durable;
+    const back = await openStore('lazy');
+    expect(back.get('compute', 'change:s1')).toEqual({ phase: 'proven', revision: 2 });
+    expect(back.get('journal', '1')).toEqual({ type: 'ChangeProven' });
   });
 
   it('writes many changes as one frame with one flush, and they survive a reopen', async () => {

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DEFAULT_COMPACTION, type CompactionPolicy, shouldCompact } from './compaction.js';
-import { closeFd, datasync, openFd, syncDir, truncate, withFd, writeAll } from './fs-io.js';
+import { closeFd, datasync, DSYNC_APPEND, openFd, syncDir, truncate, withFd, writeAll } from './fs-io.js';
 import { decodeFrames, encodeFrame } from './journal-frame.js';
 import type { StoreRecord } from './store-record.js';
 import type { KeyValueStore } from './key-value-store.js';
@@ -19,8 +19,11 @@ const SNAPSHOT_FRAME_RECORDS = 1000;
 export interface HostStoreOptions {
   codec?: ValueCodec;
   compaction?: CompactionPolicy;
-  /** Called when a change waits to be written (a group commit should be scheduled). */
-  onDirty?: () => void;
+  /**
+   * Called when a change waits to be written (a group commit should be scheduled): `lazy` when
+   * nothing waits for it (see `lazily`), and again without once something does.
+   */
+  onDirty?: (lazy: boolean) => void;
   /** Shared by stores opened together: identical records parsed once. */
   replayCache?: ReplayCache;
   /** Shared by the stores of a process: bounds the journal descriptors they keep open. */
@@ -36,9 +39,10 @@ export interface OpenReport {
 
 /**
  * One host's durable key/value store in its own directory: an append-only journal of framed
- * records (one frame per group commit, written then fdatasync'd before anyone is told it is
- * stored) and a snapshot that compaction writes aside, syncs and renames into place before the
- * journal is emptied. Opening replays snapshot then journal and cuts a torn tail.
+ * records (one frame per group commit, written through a descriptor opened O_DSYNC, or written then
+ * fdatasync'd where there is none, before anyone is told it is stored) and a snapshot that
+ * compaction writes aside, syncs and renames into place before the journal is emptied. Opening
+ * replays snapshot then journal and cuts a torn tail.
  */
 export class HostStore implements KeyValueStore, JournalHolder {
   private readonly state: StoreState;
@@ -51,6 +55,10 @@ export class HostStore implements KeyValueStore, JournalHolder {
    * write. `openJournals` closes the least recently written ones beyond the process's bound.
    */
   private journalFd: Promise<number> | null = null;
+  /** Inside `lazily`. */
+  private lazyDepth = 0;
+  /** The pending batch has a change made otherwise than lazily (or someone waits for it). */
+  private urgent = false;
 
   private constructor(
     readonly dir: string,
@@ -87,19 +95,51 @@ export class HostStore implements KeyValueStore, JournalHolder {
   put(ns: string, key: string, value: unknown): void {
     const wasClean = !this.state.hasPending;
     this.state.put(ns, key, value);
-    // Once per batch: the commit that writes it picks up whatever joins the batch meanwhile.
-    if (wasClean) this.options.onDirty?.();
+    this.dirtied(wasClean);
   }
 
   delete(ns: string, key: string): boolean {
     const wasClean = !this.state.hasPending;
     const deleted = this.state.delete(ns, key);
-    if (deleted && wasClean) this.options.onDirty?.();
+    if (deleted) this.dirtied(wasClean);
     return deleted;
   }
 
+  /**
+   * Runs `change`, whose changes nobody waits for (a proof's record: were it lost in a crash, the
+   * change would simply be proven again): they may be written later, behind changes that are
+   * waited for. A change made otherwise, or a `whenDurable`, sends the whole batch with the next
+   * group commit.
+   */
+  lazily<T>(change: () => T): T {
+    this.lazyDepth++;
+    try {
+      return change();
+    } finally {
+      this.lazyDepth--;
+    }
+  }
+
   whenDurable(): Promise<void> {
+    if (this.state.hasPending && !this.urgent) {
+      this.urgent = true;
+      this.options.onDirty?.(false);
+    }
     return this.state.whenDurable();
+  }
+
+  /**
+   * Once per batch (the commit that writes it picks up whatever joins the batch meanwhile), and once
+   * more when a batch begun lazily gets a change made otherwise.
+   */
+  private dirtied(wasClean: boolean): void {
+    if (wasClean) this.urgent = false;
+    if (this.lazyDepth > 0) {
+      if (wasClean) this.options.onDirty?.(true);
+    } else if (!this.urgent) {
+      this.urgent = true;
+      this.options.onDirty?.(false);
+    }
   }
 
   /** Something is waiting to be written. */
@@ -122,8 +162,8 @@ export class HostStore implements KeyValueStore, JournalHolder {
   }
 
   /**
-   * Group commit: writes every change made since the last flush as one frame, with one write and
-   * one fdatasync. One flush at a time per store; a failed one keeps its changes for the next.
+   * Group commit: writes every change made since the last flush as one frame, with one durable
+   * write (O_DSYNC; a write and an fdatasync without it). One flush at a time per store; a failed one keeps its changes for the next.
    */
   async flush(): Promise<void> {
     if (this.state.isFlushing || this.compacting || !this.state.hasPending) return;
@@ -186,8 +226,9 @@ export class HostStore implements KeyValueStore, JournalHolder {
   private async append(frame: Buffer): Promise<void> {
     const fd = await this.journal();
     try {
+      // Opened with O_DSYNC (where there is one), the write is durable when it returns.
       await writeAll(fd, frame);
-      await datasync(fd);
+      if (DSYNC_APPEND === null) await datasync(fd);
     } catch (err) {
       // A partial frame would hide every later one from recovery: cut it before trying again.
       await truncate(fd, this.journalBytes).catch(() => undefined);
@@ -203,7 +244,7 @@ export class HostStore implements KeyValueStore, JournalHolder {
   private journal(): Promise<number> {
     this.options.openJournals?.used(this);
     if (!this.journalFd) {
-      const opening = openFd(join(this.dir, JOURNAL_FILE), 'a');
+      const opening = openFd(join(this.dir, JOURNAL_FILE), DSYNC_APPEND ?? 'a');
       this.journalFd = opening;
       // A failed open is tried again by the next flush.
       opening.catch(() => {

@@ -18,6 +18,25 @@ describe('journal records and frames', () => {
     expect(() => parseRecord('{"op":"put"}')).toThrow(/not an array/);
   });
 
+  it('quotes plain and other namespaces and keys as JSON does', () => {
+    for (const key of ['switch:sw-1', '42', 'a.b_c@d/e', 'n"1', 'back\\slash', 'é', 'line\nbreak', ''])
+      expect(parseRecord(encodeDelete('ns', key))).toEqual({ op: 'del', ns: 'ns', key });
+    expect(encodePut('compute', 'switch:sw-1', '1')).toBe(`["put",${JSON.stringify('compute')},${JSON.stringify('switch:sw-1')},1]`);
+  });
+
+  it('writes text and encoded records into one frame, multi-byte characters included', () => {
+    const shared = Buffer.from(put('shared', { n: '€uro' }), 'utf8');
+    const decoded = decodeFrames(encodeFrame([put('a', { n: 'é' }), shared, put('b', { n: '𝄞' }), shared]));
+    expect(decoded.frames).toBe(1);
+    expect(decoded.trailingBytes).toBe(0);
+    expect(decoded.records.map((r) => [r.key, (r as { value: { n: string } }).value.n])).toEqual([
+      ['a', 'é'],
+      ['shared', '€uro'],
+      ['b', '𝄞'],
+      ['shared', '€uro'],
+    ]);
+  });
+
   it('reads back every record of whole frames, in order', () => {
     const buf = Buffer.concat([
       encodeFrame([put('a', { n: 1 }), put('b', { n: 'é' })]),

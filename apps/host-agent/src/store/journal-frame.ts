@@ -12,29 +12,38 @@ import { InvalidRecordError, parseRecords, type StoreRecord } from './store-reco
 const HEADER = /^F (\d{1,10}) ([0-9a-f]{8})$/;
 const MAX_HEADER = 32;
 const NEWLINE = 0x0a;
+/** Room kept before a frame's payload for its header (`F <10 digits> <8 hex>\n` at most). */
+const HEADER_ROOM = 32;
 
 /** A record line: text, or bytes already encoded (and shared by every store that writes the same record). */
 export type EncodedRecord = string | Uint8Array;
 
-/** One frame in one buffer, records copied in once: no intermediate string of the whole batch. */
+/**
+ * One frame in one buffer, each record written into it once: text straight from the string, bytes
+ * already encoded copied. No intermediate buffer per record, nor a string of the whole batch.
+ */
 export function encodeFrame(lines: readonly EncodedRecord[]): Buffer {
-  const parts = lines.map((l) => (typeof l === 'string' ? Buffer.from(l, 'utf8') : l));
-  let payloadLength = Math.max(0, parts.length - 1);
-  for (const p of parts) payloadLength += p.length;
-  const headerRoom = 32;
-  const frame = Buffer.allocUnsafe(headerRoom + payloadLength + 1);
+  const lengths = new Array<number>(lines.length);
+  let payloadLength = Math.max(0, lines.length - 1);
+  for (let i = 0; i < lines.length; i++) {
+    const l = lines[i];
+    payloadLength += lengths[i] = typeof l === 'string' ? Buffer.byteLength(l, 'utf8') : l.length;
+  }
+  const frame = Buffer.allocUnsafe(HEADER_ROOM + payloadLength + 1);
   // The payload goes after the room for the header, then the header is written right before it.
-  let at = headerRoom;
-  parts.forEach((p, i) => {
+  let at = HEADER_ROOM;
+  for (let i = 0; i < lines.length; i++) {
     if (i > 0) frame[at++] = NEWLINE;
-    frame.set(p, at);
-    at += p.length;
-  });
+    const l = lines[i];
+    if (typeof l === 'string') frame.write(l, at, lengths[i], 'utf8');
+    else frame.set(l, at);
+    at += lengths[i];
+  }
   frame[at] = NEWLINE;
-  const payload = frame.subarray(headerRoom, headerRoom + payloadLength);
-  const header = Buffer.from(`F ${payloadLength} ${crc32(payload).toString(16).padStart(8, '0')}\n`, 'latin1');
-  const start = headerRoom - header.length;
-  header.copy(frame, start);
+  const payload = frame.subarray(HEADER_ROOM, HEADER_ROOM + payloadLength);
+  const header = `F ${payloadLength} ${crc32(payload).toString(16).padStart(8, '0')}\n`;
+  const start = HEADER_ROOM - header.length;
+  frame.write(header, start, header.length, 'latin1');
   return frame.subarray(start, at + 1);
 }
 

@@ -12,10 +12,16 @@ export class InvalidRecordError extends Error {
   }
 }
 
-export const encodePut = (ns: string, key: string, valueJson: string): string =>
-  `["put",${JSON.stringify(ns)},${JSON.stringify(key)},${valueJson}]`;
+/** Characters a JSON string holds as they are: a name made only of them is quoted without JSON.stringify. */
+const PLAIN = /^[\w:.\-@/]*$/;
 
-export const encodeDelete = (ns: string, key: string): string => `["del",${JSON.stringify(ns)},${JSON.stringify(key)}]`;
+/** `text` as a JSON string. Namespaces and keys are nearly always plain (`switch:sw-1`, `42`). */
+export const jsonString = (text: string): string => (PLAIN.test(text) ? `"${text}"` : JSON.stringify(text));
+
+export const encodePut = (ns: string, key: string, valueJson: string): string =>
+  `["put",${jsonString(ns)},${jsonString(key)},${valueJson}]`;
+
+export const encodeDelete = (ns: string, key: string): string => `["del",${jsonString(ns)},${jsonString(key)}]`;
 
 export function parseRecord(line: string): StoreRecord {
   let parsed: unknown;

@@ -2,6 +2,12 @@ import { Logger, Module } from '@nestjs/common';
 import { CommitScheduler } from './commit-scheduler.js';
 
 /**
+ * What a change nobody waits for waits before its commit: a push's proofs (2,000 of them) are
+ * written after its applied changes, not between them and the hosts' reports.
+ */
+const LAZY_COMMIT_MS = 1000;
+
+/**
  * Group commit for every host store of the process. The libuv pool (UV_THREADPOOL_SIZE=64) bounds
  * the disk calls really running; commits in flight beyond it queue there, each holding one small
  * frame. Measured with 2,000 stores: a few hundred in flight keep the pool and the disk's flush
@@ -10,7 +16,7 @@ import { CommitScheduler } from './commit-scheduler.js';
  * event loop anyway, and changes made during a host's commit wait for its next one; a longer window
  * only delays a lone host's change (a migration waits for two of them).
  */
-const GROUP_COMMIT = { windowMs: 1, concurrency: 256, retryMs: 1000 };
+const GROUP_COMMIT = { windowMs: 1, concurrency: 256, retryMs: 1000, lazyMs: LAZY_COMMIT_MS };
 
 @Module({
   providers: [
