@@ -282,7 +282,9 @@ export default async function replayBench() {
     console.log(table(['', 'events', 'seconds', 'events/s', 'vs raw', 'target'], rows));
     if (ROUNDS > 1) {
       const ratios = rounds.map((r) => r.ratio).sort((a, b) => a - b);
-      console.log(`rebuild vs raw, median of ${ROUNDS} rounds: ${ratios[Math.floor(ROUNDS / 2)].toFixed(2)}× (${ratios.map((r) => r.toFixed(2)).join(', ')})  target ≥ ${TARGETS.rebuildVsRaw}×`);
+      console.log(
+        `rebuild vs raw, median of ${ROUNDS} rounds: ${ratios[Math.floor(ROUNDS / 2)].toFixed(2)}× (${ratios.map((r) => r.toFixed(2)).join(', ')})  target ≥ ${TARGETS.rebuildVsRaw}×`,
+      );
     }
     const cpuPer100k = (ms, events) => `${((ms / events) * 100).toFixed(2)} s`;
     console.log(

@@ -18,7 +18,11 @@ const context = {} as ProjectionContext;
 const tick = () => new Promise<void>((r) => setImmediate(r));
 
 /** A projection that logs when it starts and ends each batch, and waits `ticks` turns in between. */
-function logging(log: string[], name: string, options: { reads?: readonly string[]; ticks?: number; fails?: boolean } = {}): Projection {
+function logging(
+  log: string[],
+  name: string,
+  options: { reads?: readonly string[]; ticks?: number; fails?: boolean } = {},
+): Projection {
   return {
     name,
     tables: [name],
@@ -45,7 +49,11 @@ describe('projectPage', () => {
     const log: string[] = [];
     await projectPage(
       [event(1)],
-      [logging(log, 'a', { reads: [], ticks: 4 }), logging(log, 'b', { reads: [], ticks: 1 }), logging(log, 'c', { reads: ['a'] })],
+      [
+        logging(log, 'a', { reads: [], ticks: 4 }),
+        logging(log, 'b', { reads: [], ticks: 1 }),
+        logging(log, 'c', { reads: ['a'] }),
+      ],
       context,
     );
     expect(log.indexOf('c:start:1')).toBeGreaterThan(log.indexOf('a:end:1'));
@@ -54,7 +62,11 @@ describe('projectPage', () => {
 
   it('runs a projection that declares nothing alone', async () => {
     const log: string[] = [];
-    await projectPage([event(1)], [logging(log, 'a', { reads: [] }), logging(log, 'b'), logging(log, 'c', { reads: [] })], context);
+    await projectPage(
+      [event(1)],
+      [logging(log, 'a', { reads: [] }), logging(log, 'b'), logging(log, 'c', { reads: [] })],
+      context,
+    );
     expect(log).toEqual(['a:start:1', 'a:end:1', 'b:start:1', 'b:end:1', 'c:start:1', 'c:end:1']);
   });
 
@@ -70,7 +82,11 @@ describe('projectPage', () => {
   it('fails with the first failure once the others of the batch have settled', async () => {
     const log: string[] = [];
     await expect(
-      projectPage([event(1)], [logging(log, 'a', { reads: [], ticks: 1, fails: true }), logging(log, 'b', { reads: [], ticks: 5 })], context),
+      projectPage(
+        [event(1)],
+        [logging(log, 'a', { reads: [], ticks: 1, fails: true }), logging(log, 'b', { reads: [], ticks: 5 })],
+        context,
+      ),
     ).rejects.toThrow('a failed');
     expect(log).toContain('b:end:1');
   });

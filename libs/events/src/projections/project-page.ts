@@ -94,7 +94,10 @@ export async function projectPage(
           continue;
         }
         const before = projection.reads.map((name) => running.get(name)).filter((p) => p !== undefined);
-        running.set(projection.name, Promise.all(before).then(() => projectBatch(projection, batch, context)));
+        running.set(
+          projection.name,
+          Promise.all(before).then(() => projectBatch(projection, batch, context)),
+        );
       }
       await Promise.all(running.values());
     } catch (err) {
