@@ -10,7 +10,7 @@ const event = (position: number, streamId = 'thing-1'): RecordedEvent => ({
   version: position,
   type: 'Happened',
   data: {},
-  metadata: {},
+  metadata: { correlationId: 'c', causationId: null, actor: 'test' },
   recordedAt: new Date(0),
 });
 
