@@ -190,33 +190,34 @@ function rawVariant(pool) {
   };
 }
 
-/** Runs one timed phase: every writer its own appends in order, all writers at once. */
-async function runAppends(variant, perWriter) {
-  const prepared = perWriter.map((list) => list.map(variant.prepare));
-  const total = prepared.reduce((n, l) => n + l.length, 0);
-  const events = perWriter.reduce((n, l) => n + l.reduce((m, a) => m + a.events.length, 0), 0);
+/**
+ * Times `perWriter` lists run at once, each list's items one after the other through `run`:
+ * `{ total, seconds, p50, p99 }` (latencies per item, ms).
+ */
+async function timedWriters(perWriter, run) {
+  const total = perWriter.reduce((n, l) => n + l.length, 0);
   const latencies = new Float64Array(total);
   let k = 0;
   const t0 = now();
   await Promise.all(
-    prepared.map(async (list) => {
-      for (const a of list) {
+    perWriter.map(async (list) => {
+      for (const item of list) {
         const s = now();
-        await variant.append(a);
+        await run(item);
         latencies[k++] = now() - s;
       }
     }),
   );
   const seconds = (now() - t0) / 1000;
-  return {
-    appends: total,
-    events,
-    seconds,
-    eventsPerSec: events / seconds,
-    appendsPerSec: total / seconds,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-  };
+  return { total, seconds, p50: quantile(latencies, 0.5), p99: quantile(latencies, 0.99) };
+}
+
+/** Runs one timed phase: every writer its own appends in order, all writers at once. */
+async function runAppends(variant, perWriter) {
+  const prepared = perWriter.map((list) => list.map(variant.prepare));
+  const events = perWriter.reduce((n, l) => n + l.reduce((m, a) => m + a.events.length, 0), 0);
+  const { total, seconds, p50, p99 } = await timedWriters(prepared, (a) => variant.append(a));
+  return { appends: total, events, seconds, eventsPerSec: events / seconds, appendsPerSec: total / seconds, p50, p99 };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -337,29 +338,9 @@ const RAW_COMMAND_INSERT = RAW_INSERT.replace('raw.events', 'rawc.events');
 
 /** Runs one timed phase of commands: every writer its own commands in order, all writers at once. */
 async function runCommands(variant, perWriter, eventsPerCommand) {
-  const total = perWriter.reduce((n, l) => n + l.length, 0);
-  const latencies = new Float64Array(total);
-  let k = 0;
-  const t0 = now();
-  await Promise.all(
-    perWriter.map(async (list) => {
-      for (const cmd of list) {
-        const s = now();
-        await variant.run(cmd);
-        latencies[k++] = now() - s;
-      }
-    }),
-  );
-  const seconds = (now() - t0) / 1000;
-  return {
-    commands: total,
-    events: total * eventsPerCommand,
-    seconds,
-    commandsPerSec: total / seconds,
-    eventsPerSec: (total * eventsPerCommand) / seconds,
-    p50: quantile(latencies, 0.5),
-    p99: quantile(latencies, 0.99),
-  };
+  const { total, seconds, p50, p99 } = await timedWriters(perWriter, (cmd) => variant.run(cmd));
+  const events = total * eventsPerCommand;
+  return { commands: total, events, seconds, commandsPerSec: total / seconds, eventsPerSec: events / seconds, p50, p99 };
 }
 
 // ---------------------------------------------------------------------------------------------

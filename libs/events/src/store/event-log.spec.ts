@@ -52,6 +52,23 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
       (_state, version) => version,
     );
 
+  /** A writer of `stream` that holds its transaction (and the stream's lock) open until released. */
+  const holdStream = (log: EventLog, stream: string) => {
+    let release!: () => void;
+    const held = new Promise<void>((r) => (release = r));
+    const holder = log.execute(
+      Counter,
+      stream,
+      metadata,
+      async () => {
+        await held;
+        return [{ type: 'Counted', data: { by: 'holder' } }];
+      },
+      (_s, v) => v,
+    );
+    return { holder, release };
+  };
+
   it('serialises 64 writers of one stream with a single attempt each: none is refused, none is lost', async () => {
     const log = newLog(1);
     const versions = await Promise.all(Array.from({ length: 64 }, (_, i) => write(log, 'one', `w${i}`)));
@@ -65,18 +82,7 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
   it('lets writers of different streams run side by side', async () => {
     const log = newLog(1);
     // A writer holding stream a's lock does not keep stream b's writers waiting.
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const holder = log.execute(
-      Counter,
-      'a',
-      metadata,
-      async () => {
-        await held;
-        return [{ type: 'Counted', data: { by: 'holder' } }];
-      },
-      (_s, v) => v,
-    );
+    const { holder, release } = holdStream(log, 'a');
     await expect(write(log, 'b', 'other')).resolves.toBe(1);
     release();
     await expect(holder).resolves.toBe(1);
@@ -110,18 +116,7 @@ describe('EventLog.execute with many concurrent writers (real PostgreSQL)', () =
     const log = newLog(1);
     const committed: string[][] = [];
     log.onCommitted((events) => committed.push(events.map((e) => (e.data as { by: string }).by)));
-    let release!: () => void;
-    const held = new Promise<void>((r) => (release = r));
-    const holder = log.execute(
-      Counter,
-      'batch',
-      metadata,
-      async () => {
-        await held;
-        return [{ type: 'Counted', data: { by: 'holder' } }];
-      },
-      (_s, v) => v,
-    );
+    const { holder, release } = holdStream(log, 'batch');
     const first = write(log, 'batch', 'first');
     const failing = log.execute(
       Counter,
