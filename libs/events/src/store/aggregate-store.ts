@@ -1,7 +1,6 @@
 import type { DomainEvent } from '../domain/decider.js';
 import type { EventMetadata, NewEvent, RecordedEvent } from './event.js';
 import type { AppendResult, AsOf, EventStore, SqlClient } from './event-store.js';
-import { PgEventStore } from './pg-event-store.js';
 import type { Snapshot, SnapshotStore } from './snapshot-store.js';
 
 export interface AggregateType<S, E extends DomainEvent> {
@@ -57,7 +56,7 @@ export class AggregateStore {
       upTo = await this.events.versionAt(streamId, options.asOf, client);
       if (upTo === 0) return { state: type.initialState(), version: 0 };
     }
-    if (upTo === undefined && this.events instanceof PgEventStore) {
+    if (upTo === undefined && this.events.readFromSnapshot) {
       // The head: the snapshot and the events after it in one statement, after `before` in the same round trip.
       ({ snapshot, events } = await this.events.readFromSnapshot<S>(streamId, type.snapshotSchema, {
         client,

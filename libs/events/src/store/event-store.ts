@@ -60,6 +60,16 @@ export interface EventStore {
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** A stream's events in version order, from `fromVersion` (exclusive) to `toVersion` (inclusive), or as of a point of the log. */
   readStream(streamId: string, options?: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient }): Promise<RecordedEvent[]>;
+  /**
+   * The stream's latest snapshot of `snapshotSchema` and its events after it, in one read; `before`,
+   * a statement run first in the same round trip (the stream's writer lock). A store without it is
+   * read snapshot first, then events.
+   */
+  readFromSnapshot?<S>(
+    streamId: string,
+    snapshotSchema: string,
+    options?: { client?: SqlClient; before?: string },
+  ): Promise<{ snapshot: { version: number; state: S } | null; events: RecordedEvent[] }>;
   /** The stream's version as of a point of the log: that of its last event at or before it (0: none). */
   versionAt(streamId: string, asOf: AsOf, client?: SqlClient): Promise<number>;
   /**
