@@ -27,7 +27,12 @@ import type { SqlClient } from '../store/event-store.js';
 import type { Upcaster } from '../store/event-upcasters.js';
 import { schemaIdentifier } from '../store/schema.js';
 import { eventStreamSpec, StreamGuard } from '../transport/index.js';
-import { eventObjectOrderMigration, eventStoreMigration, snapshotHistoryMigration } from './event-store.migration.js';
+import {
+  eventFilterStatisticsMigration,
+  eventObjectOrderMigration,
+  eventStoreMigration,
+  snapshotHistoryMigration,
+} from './event-store.migration.js';
 import { EventLogMetrics } from '../metrics/event-log.metrics.js';
 import { HealthRegistry } from './health-registry.js';
 import { NATS_CONNECTION, SERVICE_CONFIG, SERVICE_NAME } from './tokens.js';
@@ -108,7 +113,13 @@ export class EventLogModule implements OnModuleInit, OnApplicationBootstrap, Bef
               url: config.DATABASE_URL,
               schema,
               entities: options.entities,
-              migrations: [eventStoreMigration(schema), ...options.migrations, eventObjectOrderMigration(schema), snapshotHistoryMigration(schema)],
+              migrations: [
+                eventStoreMigration(schema),
+                ...options.migrations,
+                eventObjectOrderMigration(schema),
+                snapshotHistoryMigration(schema),
+                eventFilterStatisticsMigration(schema),
+              ],
               migrationsTableName: 'migrations',
               migrationsRun: true,
               migrationsTransactionMode: 'each' as const,

@@ -1,5 +1,5 @@
 import type { MigrationInterface, QueryRunner } from 'typeorm';
-import { eventObjectOrderIndexDdl, eventStoreDdl, snapshotHistoryDdl } from '../store/schema.js';
+import { eventFilterStatisticsDdl, eventObjectOrderIndexDdl, eventStoreDdl, snapshotHistoryDdl } from '../store/schema.js';
 
 /** The event store's tables, as the first migration of every service that owns a log. */
 export function eventStoreMigration(schema: string): new () => MigrationInterface {
@@ -46,6 +46,22 @@ export function snapshotHistoryMigration(schema: string): new () => MigrationInt
         SELECT stream_id, max(version) AS version FROM "${schema}".snapshots GROUP BY stream_id) latest
         WHERE s.stream_id = latest.stream_id AND s.version < latest.version`);
       await runner.query(`ALTER TABLE "${schema}".snapshots DROP CONSTRAINT snapshots_pkey, ADD PRIMARY KEY (stream_id)`);
+    }
+  };
+}
+
+/** Statistics on the metadata `/events` filters by, for logs created before they were in the DDL. */
+export function eventFilterStatisticsMigration(schema: string): new () => MigrationInterface {
+  return class EventFilterStatistics1767000000000 implements MigrationInterface {
+    name = 'EventFilterStatistics1767000000000';
+
+    async up(runner: QueryRunner): Promise<void> {
+      for (const statement of eventFilterStatisticsDdl(schema)) await runner.query(statement);
+      await runner.query(`ANALYZE "${schema}".events`);
+    }
+
+    async down(runner: QueryRunner): Promise<void> {
+      await runner.query(`DROP STATISTICS IF EXISTS "${schema}".events_actor, "${schema}".events_correlation`);
     }
   };
 }
