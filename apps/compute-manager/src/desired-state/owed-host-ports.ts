@@ -39,7 +39,7 @@ export class OwedHostPorts implements OnApplicationBootstrap, OnApplicationShutd
     this.running = true;
     try {
       const hosts = await this.ports.publishAllOwed();
-      if (this.failing) this.logger.log({ msg: 'owed host ports put', hosts });
+      if (hosts > 0) this.logger.log({ msg: 'owed host ports put', hosts });
       this.failing = false;
       return hosts;
     } catch (err) {
