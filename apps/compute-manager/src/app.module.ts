@@ -24,6 +24,7 @@ import { SwitchProjection } from './switches/switch.projection.js';
 import { SwitchesModule } from './switches/switches.module.js';
 import { TasksModule } from './tasks/tasks.module.js';
 import { TasksStartedAt1764000000120 } from './migrations/1764000000120-tasks-started-at.js';
+import { HostPortsOwed1764000000121 } from './migrations/1764000000121-host-ports-owed.js';
 import { TopologyModule } from './topology/topology.module.js';
 
 export const SERVICE = 'compute-manager';
@@ -38,7 +39,7 @@ export class AppModule {
         EventLogModule.forRoot({
           schema: 'compute_manager',
           entities: [],
-          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105, DcnMigrations1764000000106, HostCredentialRevocations1764000000107, TasksStartedAt1764000000120],
+          migrations: [Hosts1764000000101, Switches1764000000102, Dcns1764000000103, HostPortOverrides1764000000104, OpaqueData1764000000105, DcnMigrations1764000000106, HostCredentialRevocations1764000000107, TasksStartedAt1764000000120, HostPortsOwed1764000000121],
           // The opaque projection reads the switch's state the switch projection just wrote.
           projections: [new HostProjection(), new SwitchProjection(), new DcnProjection(), new ExtensionProjection(), new OpaqueProjection()],
           upcasters: SWITCH_UPCASTERS,

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
 import { EventLog, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
-import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
+import { bumpHostPorts, bumpHostPortsOwed } from '../desired-state/host-port-revisions.js';
 import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, dcnDecider, type DcnState, missingOnTarget } from './dcn.decider.js';
@@ -116,16 +116,23 @@ export class DcnMigrationService implements OnApplicationBootstrap {
     });
   }
 
-  /** Ends the migration under way without a move: its target's ports taken back at a new revision. */
+  /**
+   * Ends the migration under way without a move: its target's ports taken back at a new revision.
+   * No event records it, so that revision is owed to the target's bucket until it is put: a put that
+   * fails here (NATS away) is made again by `OwedHostPorts`, as is one a crash right after the commit
+   * never made. The target may already run the DCN's ports: without it, it would keep them.
+   */
   private async abort(dcnId: string, reason: string): Promise<void> {
     const target = await this.log.transaction(async (tx) => {
       await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
       const ended = await this.migrations.end(tx.client, dcnId);
-      if (ended) await bumpHostPorts(tx.client, ended);
+      if (ended) await bumpHostPortsOwed(tx.client, ended);
       return ended;
     });
     if (!target) return;
     this.logger.warn({ msg: 'migration aborted, ports taken back from the target', dcnId, hostId: target, reason });
-    await this.ports.publish(target);
+    await this.ports.publishOwed(target).catch((err: Error) =>
+      this.logger.warn({ msg: 'target ports not put yet: owed, put again by the next turn', dcnId, hostId: target, error: String(err.message) }),
+    );
   }
 }

@@ -99,6 +99,25 @@ export class HostPortsPublisher {
     );
   }
 
+  /**
+   * Publishes the host's ports, then settles what was owed of them (see `bumpHostPortsOwed`) up to
+   * the revision the bucket now holds; answers that revision. A failed put leaves it owed.
+   */
+  async publishOwed(hostId: string): Promise<number> {
+    const revision = await this.publish(hostId);
+    await poolOf(this.dataSource).query('DELETE FROM host_ports_owed WHERE host_id = $1 AND revision <= $2', [hostId, revision]);
+    return revision;
+  }
+
+  /** Publishes the ports of every host still owed some (a put that failed, a process that died before it); answers how many. */
+  async publishAllOwed(): Promise<number> {
+    const { rows } = await poolOf(this.dataSource).query<{ host_id: string }>(
+      'SELECT host_id FROM host_ports_owed ORDER BY host_id',
+    );
+    for (const row of rows) await this.publishOwed(row.host_id);
+    return rows.length;
+  }
+
   /** The bucket was lost and created again: puts every known host's ports again, from the read models. */
   async republishAll(): Promise<number> {
     this.latest.forget();
