@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { EventLog, SERVICE_CONFIG } from '@vnet/events';
+import { currentContext, EventLog, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
-import { bumpHostPorts } from '../desired-state/host-port-revisions.js';
 import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, dcnDecider, type DcnState, missingOnTarget } from './dcn.decider.js';
@@ -73,7 +72,9 @@ export class DcnMigrationService implements OnApplicationBootstrap {
       throw err;
     }
     // The target's ports are the same as while it migrated (a new revision, re-applied as a no-op).
-    const [sourceRevision] = await Promise.all([this.ports.publish(source), this.ports.publish(targetHostId)]);
+    const correlationId = currentContext()?.correlationId;
+    const published = this.ports.publishMany(new Map([[source, correlationId], [targetHostId, correlationId]]));
+    const [sourceRevision] = await Promise.all([published.get(source)!, published.get(targetHostId)!]);
     const removed = await this.tasks.waitForOutcome(source, 'ports', source, sourceRevision, this.config.MIGRATION_TIMEOUT_MS);
     // The move is recorded: a source that is away drops the ports from its desired state when it returns.
     if (!removed) this.logger.warn({ msg: 'source host did not confirm removing the DCN ports yet', dcnId, hostId: source });
@@ -85,9 +86,8 @@ export class DcnMigrationService implements OnApplicationBootstrap {
    * migration or a NIC attach waits for it, then sees it): nothing is recorded in the log. Answers the source.
    */
   private start(dcnId: string, targetHostId: string): Promise<string> {
-    return this.log.transaction(async (tx) => {
-      await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
-      const { state } = await tx.load(DcnAggregate, dcnId);
+    return this.log.lockedTransaction(DcnAggregate, [dcnId], async (tx, loaded) => {
+      const { state } = loaded.get(dcnId)!;
       const active = state.status === 'active';
       const checks = await this.dcns.migrationChecks(tx.client, dcnId, targetHostId, active ? state.nics : []);
       dcnDecider.decide(
@@ -102,7 +102,6 @@ export class DcnMigrationService implements OnApplicationBootstrap {
         state,
       );
       await this.migrations.start(tx.client, dcnId, targetHostId);
-      await bumpHostPorts(tx.client, targetHostId);
       return state.hostId;
     });
   }
@@ -120,9 +119,7 @@ export class DcnMigrationService implements OnApplicationBootstrap {
   private async abort(dcnId: string, reason: string): Promise<void> {
     const target = await this.log.transaction(async (tx) => {
       await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
-      const ended = await this.migrations.end(tx.client, dcnId);
-      if (ended) await bumpHostPorts(tx.client, ended);
-      return ended;
+      return this.migrations.abort(tx.client, dcnId);
     });
     if (!target) return;
     this.logger.warn({ msg: 'migration aborted, ports taken back from the target', dcnId, hostId: target, reason });

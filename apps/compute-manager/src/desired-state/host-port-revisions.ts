@@ -14,13 +14,21 @@ export async function bumpHostPorts(client: SqlClient, hostId: string): Promise<
   );
 }
 
-/** `bumpHostPorts` `n` times for each host of `bumps`, as one statement (a rebuild's batch); null for none. */
-export function hostPortBumpsStatement(bumps: ReadonlyMap<string, number>): { text: string; values: unknown[] } | null {
+/**
+ * `bumpHostPorts` `n` times for each host of `bumps`, as one statement (a rebuild's batch); null for
+ * none. Its values are `$first` and `$first + 1`; `before`, a data-modifying CTE (`name AS (...)`)
+ * run in the same statement (a projection's own write, numbering its values from `$1`).
+ */
+export function hostPortBumpsStatement(
+  bumps: ReadonlyMap<string, number>,
+  first = 1,
+  before?: string,
+): { text: string; values: unknown[] } | null {
   if (bumps.size === 0) return null;
   // In one order, so that two batches bumping the same hosts never deadlock.
   const hosts = [...bumps.keys()].sort();
   return {
-    text: `INSERT INTO host_port_revisions (host_id, revision) SELECT * FROM unnest($1::text[], $2::int[])
+    text: `${before ? `WITH ${before} ` : ''}INSERT INTO host_port_revisions (host_id, revision) SELECT * FROM unnest($${first}::text[], $${first + 1}::int[])
      ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + EXCLUDED.revision`,
     values: [hosts, hosts.map((h) => bumps.get(h)!)],
   };

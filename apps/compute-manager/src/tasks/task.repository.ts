@@ -32,6 +32,27 @@ export class TaskRepository {
     );
   }
 
+  /** `insert` of several tasks, in one statement. */
+  async insertMany(client: SqlClient, tasks: readonly Task[]): Promise<void> {
+    if (tasks.length === 0) return;
+    if (tasks.length === 1) return this.insert(client, tasks[0]);
+    await client.query({
+      name: 'tasks_insert_many',
+      text: `INSERT INTO tasks (id, kind, state, hosts, target, started_at, finished_at, deadline)
+       SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::jsonb[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])`,
+      values: [
+        tasks.map((t) => t.id),
+        tasks.map((t) => t.kind),
+        tasks.map((t) => t.state),
+        tasks.map((t) => JSON.stringify(t.hosts)),
+        tasks.map((t) => JSON.stringify(t.target)),
+        tasks.map((t) => t.startedAt),
+        tasks.map((t) => t.finishedAt),
+        tasks.map((t) => new Date(t.deadline)),
+      ],
+    });
+  }
+
   async running(): Promise<Task[]> {
     const { rows } = await this.pool.query<TaskRow>("SELECT * FROM tasks WHERE state = 'running'");
     return rows.map(fromRow);

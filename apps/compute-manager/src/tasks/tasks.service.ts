@@ -84,6 +84,14 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     return task;
   }
 
+  /** `create` of several tasks in the caller's transaction, in one statement; answered in order. */
+  async createMany(client: SqlClient, specs: ReadonlyArray<{ kind: string; hostIds: string[]; target: TaskTarget }>): Promise<Task[]> {
+    const now = new Date();
+    const tasks = specs.map((s) => newTask(randomUUID(), s.kind, s.hostIds, s.target, now, this.config.TASK_TIMEOUT_MS));
+    await this.repository.insertMany(client, tasks);
+    return tasks;
+  }
+
   activate(task: Task): void {
     for (const listener of this.taskListeners) listener(task);
     if (task.state !== 'running') return this.metrics.finished(task);

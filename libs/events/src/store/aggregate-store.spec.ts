@@ -56,6 +56,39 @@ describe('AggregateStore snapshots (real PostgreSQL)', () => {
     expect((await aggregates.load({ ...Counter, snapshotSchema: 'counter.v2' }, id)).state.total).toBe(325);
   });
 
+  it('loads and appends several aggregates at once, each entry with its metadata, snapshots kept as one by one', async () => {
+    const [a, b, fresh] = [randomUUID(), randomUUID(), randomUUID()];
+    for (let i = 1; i <= 9; i++) {
+      await aggregates.append(Counter, a, await aggregates.load(Counter, a), [{ type: 'Added', data: { n: 1 } }], { metadata: meta, newId: randomUUID });
+    }
+    const loaded = await aggregates.loadMany(Counter, [a, b]);
+    expect(loaded.get(a)).toEqual({ state: { total: 9, count: 9 }, version: 9 });
+    expect(loaded.get(b)).toEqual({ state: { total: 0, count: 0 }, version: 0 });
+    const other = { ...meta, correlationId: 'other' };
+    const answers = await aggregates.appendMany(
+      Counter,
+      loaded,
+      [
+        { id: a, events: [{ type: 'Added', data: { n: 10 } }], metadata: meta },
+        { id: b, events: [{ type: 'Added', data: { n: 5 } }], metadata: meta },
+        { id: a, events: [{ type: 'Added', data: { n: 100 } }, { type: 'Added', data: { n: 1000 } }], metadata: other },
+        { id: b, events: [], metadata: meta },
+      ],
+      { newId: randomUUID },
+    );
+    expect(answers.map((x) => [x.state.total, x.version, x.recorded.map((e) => e.metadata.correlationId)])).toEqual([
+      [19, 10, ['c']],
+      [5, 1, ['c']],
+      [1119, 12, ['other', 'other']],
+      [5, 1, []],
+    ]);
+    // Crossing version 10 kept its snapshot, as a lone append does.
+    expect((await snapshots.load<{ total: number }>(`counter-${a}`, 'counter.v1'))?.version).toBe(12);
+    const again = await aggregates.loadMany(Counter, [a, b, fresh]);
+    expect([...again.values()].map((l) => l.version)).toEqual([12, 1, 0]);
+    expect(again.get(a)!.state.total).toBe(1119);
+  });
+
   it('reads as of a point of the log by folding from the start', async () => {
     const id = randomUUID();
     const positions: number[] = [];
