@@ -37,7 +37,10 @@ describe('decideAttaches', () => {
       lookups,
       ids(),
     );
-    expect(decisions[0]).toEqual({ ok: true, nic: { id: 'id-1', portId: 'id-2', network: { kind: 'port-group', id: pg1, switchId: 'sw1' } } });
+    expect(decisions[0]).toEqual({
+      ok: true,
+      nic: { id: 'id-1', portId: 'id-2', network: { kind: 'port-group', id: pg1, switchId: 'sw1' } },
+    });
     expect(decisions[1]).toMatchObject({ ok: false, error: expect.any(ConflictError) });
     expect((decisions[1] as { error: ConflictError }).error.code).toBe('NETWORK_NOT_ON_HOST');
     expect((decisions[2] as { error: ConflictError }).error.code).toBe('MIGRATION_IN_PROGRESS');
@@ -89,7 +92,7 @@ describe('decideAttaches', () => {
     });
   });
 
-  it('orders the accepted attaches by host, then DCN, then arrival, keeping each one\'s index', () => {
+  it("orders the accepted attaches by host, then DCN, then arrival, keeping each one's index", () => {
     const states = new Map([
       ['d1', dcn('d1', 'h2')],
       ['d2', dcn('d2', 'h1')],

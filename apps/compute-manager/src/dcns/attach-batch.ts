@@ -40,8 +40,10 @@ export function attachLookupsQuery(
     if (dto.portGroupId && !dto.logicalNetworkId) portGroupIds.add(dto.portGroupId);
     const state = states.get(dcnId);
     if (state?.status !== 'active') continue;
-    if (dto.logicalNetworkId) held.set(holdingKey(state.hostId, dto.logicalNetworkId), { hostId: state.hostId, networkId: dto.logicalNetworkId });
-    else if (dto.portGroupId) members.set(holdingKey(state.hostId, dto.portGroupId), { hostId: state.hostId, portGroupId: dto.portGroupId });
+    if (dto.logicalNetworkId)
+      held.set(holdingKey(state.hostId, dto.logicalNetworkId), { hostId: state.hostId, networkId: dto.logicalNetworkId });
+    else if (dto.portGroupId)
+      members.set(holdingKey(state.hostId, dto.portGroupId), { hostId: state.hostId, portGroupId: dto.portGroupId });
   }
   return {
     portGroupIds: [...portGroupIds],
@@ -101,7 +103,10 @@ export function decideAttaches(
         network.kind === 'logical'
           ? lookups.held.has(holdingKey(state.hostId, network.id))
           : lookups.members.has(holdingKey(state.hostId, network.switchId));
-      const events = dcnDecider.decide({ type: 'AttachNic', id: item.dcnId, nic, hostHasNetwork, migrating: lookups.migrating.has(item.dcnId) }, state);
+      const events = dcnDecider.decide(
+        { type: 'AttachNic', id: item.dcnId, nic, hostHasNetwork, migrating: lookups.migrating.has(item.dcnId) },
+        state,
+      );
       current.set(item.dcnId, events.reduce(dcnDecider.evolve, state));
       return { ok: true, nic };
     } catch (error) {

@@ -19,14 +19,19 @@ export class DcnMigrations {
 
   /** The target of the DCN's migration under way, if any. */
   async target(client: SqlClient, dcnId: string): Promise<string | null> {
-    const { rows } = await client.query<{ target_host_id: string }>('SELECT target_host_id FROM dcn_migrations WHERE dcn_id = $1', [dcnId]);
+    const { rows } = await client.query<{ target_host_id: string }>(
+      'SELECT target_host_id FROM dcn_migrations WHERE dcn_id = $1',
+      [dcnId],
+    );
     return rows[0]?.target_host_id ?? null;
   }
 
   /** Which of the DCNs are migrating. */
   async migrating(client: SqlClient, dcnIds: readonly string[]): Promise<Set<string>> {
     if (dcnIds.length === 0) return new Set();
-    const { rows } = await client.query<{ dcn_id: string }>('SELECT dcn_id FROM dcn_migrations WHERE dcn_id = ANY($1::uuid[])', [[...new Set(dcnIds)]]);
+    const { rows } = await client.query<{ dcn_id: string }>('SELECT dcn_id FROM dcn_migrations WHERE dcn_id = ANY($1::uuid[])', [
+      [...new Set(dcnIds)],
+    ]);
     return new Set(rows.map((r) => r.dcn_id));
   }
 
@@ -43,7 +48,10 @@ export class DcnMigrations {
 
   /** Ends the DCN's migration under way, if any; answers its target. */
   async end(client: SqlClient, dcnId: string): Promise<string | null> {
-    const { rows } = await client.query<{ target_host_id: string }>('DELETE FROM dcn_migrations WHERE dcn_id = $1 RETURNING target_host_id', [dcnId]);
+    const { rows } = await client.query<{ target_host_id: string }>(
+      'DELETE FROM dcn_migrations WHERE dcn_id = $1 RETURNING target_host_id',
+      [dcnId],
+    );
     return rows[0]?.target_host_id ?? null;
   }
 

@@ -26,16 +26,18 @@ export class DcnProjection implements Projection {
   async applyBatch(events: readonly RecordedEvent[], { client, write }: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('dcn-')) as unknown as Array<DcnEvent & { position: number }>;
     if (mine.length === 0) return;
-    if (mine.every((e) => e.type === 'NicAttached')) return this.attachBatch(mine as Array<Extract<DcnEvent, { type: 'NicAttached' }>>, write);
+    if (mine.every((e) => e.type === 'NicAttached'))
+      return this.attachBatch(mine as Array<Extract<DcnEvent, { type: 'NicAttached' }>>, write);
     const created = new Set(mine.filter((e) => e.type === 'DcnCreated').map((e) => e.data.id));
-    const existing = [...new Set(mine.filter((e) => e.type !== 'OpaqueDataPut' && e.type !== 'OpaqueDataDeleted').map((e) => e.data.id))].filter(
-      (id) => !created.has(id),
-    );
+    const existing = [
+      ...new Set(mine.filter((e) => e.type !== 'OpaqueDataPut' && e.type !== 'OpaqueDataDeleted').map((e) => e.data.id)),
+    ].filter((id) => !created.has(id));
     const dcns = new Map<string, DcnRow>();
     if (existing.length) {
-      const { rows } = await client.query<DcnRow>('SELECT id, name, host_id, migrating_to, nics, created_position FROM dcns WHERE id = ANY($1::uuid[]) FOR UPDATE', [
-        existing,
-      ]);
+      const { rows } = await client.query<DcnRow>(
+        'SELECT id, name, host_id, migrating_to, nics, created_position FROM dcns WHERE id = ANY($1::uuid[]) FOR UPDATE',
+        [existing],
+      );
       for (const r of rows) dcns.set(r.id, r);
     }
     const changed = new Set<string>();
@@ -49,7 +51,14 @@ export class DcnProjection implements Projection {
     for (const e of mine) {
       switch (e.type) {
         case 'DcnCreated':
-          dcns.set(e.data.id, { id: e.data.id, name: e.data.name, host_id: e.data.hostId, migrating_to: null, nics: [], created_position: e.position });
+          dcns.set(e.data.id, {
+            id: e.data.id,
+            name: e.data.name,
+            host_id: e.data.hostId,
+            migrating_to: null,
+            nics: [],
+            created_position: e.position,
+          });
           changed.add(e.data.id);
           break;
         case 'NicAttached':
@@ -138,7 +147,11 @@ export class DcnProjection implements Projection {
         const bumps = new HostPortBumps();
         bumps.bump(e.data.from);
         bumps.bump(e.data.to);
-        const bump = hostPortBumpsStatement(bumps, 3, 'moved AS (UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1)')!;
+        const bump = hostPortBumpsStatement(
+          bumps,
+          3,
+          'moved AS (UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1)',
+        )!;
         await client.query(bump.text, [e.data.id, e.data.to, ...bump.values]);
         return;
       }

@@ -27,7 +27,9 @@ export class DcnReadModel {
   }
 
   async list(): Promise<DcnRow[]> {
-    const { rows } = await this.pool.query<DcnRow>('SELECT id, name, host_id AS "hostId", nics FROM dcns ORDER BY created_position');
+    const { rows } = await this.pool.query<DcnRow>(
+      'SELECT id, name, host_id AS "hostId", nics FROM dcns ORDER BY created_position',
+    );
     return rows;
   }
 
@@ -132,9 +134,10 @@ export class DcnReadModel {
   /** The switch of each port group found among `ids`. */
   async switchesOfPortGroups(client: SqlClient, ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const { rows } = await client.query<{ id: string; switch_id: string }>('SELECT id, switch_id FROM port_groups WHERE id = ANY($1::uuid[])', [
-      [...new Set(ids)],
-    ]);
+    const { rows } = await client.query<{ id: string; switch_id: string }>(
+      'SELECT id, switch_id FROM port_groups WHERE id = ANY($1::uuid[])',
+      [[...new Set(ids)]],
+    );
     return new Map(rows.map((r) => [r.id, r.switch_id]));
   }
 

@@ -86,7 +86,9 @@ export class NicAttacher {
     });
     const published = this.ports.publishMany(hosts, events);
     for (const p of published.values()) p.catch(() => {});
-    return recorded.map((r) => (r.ok ? { ok: true, value: { nic: r.value.nic, task: r.value.task, published: published.get(r.value.hostId)! } } : r));
+    return recorded.map((r) =>
+      r.ok ? { ok: true, value: { nic: r.value.nic, task: r.value.task, published: published.get(r.value.hostId)! } } : r,
+    );
   }
 
   private async inTransaction(
@@ -112,22 +114,16 @@ export class NicAttacher {
         metadata: item.metadata,
       })),
     );
-    const revisions = await this.revisions(tx, [...new Set(accepted.map((a) => a.hostId))]);
-    const tasks = await this.tasks.createMany(
+    // Each at its host's ports revision after the batch's bumps.
+    const tasks = await this.tasks.createPortsTasks(
       tx.client,
-      accepted.map(({ hostId }) => ({ kind: 'dcn.attach-nic', hostIds: [hostId], target: { kind: 'ports', targetId: hostId, revision: revisions.get(hostId) ?? 0 } })),
+      'dcn.attach-nic',
+      accepted.map((a) => a.hostId),
     );
-    accepted.forEach(({ index, nic, hostId }, k) => (outcomes[index] = { ok: true, value: { nic, task: tasks[k], hostId, position: appended[k].recorded[0].position } }));
+    accepted.forEach(
+      ({ index, nic, hostId }, k) =>
+        (outcomes[index] = { ok: true, value: { nic, task: tasks[k], hostId, position: appended[k].recorded[0].position } }),
+    );
     return outcomes;
-  }
-
-  /** The hosts' ports revisions in this transaction (after the batch's bumps). */
-  private async revisions(tx: EventLogTransaction, hostIds: string[]): Promise<Map<string, number>> {
-    const { rows } = await tx.client.query<{ host_id: string; revision: number }>({
-      name: 'host_ports_revisions',
-      text: 'SELECT host_id, revision FROM host_port_revisions WHERE host_id = ANY($1::text[])',
-      values: [hostIds],
-    });
-    return new Map(rows.map((r) => [r.host_id, r.revision]));
   }
 }

@@ -20,7 +20,10 @@ export async function hostPortsDesired(client: SqlClient, hostId: string, correl
  * `hostPortsDesired` of several hosts (each with its correlation id), in one statement whatever
  * their number: the revisions and the ports they number come from one snapshot of the data.
  */
-export async function hostsPortsDesired(client: SqlClient, hosts: ReadonlyMap<string, string | undefined>): Promise<Map<string, HostPortsDesired>> {
+export async function hostsPortsDesired(
+  client: SqlClient,
+  hosts: ReadonlyMap<string, string | undefined>,
+): Promise<Map<string, HostPortsDesired>> {
   const hostIds = [...hosts.keys()];
   type OpaqueSqlRow = Parameters<typeof sortedOpaqueRows>[0][number];
   const { rows } = await client.query<{
@@ -100,10 +103,13 @@ const MAX_COVERED = 100_000;
 @Injectable()
 export class HostPortsPublisher {
   private readonly latest: LatestValue;
-  /** Events (by position) whose host this process put after their commit, each with its host. */
-  private readonly covered = new Map<number, string>();
+  /** `position|host` of the events whose host this process put after their commit. */
+  private readonly covered = new Set<string>();
   /** The log's path asks each event's host revision: those asked together are read in one statement. */
-  private readonly revisions = new Batcher<string, number>((hostIds) => this.revisionsOf(hostIds), { maxBatch: 500, maxInFlight: 1 });
+  private readonly revisions = new Batcher<string, number>((hostIds) => this.revisionsOf(hostIds), {
+    maxBatch: 500,
+    maxInFlight: 1,
+  });
 
   constructor(
     buckets: ComputeDesiredStateBuckets,
@@ -129,7 +135,10 @@ export class HostPortsPublisher {
    * `events`: the positions of each host's events committed before the call, which its put then
    * includes; the log's path skips them (`catchUp`).
    */
-  publishMany(hosts: ReadonlyMap<string, string | undefined>, events?: ReadonlyMap<string, readonly number[]>): Map<string, Promise<number>> {
+  publishMany(
+    hosts: ReadonlyMap<string, string | undefined>,
+    events?: ReadonlyMap<string, readonly number[]>,
+  ): Map<string, Promise<number>> {
     // Read before each key's turn: a value older than one a turn before it put is not put (LatestValue).
     const read = this.readMany(hosts);
     read.catch(() => {});
@@ -156,10 +165,7 @@ export class HostPortsPublisher {
    * already made after its commit (`publishMany`'s `events`) reads nothing.
    */
   async catchUp(hostId: string, position?: number): Promise<void> {
-    if (position !== undefined && this.covered.get(position) === hostId) {
-      this.covered.delete(position);
-      return;
-    }
+    if (position !== undefined && this.covered.delete(`${position}|${hostId}`)) return;
     const correlationId = currentContext()?.correlationId;
     await this.latest.publish(
       hostId,
@@ -184,9 +190,9 @@ export class HostPortsPublisher {
 
   /** An event's host put after its commit: the log's path has nothing to do for it. */
   private cover(position: number, hostId: string): void {
-    this.covered.set(position, hostId);
+    this.covered.add(`${position}|${hostId}`);
     // The oldest forgotten first: the log's path then reads its revision, as it would without this.
-    if (this.covered.size > MAX_COVERED) this.covered.delete(this.covered.keys().next().value!);
+    if (this.covered.size > MAX_COVERED) this.covered.delete(this.covered.values().next().value!);
   }
 
   private async revisionsOf(hostIds: string[]): Promise<Array<Settled<number>>> {

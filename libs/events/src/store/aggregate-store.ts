@@ -142,16 +142,32 @@ export class AggregateStore {
       if (!loaded.has(entry.id)) throw new Error(`appendMany: ${entry.id} was not loaded`);
       let events = streams.get(entry.id);
       if (!events) streams.set(entry.id, (events = []));
-      for (const e of entry.events) events.push({ entry: i, domain: e, event: { id: options.newId(), type: e.type, data: e.data, metadata: entry.metadata } });
+      for (const e of entry.events)
+        events.push({
+          entry: i,
+          domain: e,
+          event: { id: options.newId(), type: e.type, data: e.data, metadata: entry.metadata },
+        });
     }
-    const appends = [...streams].map(([id, events]) => ({ streamId: this.streamId(type, id), expectedVersion: loaded.get(id)!.version, events: events.map((e) => e.event) }));
+    const appends = [...streams].map(([id, events]) => ({
+      streamId: this.streamId(type, id),
+      expectedVersion: loaded.get(id)!.version,
+      events: events.map((e) => e.event),
+    }));
     let results: AppendResult[];
     if (this.events.appendMany) results = await this.events.appendMany(appends, { client: options.client });
     else {
       results = [];
-      for (const a of appends) results.push(await this.events.append(a.streamId, a.events, { expectedVersion: a.expectedVersion, client: options.client }));
+      for (const a of appends)
+        results.push(
+          await this.events.append(a.streamId, a.events, { expectedVersion: a.expectedVersion, client: options.client }),
+        );
     }
-    const answers: Array<{ state: S; version: number; recorded: RecordedEvent[] }> = entries.map(() => ({ state: undefined as S, version: 0, recorded: [] }));
+    const answers: Array<{ state: S; version: number; recorded: RecordedEvent[] }> = entries.map(() => ({
+      state: undefined as S,
+      version: 0,
+      recorded: [],
+    }));
     for (const [k, [id, events]] of [...streams].entries()) {
       const start = loaded.get(id)!;
       const recorded = results[k].events;
@@ -164,7 +180,12 @@ export class AggregateStore {
         answer.recorded.push(recorded[j]);
       }
       if (Math.floor(results[k].nextVersion / this.snapshotEvery) > Math.floor(start.version / this.snapshotEvery)) {
-        await this.snapshots.save(appends[k].streamId, type.snapshotSchema, [{ version: results[k].nextVersion, state }], options.client);
+        await this.snapshots.save(
+          appends[k].streamId,
+          type.snapshotSchema,
+          [{ version: results[k].nextVersion, state }],
+          options.client,
+        );
       }
     }
     // An entry without events stands where the entries before it left its aggregate.
@@ -184,7 +205,12 @@ export class AggregateStore {
     options: { metadata: EventMetadata; newId: () => string; client?: SqlClient },
   ): Promise<{ result: AppendResult; state: S; recorded: NewEvent[] }> {
     const streamId = this.streamId(type, id);
-    const recorded: NewEvent[] = events.map((e) => ({ id: options.newId(), type: e.type, data: e.data, metadata: options.metadata }));
+    const recorded: NewEvent[] = events.map((e) => ({
+      id: options.newId(),
+      type: e.type,
+      data: e.data,
+      metadata: options.metadata,
+    }));
     const result = await this.events.append(streamId, recorded, {
       expectedVersion: loaded.version,
       client: options.client,

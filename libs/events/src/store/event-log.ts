@@ -59,7 +59,11 @@ export class EventLogTransaction {
    * given, so two such transactions never deadlock on them), then their load, in one round trip;
    * `begin`: starting the transaction first.
    */
-  lockAndLoadMany<S, E extends DomainEvent>(type: AggregateType<S, E>, ids: readonly string[], begin = false): Promise<Map<string, LoadedAggregate<S>>> {
+  lockAndLoadMany<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    ids: readonly string[],
+    begin = false,
+  ): Promise<Map<string, LoadedAggregate<S>>> {
     const unique = [...new Set(ids)];
     const locks = unique
       .map((id) => this.lockKey(this.log.aggregates.streamId(type, id)))
@@ -247,7 +251,10 @@ export class EventLog {
     ids: readonly string[],
     work: (tx: EventLogTransaction, loaded: Map<string, LoadedAggregate<S>>) => Promise<T>,
   ): Promise<T> {
-    return this.inTransaction(async (tx) => work(tx, await tx.lockAndLoadMany(type, ids, this.beginWithLock)), this.beginWithLock);
+    return this.inTransaction(
+      async (tx) => work(tx, await tx.lockAndLoadMany(type, ids, this.beginWithLock)),
+      this.beginWithLock,
+    );
   }
 
   /**

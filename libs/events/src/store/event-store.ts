@@ -59,7 +59,10 @@ export type AsOf = { position: number } | { time: Date };
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** A stream's events in version order, from `fromVersion` (exclusive) to `toVersion` (inclusive), or as of a point of the log. */
-  readStream(streamId: string, options?: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient }): Promise<RecordedEvent[]>;
+  readStream(
+    streamId: string,
+    options?: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient },
+  ): Promise<RecordedEvent[]>;
   /**
    * The stream's latest snapshot of `snapshotSchema` and its events after it, in one read; `before`,
    * a statement run first in the same round trip (the stream's writer lock). A store without it is

@@ -48,7 +48,13 @@ describe('PgEventStore (real PostgreSQL)', () => {
       { streamId: b, expectedVersion: 0, events: [ev('B1', { n: 3 })] },
     ]);
     expect(results.map((r) => [r.nextVersion, r.events.map((e) => [e.streamId, e.type, e.version])])).toEqual([
-      [3, [[a, 'A1', 2], [a, 'A2', 3]]],
+      [
+        3,
+        [
+          [a, 'A1', 2],
+          [a, 'A2', 3],
+        ],
+      ],
       [1, [[b, 'B1', 1]]],
     ]);
     // Global positions in the order given, in one transaction.

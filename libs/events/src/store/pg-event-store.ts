@@ -133,8 +133,10 @@ export class PgEventStore implements EventStore {
     options: { client?: SqlClient } = {},
   ): Promise<AppendResult[]> {
     const given = appends.filter((a) => a.events.length > 0);
-    if (given.length === 0) return appends.map((a) => ({ nextVersion: a.expectedVersion, positions: [], transactionId: '0', events: [] }));
-    if (new Set(given.map((a) => a.streamId)).size !== given.length) throw new Error('appendMany: a stream is given more than once');
+    if (given.length === 0)
+      return appends.map((a) => ({ nextVersion: a.expectedVersion, positions: [], transactionId: '0', events: [] }));
+    if (new Set(given.map((a) => a.streamId)).size !== given.length)
+      throw new Error('appendMany: a stream is given more than once');
     const client = options.client ?? this.pool;
     const all = given.flatMap((a) => a.events.map((e, i) => ({ streamId: a.streamId, nth: i + 1, event: e })));
     type Row = { position: string; stream_id: string; version: string; transaction_id: string; recorded_at: Date };
@@ -174,7 +176,12 @@ export class PgEventStore implements EventStore {
           recordedAt: r.recorded_at,
         };
       });
-      return { nextVersion: events.at(-1)!.version, positions: events.map((e) => e.position), transactionId: events[0].transactionId, events };
+      return {
+        nextVersion: events.at(-1)!.version,
+        positions: events.map((e) => e.position),
+        transactionId: events[0].transactionId,
+        events,
+      };
     });
   }
 
