@@ -9,16 +9,9 @@ import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
 import { LatestValue } from './latest-value.js';
 
 /**
- * The ports a host must run: those of the DCNs on it, and of the DCNs migrating to it; with the
- * correlation id of the change that moves them, when there is one.
- */
-export async function hostPortsDesired(client: SqlClient, hostId: string, correlationId?: string): Promise<HostPortsDesired> {
-  return (await hostsPortsDesired(client, new Map([[hostId, correlationId]]))).get(hostId)!;
-}
-
-/**
- * `hostPortsDesired` of several hosts (each with its correlation id), in one statement whatever
- * their number: the revisions and the ports they number come from one snapshot of the data.
+ * The ports each host must run: those of the DCNs on it, and of the DCNs migrating to it; with the
+ * correlation id given for it (of the change that moves them), when there is one. One statement
+ * whatever the number of hosts: the revisions and the ports they number come from one snapshot.
  */
 export async function hostsPortsDesired(
   client: SqlClient,
