@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '@vnet/events';
-import { type AttachLookups, decideAttaches, holdingKey } from './attach-batch.js';
+import { acceptedAttaches, type AttachLookups, attachLookupsQuery, decideAttaches, holdingKey } from './attach-batch.js';
 import { dcnDecider, type DcnState } from './dcn.decider.js';
 
 const dcn = (id: string, hostId: string): DcnState => ({ ...dcnDecider.initialState(), status: 'active', id, name: id, hostId });
@@ -37,7 +37,10 @@ describe('decideAttaches', () => {
       lookups,
       ids(),
     );
-    expect(decisions[0]).toEqual({ ok: true, nic: { id: 'id-1', portId: 'id-2', network: { kind: 'port-group', id: pg1, switchId: 'sw1' } } });
+    expect(decisions[0]).toEqual({
+      ok: true,
+      nic: { id: 'id-1', portId: 'id-2', network: { kind: 'port-group', id: pg1, switchId: 'sw1' } },
+    });
     expect(decisions[1]).toMatchObject({ ok: false, error: expect.any(ConflictError) });
     expect((decisions[1] as { error: ConflictError }).error.code).toBe('NETWORK_NOT_ON_HOST');
     expect((decisions[2] as { error: ConflictError }).error.code).toBe('MIGRATION_IN_PROGRESS');
@@ -63,5 +66,50 @@ describe('decideAttaches', () => {
 
   it('answers nothing for an empty batch', () => {
     expect(decideAttaches([], new Map(), lookups, ids())).toEqual([]);
+  });
+
+  it('asks each lookup once, for the active DCNs only', () => {
+    const states = new Map([
+      ['d1', dcn('d1', 'h1')],
+      ['d2', dcn('d2', 'h2')],
+      ['d4', dcnDecider.initialState()],
+    ]);
+    const query = attachLookupsQuery(
+      [
+        { dcnId: 'd1', dto: { portGroupId: pg1 } },
+        { dcnId: 'd1', dto: { portGroupId: pg1 } },
+        { dcnId: 'd2', dto: { logicalNetworkId: net1 } },
+        { dcnId: 'd4', dto: { portGroupId: pg1 } },
+        { dcnId: 'd5', dto: { logicalNetworkId: net1 } },
+      ],
+      states,
+    );
+    expect(query).toEqual({
+      portGroupIds: [pg1],
+      dcnIds: ['d1', 'd2', 'd4', 'd5'],
+      held: [{ hostId: 'h2', networkId: net1 }],
+      members: [{ hostId: 'h1', portGroupId: pg1 }],
+    });
+  });
+
+  it("orders the accepted attaches by host, then DCN, then arrival, keeping each one's index", () => {
+    const states = new Map([
+      ['d1', dcn('d1', 'h2')],
+      ['d2', dcn('d2', 'h1')],
+      ['d3', dcn('d3', 'h3')],
+    ]);
+    const items = [
+      { dcnId: 'd1', dto: { portGroupId: pg1 } },
+      { dcnId: 'd3', dto: { portGroupId: pg1 } },
+      { dcnId: 'd2', dto: { portGroupId: pg1 } },
+      { dcnId: 'd1', dto: { portGroupId: pg1 } },
+    ];
+    const decisions = decideAttaches(items, states, lookups, ids());
+    expect(decisions.map((d) => d.ok)).toEqual([true, false, true, true]);
+    expect(acceptedAttaches(items, decisions, states).map((a) => [a.index, a.hostId, a.item.dcnId])).toEqual([
+      [2, 'h1', 'd2'],
+      [0, 'h2', 'd1'],
+      [3, 'h2', 'd1'],
+    ]);
   });
 });

@@ -17,6 +17,60 @@ export interface AttachLookups {
   migrating: ReadonlySet<string>;
 }
 
+/**
+ * What a batch's lookups are asked for: the port groups named, the DCNs, and for each attach to an
+ * active DCN the pair of its host and the logical network, or port group, it names.
+ */
+export interface AttachLookupsQuery {
+  portGroupIds: string[];
+  dcnIds: string[];
+  held: Array<{ hostId: string; networkId: string }>;
+  members: Array<{ hostId: string; portGroupId: string }>;
+}
+
+/** The lookups a batch of attaches needs, each asked once, from the DCNs' states (pure). */
+export function attachLookupsQuery(
+  items: ReadonlyArray<{ dcnId: string; dto: AttachNicDto }>,
+  states: ReadonlyMap<string, DcnState>,
+): AttachLookupsQuery {
+  const held = new Map<string, { hostId: string; networkId: string }>();
+  const members = new Map<string, { hostId: string; portGroupId: string }>();
+  const portGroupIds = new Set<string>();
+  for (const { dcnId, dto } of items) {
+    if (dto.portGroupId && !dto.logicalNetworkId) portGroupIds.add(dto.portGroupId);
+    const state = states.get(dcnId);
+    if (state?.status !== 'active') continue;
+    if (dto.logicalNetworkId)
+      held.set(holdingKey(state.hostId, dto.logicalNetworkId), { hostId: state.hostId, networkId: dto.logicalNetworkId });
+    else if (dto.portGroupId)
+      members.set(holdingKey(state.hostId, dto.portGroupId), { hostId: state.hostId, portGroupId: dto.portGroupId });
+  }
+  return {
+    portGroupIds: [...portGroupIds],
+    dcnIds: [...new Set(items.map((i) => i.dcnId))],
+    held: [...held.values()],
+    members: [...members.values()],
+  };
+}
+
+/**
+ * The accepted attaches of a batch, as they are appended: by host, then DCN, then arrival (each
+ * with its index in the batch). Pure.
+ */
+export function acceptedAttaches<T extends { dcnId: string }>(
+  items: readonly T[],
+  decisions: readonly AttachDecision[],
+  states: ReadonlyMap<string, DcnState>,
+): Array<{ item: T; index: number; nic: Nic; hostId: string }> {
+  const accepted = items.flatMap((item, index) => {
+    const d = decisions[index];
+    return d.ok ? [{ item, index, nic: d.nic, hostId: states.get(item.dcnId)!.hostId }] : [];
+  });
+  return accepted.sort((a, b) => cmp(a.hostId, b.hostId) || cmp(a.item.dcnId, b.item.dcnId) || a.index - b.index);
+}
+
+const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
 export type AttachDecision = { ok: true; nic: Nic } | { ok: false; error: unknown };
 
 /**
@@ -49,7 +103,10 @@ export function decideAttaches(
         network.kind === 'logical'
           ? lookups.held.has(holdingKey(state.hostId, network.id))
           : lookups.members.has(holdingKey(state.hostId, network.switchId));
-      const events = dcnDecider.decide({ type: 'AttachNic', id: item.dcnId, nic, hostHasNetwork, migrating: lookups.migrating.has(item.dcnId) }, state);
+      const events = dcnDecider.decide(
+        { type: 'AttachNic', id: item.dcnId, nic, hostHasNetwork, migrating: lookups.migrating.has(item.dcnId) },
+        state,
+      );
       current.set(item.dcnId, events.reduce(dcnDecider.evolve, state));
       return { ok: true, nic };
     } catch (error) {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import { EventLog, SERVICE_CONFIG } from '@vnet/events';
+import { commandMetadata, currentContext, EventLog, SERVICE_CONFIG } from '@vnet/events';
 import type { ComputeManagerConfig } from '../config/compute-manager.config.js';
-import { bumpHostPorts, bumpHostPortsOwed } from '../desired-state/host-port-revisions.js';
 import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
 import { TasksService } from '../tasks/tasks.service.js';
 import { DcnAggregate, dcnDecider, type DcnState, missingOnTarget } from './dcn.decider.js';
@@ -60,10 +59,16 @@ export class DcnMigrationService implements OnApplicationBootstrap {
 
   private async move(dcnId: string, targetHostId: string): Promise<DcnView> {
     const source = await this.start(dcnId, targetHostId);
-    let moved: DcnState;
+    let moved: { state: DcnState; position: number };
     try {
       const targetRevision = await this.ports.publish(targetHostId);
-      const arrived = await this.tasks.waitForOutcome(targetHostId, 'ports', targetHostId, targetRevision, this.config.MIGRATION_TIMEOUT_MS);
+      const arrived = await this.tasks.waitForOutcome(
+        targetHostId,
+        'ports',
+        targetHostId,
+        targetRevision,
+        this.config.MIGRATION_TIMEOUT_MS,
+      );
       if (!arrived || arrived.state !== 'applied') throw new HostTimeoutError(targetHostId, 'realize the DCN ports');
       moved = await this.complete(dcnId, targetHostId);
     } catch (err) {
@@ -73,11 +78,25 @@ export class DcnMigrationService implements OnApplicationBootstrap {
       throw err;
     }
     // The target's ports are the same as while it migrated (a new revision, re-applied as a no-op).
-    const [sourceRevision] = await Promise.all([this.ports.publish(source), this.ports.publish(targetHostId)]);
+    const correlationId = currentContext()?.correlationId;
+    // Both puts include the move: the log's path has nothing left to put for it.
+    const move = moved.position ? [moved.position] : [];
+    const events = new Map([
+      [source, move],
+      [targetHostId, move],
+    ]);
+    const published = this.ports.publishMany(
+      new Map([
+        [source, correlationId],
+        [targetHostId, correlationId],
+      ]),
+      events,
+    );
+    const [sourceRevision] = await Promise.all([published.get(source)!, published.get(targetHostId)!]);
     const removed = await this.tasks.waitForOutcome(source, 'ports', source, sourceRevision, this.config.MIGRATION_TIMEOUT_MS);
     // The move is recorded: a source that is away drops the ports from its desired state when it returns.
     if (!removed) this.logger.warn({ msg: 'source host did not confirm removing the DCN ports yet', dcnId, hostId: source });
-    return dcnView(moved);
+    return dcnView(moved.state);
   }
 
   /**
@@ -85,9 +104,8 @@ export class DcnMigrationService implements OnApplicationBootstrap {
    * migration or a NIC attach waits for it, then sees it): nothing is recorded in the log. Answers the source.
    */
   private start(dcnId: string, targetHostId: string): Promise<string> {
-    return this.log.transaction(async (tx) => {
-      await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
-      const { state } = await tx.load(DcnAggregate, dcnId);
+    return this.log.lockedTransaction(DcnAggregate, [dcnId], async (tx, loaded) => {
+      const { state } = loaded.get(dcnId)!;
       const active = state.status === 'active';
       const checks = await this.dcns.migrationChecks(tx.client, dcnId, targetHostId, active ? state.nics : []);
       dcnDecider.decide(
@@ -102,18 +120,24 @@ export class DcnMigrationService implements OnApplicationBootstrap {
         state,
       );
       await this.migrations.start(tx.client, dcnId, targetHostId);
-      await bumpHostPorts(tx.client, targetHostId);
       return state.hostId;
     });
   }
 
-  /** Records the move and ends the migration, in one transaction. */
-  private complete(dcnId: string, targetHostId: string): Promise<DcnState> {
-    return this.writer.decide(dcnId, async (_state, client) => {
-      // Gone: aborted meanwhile (by the boot of another instance); the target's ports were taken back.
-      if ((await this.migrations.end(client, dcnId)) !== targetHostId) throw new HostTimeoutError(targetHostId, 'realize the DCN ports');
-      return { type: 'CompleteMigration', id: dcnId, targetHostId };
-    });
+  /** Records the move and ends the migration, in one transaction: the DCN moved, and the position of its move. */
+  private complete(dcnId: string, targetHostId: string): Promise<{ state: DcnState; position: number }> {
+    return this.log.execute(
+      DcnAggregate,
+      dcnId,
+      commandMetadata(),
+      async (state, _v, tx) => {
+        // Gone: aborted meanwhile (by the boot of another instance); the target's ports were taken back.
+        if ((await this.migrations.end(tx.client, dcnId)) !== targetHostId)
+          throw new HostTimeoutError(targetHostId, 'realize the DCN ports');
+        return dcnDecider.decide({ type: 'CompleteMigration', id: dcnId, targetHostId }, state);
+      },
+      (state, _v, recorded) => ({ state, position: recorded[0]?.position ?? 0 }),
+    );
   }
 
   /**
@@ -125,14 +149,19 @@ export class DcnMigrationService implements OnApplicationBootstrap {
   private async abort(dcnId: string, reason: string): Promise<void> {
     const target = await this.log.transaction(async (tx) => {
       await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, dcnId));
-      const ended = await this.migrations.end(tx.client, dcnId);
-      if (ended) await bumpHostPortsOwed(tx.client, ended);
-      return ended;
+      return this.migrations.abort(tx.client, dcnId);
     });
     if (!target) return;
     this.logger.warn({ msg: 'migration aborted, ports taken back from the target', dcnId, hostId: target, reason });
-    await this.ports.publishOwed(target).catch((err: Error) =>
-      this.logger.warn({ msg: 'target ports not put yet: owed, put again by the next turn', dcnId, hostId: target, error: String(err.message) }),
-    );
+    await this.ports
+      .publishOwed(target)
+      .catch((err: Error) =>
+        this.logger.warn({
+          msg: 'target ports not put yet: owed, put again by the next turn',
+          dcnId,
+          hostId: target,
+          error: String(err.message),
+        }),
+      );
   }
 }

@@ -10,7 +10,7 @@ export interface DcnMigrationRow {
 /**
  * The migrations under way, one row per DCN: operational state like a task, not a domain fact (a
  * migration that ends without a move leaves nothing in the log). The target's ports include the
- * DCN's while its row exists: the caller bumps the target's ports revision in the same transaction.
+ * DCN's while its row exists: its start and its abort move the target's ports revision on.
  * Not a projection's table: a rebuild keeps it.
  */
 @Injectable()
@@ -19,26 +19,62 @@ export class DcnMigrations {
 
   /** The target of the DCN's migration under way, if any. */
   async target(client: SqlClient, dcnId: string): Promise<string | null> {
-    const { rows } = await client.query<{ target_host_id: string }>('SELECT target_host_id FROM dcn_migrations WHERE dcn_id = $1', [dcnId]);
+    const { rows } = await client.query<{ target_host_id: string }>(
+      'SELECT target_host_id FROM dcn_migrations WHERE dcn_id = $1',
+      [dcnId],
+    );
     return rows[0]?.target_host_id ?? null;
   }
 
   /** Which of the DCNs are migrating. */
   async migrating(client: SqlClient, dcnIds: readonly string[]): Promise<Set<string>> {
     if (dcnIds.length === 0) return new Set();
-    const { rows } = await client.query<{ dcn_id: string }>('SELECT dcn_id FROM dcn_migrations WHERE dcn_id = ANY($1::uuid[])', [[...new Set(dcnIds)]]);
+    const { rows } = await client.query<{ dcn_id: string }>('SELECT dcn_id FROM dcn_migrations WHERE dcn_id = ANY($1::uuid[])', [
+      [...new Set(dcnIds)],
+    ]);
     return new Set(rows.map((r) => r.dcn_id));
   }
 
-  /** Records the migration under way. */
+  /** Records the migration under way, and moves its target's ports revision on, in one statement. */
   async start(client: SqlClient, dcnId: string, targetHostId: string): Promise<void> {
-    await client.query('INSERT INTO dcn_migrations (dcn_id, target_host_id, started_at) VALUES ($1, $2, now())', [dcnId, targetHostId]);
+    await client.query({
+      name: 'dcn_migration_start',
+      text: `WITH started AS (INSERT INTO dcn_migrations (dcn_id, target_host_id, started_at) VALUES ($1, $2, now()))
+       INSERT INTO host_port_revisions (host_id, revision) VALUES ($2, 1)
+       ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1`,
+      values: [dcnId, targetHostId],
+    });
   }
 
   /** Ends the DCN's migration under way, if any; answers its target. */
   async end(client: SqlClient, dcnId: string): Promise<string | null> {
-    const { rows } = await client.query<{ target_host_id: string }>('DELETE FROM dcn_migrations WHERE dcn_id = $1 RETURNING target_host_id', [dcnId]);
+    const { rows } = await client.query<{ target_host_id: string }>(
+      'DELETE FROM dcn_migrations WHERE dcn_id = $1 RETURNING target_host_id',
+      [dcnId],
+    );
     return rows[0]?.target_host_id ?? null;
+  }
+
+  /**
+   * Ends the DCN's migration under way without a move, if any, its target's ports revision moved on,
+   * in one statement; answers the target. No event records an abort, so no event's handler can put
+   * that revision again should the put that follows the commit fail (NATS away) or the process die
+   * before it: the revision is also owed (`host_ports_owed`) until a put of it or of a later one is
+   * done (`HostPortsPublisher.publishOwed`), and `OwedHostPorts` puts what is still owed, from boot on.
+   */
+  async abort(client: SqlClient, dcnId: string): Promise<string | null> {
+    const { rows } = await client.query<{ host_id: string }>(
+      `WITH ended AS (DELETE FROM dcn_migrations WHERE dcn_id = $1 RETURNING target_host_id),
+       bumped AS (
+         INSERT INTO host_port_revisions (host_id, revision) SELECT target_host_id, 1 FROM ended
+         ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1
+         RETURNING host_id, revision)
+       INSERT INTO host_ports_owed (host_id, revision) SELECT host_id, revision FROM bumped
+       ON CONFLICT (host_id) DO UPDATE SET revision = GREATEST(host_ports_owed.revision, EXCLUDED.revision)
+       RETURNING host_id`,
+      [dcnId],
+    );
+    return rows[0]?.host_id ?? null;
   }
 
   /** Every migration under way (at boot: those a restart interrupted). */

@@ -26,15 +26,18 @@ export class DcnProjection implements Projection {
   async applyBatch(events: readonly RecordedEvent[], { client, write }: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('dcn-')) as unknown as Array<DcnEvent & { position: number }>;
     if (mine.length === 0) return;
+    if (mine.every((e) => e.type === 'NicAttached'))
+      return this.attachBatch(mine as Array<Extract<DcnEvent, { type: 'NicAttached' }>>, write);
     const created = new Set(mine.filter((e) => e.type === 'DcnCreated').map((e) => e.data.id));
-    const existing = [...new Set(mine.filter((e) => e.type !== 'OpaqueDataPut' && e.type !== 'OpaqueDataDeleted').map((e) => e.data.id))].filter(
-      (id) => !created.has(id),
-    );
+    const existing = [
+      ...new Set(mine.filter((e) => e.type !== 'OpaqueDataPut' && e.type !== 'OpaqueDataDeleted').map((e) => e.data.id)),
+    ].filter((id) => !created.has(id));
     const dcns = new Map<string, DcnRow>();
     if (existing.length) {
-      const { rows } = await client.query<DcnRow>('SELECT id, name, host_id, migrating_to, nics, created_position FROM dcns WHERE id = ANY($1::uuid[]) FOR UPDATE', [
-        existing,
-      ]);
+      const { rows } = await client.query<DcnRow>(
+        'SELECT id, name, host_id, migrating_to, nics, created_position FROM dcns WHERE id = ANY($1::uuid[]) FOR UPDATE',
+        [existing],
+      );
       for (const r of rows) dcns.set(r.id, r);
     }
     const changed = new Set<string>();
@@ -48,7 +51,14 @@ export class DcnProjection implements Projection {
     for (const e of mine) {
       switch (e.type) {
         case 'DcnCreated':
-          dcns.set(e.data.id, { id: e.data.id, name: e.data.name, host_id: e.data.hostId, migrating_to: null, nics: [], created_position: e.position });
+          dcns.set(e.data.id, {
+            id: e.data.id,
+            name: e.data.name,
+            host_id: e.data.hostId,
+            migrating_to: null,
+            nics: [],
+            created_position: e.position,
+          });
           changed.add(e.data.id);
           break;
         case 'NicAttached':
@@ -87,6 +97,26 @@ export class DcnProjection implements Projection {
     if (bump) write(bump.text, bump.values);
   }
 
+  /**
+   * A batch of NIC attaches only (an attach batch's transaction, most of a rebuild's pages): each
+   * DCN's NICs appended and the hosts' revisions bumped, in one statement.
+   */
+  private attachBatch(events: ReadonlyArray<Extract<DcnEvent, { type: 'NicAttached' }>>, write: BatchContext['write']): void {
+    const nics = new Map<string, unknown[]>();
+    const bumps = new HostPortBumps();
+    for (const e of events) {
+      nics.set(e.data.id, [...(nics.get(e.data.id) ?? []), e.data.nic]);
+      bumps.bump(e.data.hostId);
+    }
+    const rows = [...nics].map(([id, list]) => ({ id, nics: list }));
+    const bump = hostPortBumpsStatement(
+      bumps,
+      2,
+      `attached AS (UPDATE dcns d SET nics = d.nics || a.nics FROM jsonb_to_recordset($1::jsonb) AS a(id uuid, nics jsonb) WHERE d.id = a.id)`,
+    )!;
+    write(bump.text, [JSON.stringify(rows), ...bump.values]);
+  }
+
   async apply(event: RecordedEvent, { client }: ProjectionContext): Promise<void> {
     if (!event.streamId.startsWith('dcn-')) return;
     const e = event as unknown as DcnEvent;
@@ -100,19 +130,31 @@ export class DcnProjection implements Projection {
         ]);
         return;
       case 'NicAttached':
-        await client.query('UPDATE dcns SET nics = nics || $2::jsonb WHERE id = $1', [e.data.id, JSON.stringify([e.data.nic])]);
-        await bumpHostPorts(client, e.data.hostId);
+        await client.query(
+          `WITH attached AS (UPDATE dcns SET nics = nics || $2::jsonb WHERE id = $1)
+           INSERT INTO host_port_revisions (host_id, revision) VALUES ($3, 1)
+           ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1`,
+          [e.data.id, JSON.stringify([e.data.nic]), e.data.hostId],
+        );
         return;
       // Recorded by older logs only (a migration under way is a `dcn_migrations` row now).
       case 'DcnMigrationStarted':
         await client.query('UPDATE dcns SET migrating_to = $2 WHERE id = $1', [e.data.id, e.data.to]);
         await bumpHostPorts(client, e.data.to);
         return;
-      case 'DcnMigrated':
-        await client.query('UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1', [e.data.id, e.data.to]);
-        // In a fixed order, so that two moves between the same hosts in opposite directions never deadlock.
-        for (const host of [e.data.from, e.data.to].sort()) await bumpHostPorts(client, host);
+      case 'DcnMigrated': {
+        // The hosts in a fixed order (hostPortBumpsStatement), so that two moves between the same hosts in opposite directions never deadlock.
+        const bumps = new HostPortBumps();
+        bumps.bump(e.data.from);
+        bumps.bump(e.data.to);
+        const bump = hostPortBumpsStatement(
+          bumps,
+          3,
+          'moved AS (UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1)',
+        )!;
+        await client.query(bump.text, [e.data.id, e.data.to, ...bump.values]);
         return;
+      }
       // Older logs, and the abort at boot of a migration an older log left started.
       case 'DcnMigrationAborted':
         await client.query('UPDATE dcns SET migrating_to = NULL WHERE id = $1', [e.data.id]);

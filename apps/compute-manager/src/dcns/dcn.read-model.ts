@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
+import type { AttachLookups, AttachLookupsQuery } from './attach-batch.js';
 import type { Nic } from './dcn.decider.js';
 
 export interface DcnRow {
@@ -26,7 +27,9 @@ export class DcnReadModel {
   }
 
   async list(): Promise<DcnRow[]> {
-    const { rows } = await this.pool.query<DcnRow>('SELECT id, name, host_id AS "hostId", nics FROM dcns ORDER BY created_position');
+    const { rows } = await this.pool.query<DcnRow>(
+      'SELECT id, name, host_id AS "hostId", nics FROM dcns ORDER BY created_position',
+    );
     return rows;
   }
 
@@ -71,6 +74,40 @@ export class DcnReadModel {
     };
   }
 
+  /**
+   * Everything a batch of attaches must know (see `attachLookupsQuery`), in one statement: each
+   * port group's switch, which DCNs migrate, which hosts hold which logical networks, and which
+   * hosts are members of the switch of which port groups.
+   */
+  async attachLookups(client: SqlClient, query: AttachLookupsQuery): Promise<AttachLookups> {
+    const { rows } = await client.query<{ switch_of: string[]; migrating: string[]; held: string[]; members: string[] }>({
+      name: 'dcn_attach_lookups',
+      text: `SELECT
+         ARRAY(SELECT id::text || '|' || switch_id::text FROM port_groups WHERE id = ANY($1::uuid[])) AS switch_of,
+         ARRAY(SELECT dcn_id::text FROM dcn_migrations WHERE dcn_id = ANY($2::uuid[])) AS migrating,
+         ARRAY(SELECT n.host_id || '|' || n.network_id FROM host_networks n
+               JOIN unnest($3::text[], $4::uuid[]) AS p(host_id, network_id) ON n.host_id = p.host_id AND n.network_id = p.network_id) AS held,
+         ARRAY(SELECT p.host_id || '|' || s.id FROM unnest($5::text[], $6::uuid[]) AS p(host_id, port_group_id)
+               JOIN port_groups g ON g.id = p.port_group_id JOIN switches s ON s.id = g.switch_id
+               WHERE s.state->'hostIds' ? p.host_id) AS members`,
+      values: [
+        query.portGroupIds,
+        query.dcnIds,
+        query.held.map((p) => p.hostId),
+        query.held.map((p) => p.networkId),
+        query.members.map((p) => p.hostId),
+        query.members.map((p) => p.portGroupId),
+      ],
+    });
+    const row = rows[0];
+    return {
+      switchOf: new Map(row.switch_of.map((pair) => pair.split('|') as [string, string])),
+      migrating: new Set(row.migrating),
+      held: new Set(row.held),
+      members: new Set(row.members),
+    };
+  }
+
   /** Which of the pairs' hosts hold the pair's logical network: their `host|network` keys. */
   async heldNetworks(client: SqlClient, pairs: ReadonlyArray<{ hostId: string; networkId: string }>): Promise<Set<string>> {
     if (pairs.length === 0) return new Set();
@@ -97,9 +134,10 @@ export class DcnReadModel {
   /** The switch of each port group found among `ids`. */
   async switchesOfPortGroups(client: SqlClient, ids: readonly string[]): Promise<Map<string, string>> {
     if (ids.length === 0) return new Map();
-    const { rows } = await client.query<{ id: string; switch_id: string }>('SELECT id, switch_id FROM port_groups WHERE id = ANY($1::uuid[])', [
-      [...new Set(ids)],
-    ]);
+    const { rows } = await client.query<{ id: string; switch_id: string }>(
+      'SELECT id, switch_id FROM port_groups WHERE id = ANY($1::uuid[])',
+      [[...new Set(ids)]],
+    );
     return new Map(rows.map((r) => [r.id, r.switch_id]));
   }
 

@@ -12,7 +12,9 @@ export class DcnsHandlers {
 
   @EventPattern<string>('events.compute-manager.dcn.>')
   async onDcnEvent(@Payload() event: EventEnvelope<string, { hostId?: string; from?: string; to?: string }>): Promise<void> {
-    const hosts = new Set([event?.data?.hostId, event?.data?.from, event?.data?.to].filter((h): h is string => typeof h === 'string'));
-    for (const host of hosts) await this.ports.catchUp(host);
+    const hosts = new Set(
+      [event?.data?.hostId, event?.data?.from, event?.data?.to].filter((h): h is string => typeof h === 'string'),
+    );
+    for (const host of hosts) await this.ports.catchUp(host, typeof event?.position === 'number' ? event.position : undefined);
   }
 }

@@ -36,11 +36,11 @@ export class DcnsService {
   }
 
   async attachNic(dcnId: string, dto: AttachNicDto): Promise<NicView & { taskId: string }> {
-    // Decided and recorded with the attaches that arrive meanwhile, in one transaction.
-    const { nic, task } = await this.attacher.attach({ dcnId, dto, metadata: commandMetadata() });
-    this.tasks.activate(task);
+    // Decided and recorded with the attaches that arrive meanwhile, in one transaction; its task
+    // tracked, its host's ports put after the commit (once for the batch's attaches on that host).
+    const { nic, task, published } = await this.attacher.attach({ dcnId, dto, metadata: commandMetadata() });
     // Committed: the log's path (dcns.handlers) publishes it again should this fail, NATS being down.
-    await afterCommit('host ports', () => this.ports.publish(Object.keys(task.hosts)[0]));
+    await afterCommit('host ports', () => published);
     return { ...nicView(nic), taskId: task.id };
   }
 

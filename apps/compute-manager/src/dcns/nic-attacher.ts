@@ -1,13 +1,13 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { EventLog, type EventLogTransaction, type EventMetadata, VersionConflictError } from '@vnet/events';
+import { EventLog, type EventLogTransaction, type EventMetadata, type LoadedAggregate, VersionConflictError } from '@vnet/events';
 import { randomUUID } from 'node:crypto';
+import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
 import type { Task } from '../tasks/task.js';
 import { TasksService } from '../tasks/tasks.service.js';
-import { decideAttaches } from './attach-batch.js';
+import { acceptedAttaches, attachLookupsQuery, decideAttaches } from './attach-batch.js';
 import { Batcher, type Settled } from './batcher.js';
-import { DcnAggregate, type DcnState, type Nic } from './dcn.decider.js';
+import { DcnAggregate, type DcnEvent, type DcnState, type Nic } from './dcn.decider.js';
 import { DcnReadModel } from './dcn.read-model.js';
-import { DcnMigrations } from './dcn-migrations.repository.js';
 import type { AttachNicDto } from './dto/dcn.dto.js';
 
 export interface AttachRequest {
@@ -19,7 +19,10 @@ export interface AttachRequest {
 
 export interface AttachAnswer {
   nic: Nic;
+  /** Its task, already tracked. */
   task: Task;
+  /** The put of its host's ports (after the commit, once for every attach of the batch on that host): its revision. */
+  published: Promise<number>;
 }
 
 /** Attaches in one transaction at most, and such transactions under way at once at most. */
@@ -31,11 +34,13 @@ const MAX_ATTEMPTS = 20;
 
 /**
  * NIC attaches that arrive together, decided and recorded in one transaction: each DCN's stream
- * lock is taken (in one order) and its state loaded, then what every attach needs to know is read
- * once for the whole batch (port groups, what each host holds of the networks asked for, which
- * DCNs migrate), each attach is decided on its own (a refused one is answered its error and
- * records nothing), and the accepted ones are appended with their tasks and committed once. Each
- * answer is what a lone attach answers; only the work per attach shrinks.
+ * lock is taken (in one order) and its state loaded, in one round trip; then what every attach
+ * needs to know is read in one statement for the whole batch (port groups, what each host holds of
+ * the networks asked for, which DCNs migrate), each attach is decided on its own (a refused one is
+ * answered its error and records nothing), and the accepted ones are appended in one multi-stream
+ * append, projected set-based, their tasks inserted in one statement, and committed once. After
+ * the commit the tasks are tracked and each host's ports are read once for the batch and put.
+ * Each answer is what a lone attach answers; only the work per attach shrinks.
  */
 @Injectable()
 export class NicAttacher {
@@ -47,8 +52,8 @@ export class NicAttacher {
   constructor(
     @Inject(EventLog) private readonly log: EventLog,
     private readonly dcns: DcnReadModel,
-    private readonly migrations: DcnMigrations,
     private readonly tasks: TasksService,
+    private readonly ports: HostPortsPublisher,
   ) {}
 
   attach(request: AttachRequest): Promise<AttachAnswer> {
@@ -56,9 +61,12 @@ export class NicAttacher {
   }
 
   private async attachAll(items: AttachRequest[]): Promise<Array<Settled<AttachAnswer>>> {
+    const dcnIds = [...new Set(items.map((i) => i.dcnId))];
+    let recorded: Array<Settled<{ nic: Nic; task: Task; hostId: string; position: number }>>;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.log.transaction((tx) => this.inTransaction(tx, items));
+        recorded = await this.log.lockedTransaction(DcnAggregate, dcnIds, (tx, loaded) => this.inTransaction(tx, items, loaded));
+        break;
       } catch (err) {
         const retryable =
           err instanceof VersionConflictError ? err.retryable : RETRYABLE_SQLSTATES.has((err as { code?: string })?.code ?? '');
@@ -66,87 +74,56 @@ export class NicAttacher {
         await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 2 ** attempt)));
       }
     }
+    // Committed: tracked before their hosts can answer, then each host's ports put once, carrying
+    // the correlation id of the batch's first attach on it.
+    const hosts = new Map<string, string>();
+    const events = new Map<string, number[]>();
+    recorded.forEach((r, i) => {
+      if (!r.ok) return;
+      this.tasks.activate(r.value.task);
+      if (!hosts.has(r.value.hostId)) hosts.set(r.value.hostId, items[i].metadata.correlationId);
+      events.set(r.value.hostId, [...(events.get(r.value.hostId) ?? []), r.value.position]);
+    });
+    const published = this.ports.publishMany(hosts, events);
+    for (const p of published.values()) p.catch(() => {});
+    return recorded.map((r) =>
+      r.ok ? { ok: true, value: { nic: r.value.nic, task: r.value.task, published: published.get(r.value.hostId)! } } : r,
+    );
   }
 
-  private async inTransaction(tx: EventLogTransaction, items: AttachRequest[]): Promise<Array<Settled<AttachAnswer>>> {
-    // Each stream's writer lock, in one order: two batches (or a batch and a migration) never deadlock on them.
-    const dcnIds = [...new Set(items.map((i) => i.dcnId))].sort();
-    const loaded = new Map<string, { state: DcnState; version: number }>();
-    for (const id of dcnIds) {
-      await tx.lockStream(this.log.aggregates.streamId(DcnAggregate, id));
-      loaded.set(id, await tx.load(DcnAggregate, id));
-    }
+  private async inTransaction(
+    tx: EventLogTransaction,
+    items: AttachRequest[],
+    loaded: Map<string, LoadedAggregate<DcnState>>,
+  ): Promise<Array<Settled<{ nic: Nic; task: Task; hostId: string; position: number }>>> {
+    const states = new Map([...loaded].map(([id, l]) => [id, l.state]));
     // After the locks: a migration that started is seen.
-    const [switchOf, migrating] = await Promise.all([
-      this.dcns.switchesOfPortGroups(
-        tx.client,
-        items.flatMap((i) => (i.dto.logicalNetworkId ? [] : [i.dto.portGroupId!])),
-      ),
-      this.migrations.migrating(tx.client, dcnIds),
-    ]);
-    const hostOf = (dcnId: string) => loaded.get(dcnId)!.state.hostId;
-    const active = (dcnId: string) => loaded.get(dcnId)!.state.status === 'active';
-    // Keyed as holdingKey(host, id) names them.
-    const [held, members] = await Promise.all([
-      this.dcns.heldNetworks(
-        tx.client,
-        items.flatMap((i) => (active(i.dcnId) && i.dto.logicalNetworkId ? [{ hostId: hostOf(i.dcnId), networkId: i.dto.logicalNetworkId }] : [])),
-      ),
-      this.dcns.switchMembers(
-        tx.client,
-        items.flatMap((i) => {
-          const switchId = i.dto.portGroupId ? switchOf.get(i.dto.portGroupId) : undefined;
-          return active(i.dcnId) && switchId ? [{ hostId: hostOf(i.dcnId), switchId }] : [];
-        }),
-      ),
-    ]);
-    const decisions = decideAttaches(
-      items,
-      new Map([...loaded].map(([id, l]) => [id, l.state])),
-      { switchOf, held, members, migrating },
-      randomUUID,
+    const lookups = await this.dcns.attachLookups(tx.client, attachLookupsQuery(items, states));
+    const decisions = decideAttaches(items, states, lookups, randomUUID);
+    const outcomes: Array<Settled<{ nic: Nic; task: Task; hostId: string; position: number }>> = decisions.map((d) =>
+      d.ok ? { ok: false, error: new Error('not recorded') } : d,
     );
-    const outcomes: Array<Settled<AttachAnswer>> = decisions.map((d) => (d.ok ? { ok: false, error: new Error('not recorded') } : d));
-
-    // The accepted ones appended, by host then DCN: the hosts' port revisions are bumped in one order.
-    const accepted = items.flatMap((item, i) => {
-      const d = decisions[i];
-      return d.ok ? [{ item, i, nic: d.nic }] : [];
-    });
-    accepted.sort((a, b) => cmp(hostOf(a.item.dcnId), hostOf(b.item.dcnId)) || cmp(a.item.dcnId, b.item.dcnId) || a.i - b.i);
-    for (const { item, nic } of accepted) {
-      const at = loaded.get(item.dcnId)!;
-      const { state, version } = await tx.appendTo(
-        DcnAggregate,
-        item.dcnId,
-        at,
-        [{ type: 'NicAttached', data: { id: item.dcnId, hostId: at.state.hostId, nic } }],
-        item.metadata,
-      );
-      loaded.set(item.dcnId, { state, version });
-    }
-    const revisions = await this.revisions(tx, [...new Set(accepted.map((a) => hostOf(a.item.dcnId)))]);
-    for (const { item, i, nic } of accepted) {
-      const hostId = hostOf(item.dcnId);
-      const task = await this.tasks.create(tx.client, 'dcn.attach-nic', [hostId], {
-        kind: 'ports',
-        targetId: hostId,
-        revision: revisions.get(hostId) ?? 0,
-      });
-      outcomes[i] = { ok: true, value: { nic, task } };
-    }
+    const accepted = acceptedAttaches(items, decisions, states);
+    if (accepted.length === 0) return outcomes;
+    const appended = await tx.appendToMany(
+      DcnAggregate,
+      loaded,
+      accepted.map(({ item, nic, hostId }) => ({
+        id: item.dcnId,
+        events: [{ type: 'NicAttached', data: { id: item.dcnId, hostId, nic } } satisfies DcnEvent],
+        metadata: item.metadata,
+      })),
+    );
+    // Each at its host's ports revision after the batch's bumps.
+    const tasks = await this.tasks.createPortsTasks(
+      tx.client,
+      'dcn.attach-nic',
+      accepted.map((a) => a.hostId),
+    );
+    accepted.forEach(
+      ({ index, nic, hostId }, k) =>
+        (outcomes[index] = { ok: true, value: { nic, task: tasks[k], hostId, position: appended[k].recorded[0].position } }),
+    );
     return outcomes;
   }
-
-  /** The hosts' ports revisions in this transaction (after the batch's bumps). */
-  private async revisions(tx: EventLogTransaction, hostIds: string[]): Promise<Map<string, number>> {
-    if (hostIds.length === 0) return new Map();
-    const { rows } = await tx.client.query<{ host_id: string; revision: number }>(
-      'SELECT host_id, revision FROM host_port_revisions WHERE host_id = ANY($1::text[])',
-      [hostIds],
-    );
-    return new Map(rows.map((r) => [r.host_id, r.revision]));
-  }
 }
-
-const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);

@@ -6,7 +6,7 @@ import { HostPortsPublisher } from './host-ports.publisher.js';
 const EVERY_MS = 1000;
 
 /**
- * Puts the host ports still owed to their bucket (see `bumpHostPortsOwed`): a migration's abort
+ * Puts the host ports still owed to their bucket (see `DcnMigrationsRepository.abort`): a migration's abort
  * whose put failed, NATS being away, or whose process died between its commit and its put. From
  * boot on, every second, until none is owed: the target of an aborted migration never keeps the
  * DCN's ports for want of a later change of its own.

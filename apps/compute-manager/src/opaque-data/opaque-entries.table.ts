@@ -35,18 +35,50 @@ export async function opaqueEntriesOf(
     key: string;
     source: string;
     value_json: string | null;
-  }>(
-    `SELECT * FROM (
+  }>(liveEntriesText('SELECT * FROM unnest($1::text[], $2::text[])', where), params);
+  return sortedOpaqueRows(rows);
+}
+
+/**
+ * The statement of `opaqueEntriesOf`: the live entries of the `(entity_type, entity_id)` pairs that
+ * `entities` (a SELECT) gives, `where` (` AND ...`) on top. Its rows go through `sortedOpaqueRows`.
+ */
+export function liveEntriesText(entities: string, where = ''): string {
+  return `SELECT * FROM (
        SELECT DISTINCT ON (entity_type, entity_id, namespace, key, source) entity_type, entity_id, namespace, key, source, value_json
        FROM opaque_entries
-       WHERE (entity_type, entity_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))${where}
+       WHERE (entity_type, entity_id) IN (${entities})${where}
        ORDER BY entity_type, entity_id, namespace, key, source, position DESC, id DESC
-     ) latest WHERE value_json IS NOT NULL`,
-    params,
-  );
+     ) latest WHERE value_json IS NOT NULL`;
+}
+
+/** `liveEntriesText`'s rows as entries, sorted by entity, namespace, key, source. */
+export function sortedOpaqueRows(
+  rows: ReadonlyArray<{
+    entity_type: OpaqueEntityRef['type'];
+    entity_id: string;
+    namespace: string;
+    key: string;
+    source: string;
+    value_json: string | null;
+  }>,
+): OpaqueRow[] {
   return rows
-    .map((r) => ({ entity: { type: r.entity_type, id: r.entity_id }, namespace: r.namespace, key: r.key, source: r.source, valueJson: r.value_json! }))
-    .sort((a, b) => cmp(a.entity.type, b.entity.type) || cmp(a.entity.id, b.entity.id) || cmp(a.namespace, b.namespace) || cmp(a.key, b.key) || cmp(a.source, b.source));
+    .map((r) => ({
+      entity: { type: r.entity_type, id: r.entity_id },
+      namespace: r.namespace,
+      key: r.key,
+      source: r.source,
+      valueJson: r.value_json!,
+    }))
+    .sort(
+      (a, b) =>
+        cmp(a.entity.type, b.entity.type) ||
+        cmp(a.entity.id, b.entity.id) ||
+        cmp(a.namespace, b.namespace) ||
+        cmp(a.key, b.key) ||
+        cmp(a.source, b.source),
+    );
 }
 
 const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
@@ -66,7 +98,13 @@ export async function recordOpaqueVersion(
 
 /** The live extension entries an owner (a stream) wrote. */
 export async function opaqueEntriesOwnedBy(client: SqlClient, owner: string): Promise<OpaqueEntry[]> {
-  const { rows } = await client.query<{ entity_type: OpaqueEntityRef['type']; entity_id: string; namespace: string; key: string; value_json: string | null }>(
+  const { rows } = await client.query<{
+    entity_type: OpaqueEntityRef['type'];
+    entity_id: string;
+    namespace: string;
+    key: string;
+    value_json: string | null;
+  }>(
     `SELECT * FROM (
        SELECT DISTINCT ON (entity_type, entity_id, namespace, key) entity_type, entity_id, namespace, key, value_json
        FROM opaque_entries WHERE owner = $1 AND source = ''
@@ -74,5 +112,10 @@ export async function opaqueEntriesOwnedBy(client: SqlClient, owner: string): Pr
      ) latest WHERE value_json IS NOT NULL`,
     [owner],
   );
-  return rows.map((r) => ({ entity: { type: r.entity_type, id: r.entity_id }, namespace: r.namespace, key: r.key, valueJson: r.value_json! }));
+  return rows.map((r) => ({
+    entity: { type: r.entity_type, id: r.entity_id },
+    namespace: r.namespace,
+    key: r.key,
+    valueJson: r.value_json!,
+  }));
 }

@@ -28,8 +28,50 @@ export class TaskRepository {
   async insert(client: SqlClient, task: Task): Promise<void> {
     await client.query(
       `INSERT INTO tasks (id, kind, state, hosts, target, started_at, finished_at, deadline) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-      [task.id, task.kind, task.state, JSON.stringify(task.hosts), JSON.stringify(task.target), task.startedAt, task.finishedAt, new Date(task.deadline)],
+      [
+        task.id,
+        task.kind,
+        task.state,
+        JSON.stringify(task.hosts),
+        JSON.stringify(task.target),
+        task.startedAt,
+        task.finishedAt,
+        new Date(task.deadline),
+      ],
     );
+  }
+
+  /**
+   * Inserts ports tasks (target kind `ports`, one host each) in one statement, each at its host's
+   * ports revision in the caller's transaction, read by the same statement: answers each task's
+   * revision, by id.
+   */
+  async insertPortsTasks(
+    client: SqlClient,
+    tasks: ReadonlyArray<Task & { target: { kind: 'ports' } }>,
+  ): Promise<Map<string, number>> {
+    if (tasks.length === 0) return new Map();
+    const { rows } = await client.query<{ id: string; revision: number }>({
+      name: 'tasks_insert_ports',
+      text: `INSERT INTO tasks (id, kind, state, hosts, target, started_at, finished_at, deadline)
+       SELECT t.id, t.kind, t.state, t.hosts, jsonb_build_object('kind', 'ports', 'targetId', t.host_id, 'revision', coalesce(r.revision, 0)),
+              t.started_at, t.finished_at, t.deadline
+       FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[], $5::text[], $6::timestamptz[], $7::timestamptz[], $8::timestamptz[])
+         AS t(id, kind, state, hosts, host_id, started_at, finished_at, deadline)
+       LEFT JOIN host_port_revisions r ON r.host_id = t.host_id
+       RETURNING id, (target->>'revision')::int AS revision`,
+      values: [
+        tasks.map((t) => t.id),
+        tasks.map((t) => t.kind),
+        tasks.map((t) => t.state),
+        tasks.map((t) => JSON.stringify(t.hosts)),
+        tasks.map((t) => t.target.targetId),
+        tasks.map((t) => t.startedAt),
+        tasks.map((t) => t.finishedAt),
+        tasks.map((t) => new Date(t.deadline)),
+      ],
+    });
+    return new Map(rows.map((r) => [r.id, r.revision]));
   }
 
   async running(): Promise<Task[]> {

@@ -36,7 +36,10 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     @Inject(SERVICE_CONFIG) private readonly config: ComputeManagerConfig,
     private readonly metrics: TaskMetrics,
   ) {
-    this.writeBack = new TaskWriteBack((id) => this.tracker.get(id), (rows) => this.repository.update(rows));
+    this.writeBack = new TaskWriteBack(
+      (id) => this.tracker.get(id),
+      (rows) => this.repository.update(rows),
+    );
   }
 
   async onModuleInit(): Promise<void> {
@@ -84,6 +87,21 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
     return task;
   }
 
+  /**
+   * A ports task for each host given (kind `kind`, target the host's ports), created in the caller's
+   * transaction in one statement, each at the host's ports revision in that transaction (after the
+   * changes it made); answered in order.
+   */
+  async createPortsTasks(client: SqlClient, kind: string, hostIds: readonly string[]): Promise<Task[]> {
+    const now = new Date();
+    const tasks = hostIds.map((hostId) =>
+      newTask(randomUUID(), kind, [hostId], { kind: 'ports', targetId: hostId, revision: 0 }, now, this.config.TASK_TIMEOUT_MS),
+    ) as Array<Task & { target: { kind: 'ports' } }>;
+    const revisions = await this.repository.insertPortsTasks(client, tasks);
+    for (const task of tasks) task.target = { ...task.target, revision: revisions.get(task.id) ?? 0 };
+    return tasks;
+  }
+
   activate(task: Task): void {
     for (const listener of this.taskListeners) listener(task);
     if (task.state !== 'running') return this.metrics.finished(task);
@@ -101,10 +119,19 @@ export class TasksService implements OnModuleInit, OnApplicationShutdown {
    * or null after `timeoutMs`. An outcome that arrived before the call counts: a host can answer
    * before the caller is ready to listen.
    */
-  waitForOutcome(hostId: string, kind: HostOutcome['kind'], targetId: string, revision: number, timeoutMs: number): Promise<HostOutcome | null> {
+  waitForOutcome(
+    hostId: string,
+    kind: HostOutcome['kind'],
+    targetId: string,
+    revision: number,
+    timeoutMs: number,
+  ): Promise<HostOutcome | null> {
     const known = this.tracker.latestOutcome(hostId, kind, targetId);
     if (known && known.revision >= revision) return Promise.resolve(known);
-    return this.tracker.waitFor((o) => o.hostId === hostId && o.kind === kind && o.targetId === targetId && o.revision >= revision, timeoutMs);
+    return this.tracker.waitFor(
+      (o) => o.hostId === hostId && o.kind === kind && o.targetId === targetId && o.revision >= revision,
+      timeoutMs,
+    );
   }
 
   /** A task is read from memory while it runs or awaits its last write. */

@@ -54,6 +54,45 @@ export class EventLogTransaction {
     return { state, version: result.nextVersion, recorded: result.events };
   }
 
+  /**
+   * The writer locks of several aggregates' streams (`lockStream`, in one order whatever the order
+   * given, so two such transactions never deadlock on them), then their load, in one round trip;
+   * `begin`: starting the transaction first.
+   */
+  lockAndLoadMany<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    ids: readonly string[],
+    begin = false,
+  ): Promise<Map<string, LoadedAggregate<S>>> {
+    const unique = [...new Set(ids)];
+    const locks = unique
+      .map((id) => this.lockKey(this.log.aggregates.streamId(type, id)))
+      .sort()
+      .map((key) => LOCK_STREAM.replace('$1', pg.escapeLiteral(key)));
+    const before = [...(begin ? ['BEGIN'] : []), ...locks].join(';\n');
+    if (unique.length === 0) return (begin ? this.client.query('BEGIN') : Promise.resolve()).then(() => new Map());
+    return this.log.aggregates.loadMany(type, unique, { client: this.client, before });
+  }
+
+  /**
+   * `appendTo` for several aggregates of one type at once (see AggregateStore.appendMany): one
+   * append for all their streams, each entry's events with its own metadata, then every event
+   * projected, set-based where the projections can (as a rebuild projects a page).
+   */
+  async appendToMany<S, E extends DomainEvent>(
+    type: AggregateType<S, E>,
+    loaded: ReadonlyMap<string, LoadedAggregate<S>>,
+    entries: ReadonlyArray<{ id: string; events: E[]; metadata: EventMetadata }>,
+  ): Promise<Array<{ state: S; version: number; recorded: RecordedEvent[] }>> {
+    const answers = await this.log.aggregates.appendMany(type, loaded, entries, { newId: this.log.newId, client: this.client });
+    const recorded = answers.flatMap((a) => a.recorded).sort((a, b) => a.position - b.position);
+    if (recorded.length) {
+      await projectPage(recorded, this.log.projections, this);
+      this.appended.push(...recorded);
+    }
+    return answers;
+  }
+
   /** Appends raw events to a stream, and projects them. */
   async append(streamId: string, events: NewEvent[], expectedVersion: ExpectedVersion): Promise<AppendResult> {
     const result = await this.log.store.append(streamId, events, { expectedVersion, client: this.client });
@@ -201,6 +240,21 @@ export class EventLog {
 
   async transaction<T>(work: (tx: EventLogTransaction) => Promise<T>): Promise<T> {
     return this.inTransaction(work, false);
+  }
+
+  /**
+   * `transaction`, its first round trip taking the writer locks of the aggregates' streams (in one
+   * order) and loading them (see EventLogTransaction.lockAndLoadMany): `work` gets their state.
+   */
+  lockedTransaction<S, E extends DomainEvent, T>(
+    type: AggregateType<S, E>,
+    ids: readonly string[],
+    work: (tx: EventLogTransaction, loaded: Map<string, LoadedAggregate<S>>) => Promise<T>,
+  ): Promise<T> {
+    return this.inTransaction(
+      async (tx) => work(tx, await tx.lockAndLoadMany(type, ids, this.beginWithLock)),
+      this.beginWithLock,
+    );
   }
 
   /**

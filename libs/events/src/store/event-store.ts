@@ -59,7 +59,10 @@ export type AsOf = { position: number } | { time: Date };
 export interface EventStore {
   append(streamId: string, events: NewEvent[], options: AppendOptions): Promise<AppendResult>;
   /** A stream's events in version order, from `fromVersion` (exclusive) to `toVersion` (inclusive), or as of a point of the log. */
-  readStream(streamId: string, options?: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient }): Promise<RecordedEvent[]>;
+  readStream(
+    streamId: string,
+    options?: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient },
+  ): Promise<RecordedEvent[]>;
   /**
    * The stream's latest snapshot of `snapshotSchema` and its events after it, in one read; `before`,
    * a statement run first in the same round trip (the stream's writer lock). A store without it is
@@ -70,6 +73,23 @@ export interface EventStore {
     snapshotSchema: string,
     options?: { client?: SqlClient; before?: string },
   ): Promise<{ snapshot: { version: number; state: S } | null; events: RecordedEvent[] }>;
+  /**
+   * `readFromSnapshot` for several streams in one read (streams with nothing recorded are absent).
+   * A store without it reads them one by one.
+   */
+  readManyFromSnapshot?<S>(
+    streamIds: readonly string[],
+    snapshotSchema: string,
+    options?: { client?: SqlClient; before?: string },
+  ): Promise<Map<string, { snapshot: { version: number; state: S } | null; events: RecordedEvent[] }>>;
+  /**
+   * Appends to several streams, each once and at its expected version, in one write: all of them
+   * or none (a retryable VersionConflictError). A store without it appends them one by one.
+   */
+  appendMany?(
+    appends: ReadonlyArray<{ streamId: string; expectedVersion: number; events: NewEvent[] }>,
+    options?: { client?: SqlClient },
+  ): Promise<AppendResult[]>;
   /** The stream's version as of a point of the log: that of its last event at or before it (0: none). */
   versionAt(streamId: string, asOf: AsOf, client?: SqlClient): Promise<number>;
   /**

@@ -40,6 +40,63 @@ describe('PgEventStore (real PostgreSQL)', () => {
     await pool.end();
   });
 
+  it('appends to several streams in one statement, each at its version, and reads them back in one read', async () => {
+    const [a, b, c] = [`sw-${randomUUID()}`, `sw-${randomUUID()}`, `sw-${randomUUID()}`];
+    await store.append(a, [ev('A0')], { expectedVersion: 0 });
+    const results = await store.appendMany([
+      { streamId: a, expectedVersion: 1, events: [ev('A1', { n: 1 }), ev('A2', { n: 2 })] },
+      { streamId: b, expectedVersion: 0, events: [ev('B1', { n: 3 })] },
+    ]);
+    expect(results.map((r) => [r.nextVersion, r.events.map((e) => [e.streamId, e.type, e.version])])).toEqual([
+      [
+        3,
+        [
+          [a, 'A1', 2],
+          [a, 'A2', 3],
+        ],
+      ],
+      [1, [[b, 'B1', 1]]],
+    ]);
+    // Global positions in the order given, in one transaction.
+    const positions = results.flatMap((r) => r.positions);
+    expect([...positions].sort((x, y) => x - y)).toEqual(positions);
+    expect(new Set(results.map((r) => r.transactionId)).size).toBe(1);
+    expect((await store.readStream(a)).map((e) => [e.type, e.version, e.data])).toEqual([
+      ['A0', 1, {}],
+      ['A1', 2, { n: 1 }],
+      ['A2', 3, { n: 2 }],
+    ]);
+    const read = await store.readManyFromSnapshot([a, b, c], 'none');
+    expect(read.get(a)!.events.map((e) => e.type)).toEqual(['A0', 'A1', 'A2']);
+    expect(read.get(b)!.events.map((e) => e.metadata)).toEqual([meta]);
+    expect(read.has(c)).toBe(false);
+  });
+
+  it('appends nothing to any stream when one of several is not at its expected version', async () => {
+    const [a, b] = [`sw-${randomUUID()}`, `sw-${randomUUID()}`];
+    await store.append(b, [ev('B1')], { expectedVersion: 0 });
+    const client = await pool.connect();
+    try {
+      await client.query('BEGIN');
+      const err = await store
+        .appendMany(
+          [
+            { streamId: a, expectedVersion: 0, events: [ev('A1')] },
+            { streamId: b, expectedVersion: 0, events: [ev('B2')] },
+          ],
+          { client },
+        )
+        .catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(VersionConflictError);
+      expect((err as VersionConflictError).retryable).toBe(true);
+      await client.query('ROLLBACK');
+    } finally {
+      client.release();
+    }
+    expect(await store.readStream(a)).toEqual([]);
+    expect((await store.readStream(b)).map((e) => e.type)).toEqual(['B1']);
+  });
+
   it('appends with an expected version and reads the stream back in order', async () => {
     const s = `sw-${randomUUID()}`;
     const r1 = await store.append(s, [ev('A', { n: 1 }), ev('B', { n: 2 })], { expectedVersion: 0 });

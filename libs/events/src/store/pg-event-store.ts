@@ -121,6 +121,70 @@ export class PgEventStore implements EventStore {
     };
   }
 
+  /**
+   * Appends to several streams in one statement, each at its expected version (a number: 0 for a
+   * stream that must not exist yet), each stream once: either every stream moves and every event is
+   * inserted, or the statement throws a retryable VersionConflictError (the caller's transaction is
+   * then to be rolled back, some streams may have moved in it). The events take their global
+   * positions in the order given, stream after stream. Answers each stream's result, in order.
+   */
+  async appendMany(
+    appends: ReadonlyArray<{ streamId: string; expectedVersion: number; events: NewEvent[] }>,
+    options: { client?: SqlClient } = {},
+  ): Promise<AppendResult[]> {
+    const given = appends.filter((a) => a.events.length > 0);
+    if (given.length === 0)
+      return appends.map((a) => ({ nextVersion: a.expectedVersion, positions: [], transactionId: '0', events: [] }));
+    if (new Set(given.map((a) => a.streamId)).size !== given.length)
+      throw new Error('appendMany: a stream is given more than once');
+    const client = options.client ?? this.pool;
+    const all = given.flatMap((a) => a.events.map((e, i) => ({ streamId: a.streamId, nth: i + 1, event: e })));
+    type Row = { position: string; stream_id: string; version: string; transaction_id: string; recorded_at: Date };
+    const { rows } = await client.query<Row>(
+      this.sql.appendMany.with([
+        given.map((a) => a.streamId),
+        given.map((a) => a.expectedVersion),
+        given.map((a) => a.expectedVersion + a.events.length),
+        all.map((e) => e.event.id),
+        all.map((e) => e.streamId),
+        all.map((e) => e.nth),
+        all.map((e) => e.event.type),
+        all.map((e) => JSON.stringify(e.event.data ?? null)),
+        all.map((e) => JSON.stringify(this.stamped(e.event))),
+      ]),
+    );
+    if (rows.length !== all.length) {
+      const moved = new Set(rows.map((r) => r.stream_id));
+      const lost = given.find((a) => !moved.has(a.streamId)) ?? given[0];
+      const actual = await this.streamVersion(lost.streamId, options.client);
+      throw new VersionConflictError(lost.streamId, lost.expectedVersion, actual || null, true);
+    }
+    const byKey = new Map(rows.map((r) => [`${r.stream_id}|${r.version}`, r]));
+    return appends.map((a) => {
+      if (a.events.length === 0) return { nextVersion: a.expectedVersion, positions: [], transactionId: '0', events: [] };
+      const events = a.events.map((e, i): RecordedEvent => {
+        const r = byKey.get(`${a.streamId}|${a.expectedVersion + i + 1}`)!;
+        return {
+          id: e.id,
+          position: Number(r.position),
+          transactionId: r.transaction_id,
+          streamId: a.streamId,
+          version: Number(r.version),
+          type: e.type,
+          data: e.data ?? null,
+          metadata: this.stamped(e),
+          recordedAt: r.recorded_at,
+        };
+      });
+      return {
+        nextVersion: events.at(-1)!.version,
+        positions: events.map((e) => e.position),
+        transactionId: events[0].transactionId,
+        events,
+      };
+    });
+  }
+
   async readStream(
     streamId: string,
     options: { fromVersion?: number; toVersion?: number; asOf?: AsOf; client?: SqlClient } = {},
@@ -171,6 +235,36 @@ export class PgEventStore implements EventStore {
     const snapshot = first && first.position === null ? { version: Number(first.version), state: first.data as S } : null;
     const events = (snapshot ? rows.slice(1) : rows).map(this.toRecorded);
     return { snapshot, events };
+  }
+
+  /**
+   * `readFromSnapshot` for several streams in one statement: each stream's latest snapshot of
+   * `snapshotSchema` and its events after it. `before`: a statement sent in the same round trip and
+   * run first (the streams' writer locks). Streams with nothing recorded are absent from the answer.
+   */
+  async readManyFromSnapshot<S>(
+    streamIds: readonly string[],
+    snapshotSchema: string,
+    options: { client?: SqlClient; before?: string } = {},
+  ): Promise<Map<string, { snapshot: Snapshot<S> | null; events: RecordedEvent[] }>> {
+    const client = options.client ?? this.pool;
+    const ids = `ARRAY[${streamIds.map((id) => pg.escapeLiteral(id)).join(', ')}]::text[]`;
+    const text = readManyFromSnapshotText(this.schema, ids, pg.escapeLiteral(snapshotSchema));
+    let rows: EventRow[];
+    if (options.before === undefined) ({ rows } = await client.query<EventRow>(text));
+    else {
+      const results = (await client.query(`${options.before};\n${text}`)) as unknown as Array<{ rows: EventRow[] }>;
+      rows = results[results.length - 1].rows;
+    }
+    const read = new Map<string, { snapshot: Snapshot<S> | null; events: RecordedEvent[] }>();
+    // Each stream's rows together, in version order: its snapshot's row (no position) first.
+    for (const row of rows) {
+      let stream = read.get(row.stream_id);
+      if (!stream) read.set(row.stream_id, (stream = { snapshot: null, events: [] }));
+      if (row.position === null) stream.snapshot = { version: Number(row.version), state: row.data as S };
+      else stream.events.push(this.toRecorded(row));
+    }
+    return read;
   }
 
   async readAll(
@@ -341,6 +435,27 @@ function readFromSnapshotText(s: string, stream: string, schemaVersion: string):
     ORDER BY version`;
 }
 
+/**
+ * `readFromSnapshotText` for the streams of `streams` (an array expression of text): the rows of
+ * each stream together, snapshot row first, then its events after it in version order.
+ */
+function readManyFromSnapshotText(s: string, streams: string, schemaVersion: string): string {
+  return `WITH ids AS MATERIALIZED (SELECT DISTINCT unnest(${streams}) AS stream_id),
+    snap AS MATERIALIZED (
+      SELECT ids.stream_id, sn.version, sn.state FROM ids
+      CROSS JOIN LATERAL (
+        SELECT version, state FROM ${s}.snapshots
+        WHERE stream_id = ids.stream_id AND schema_version = ${schemaVersion} ORDER BY version DESC LIMIT 1) sn)
+    SELECT * FROM (
+      SELECT NULL::bigint AS position, NULL::xid8 AS transaction_id, NULL::uuid AS id, stream_id, version,
+             NULL::text AS type, state AS data, NULL::jsonb AS metadata, NULL::timestamptz AS recorded_at FROM snap
+      UNION ALL
+      SELECT e.position, e.transaction_id, e.id, e.stream_id, e.version, e.type, e.data, e.metadata, e.recorded_at
+      FROM ids LEFT JOIN snap ON snap.stream_id = ids.stream_id
+      JOIN ${s}.events e ON e.stream_id = ids.stream_id AND e.version > coalesce(snap.version, 0)) AS x
+    ORDER BY stream_id, version, position NULLS FIRST`;
+}
+
 function rawStatements(s: string) {
   // The events INSERT ... SELECT joins the stream row's move: when the expected version does not
   // match, no stream row comes back and no event is inserted. A concurrent writer of the same stream
@@ -378,6 +493,26 @@ function rawStatements(s: string) {
        )` + insertEvents('s.version - $2::bigint + e.ord'),
       3,
     ),
+    // appendExpected for several streams: every stream row moved (or created at version 0) in one
+    // statement, each stream's events joined to its move, so a stream that did not move inserts none.
+    appendMany: `WITH input AS (
+         SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) AS i(stream_id, expected, next)
+       ), moved AS (
+         UPDATE ${s}.streams st SET version = i.next FROM input i
+         WHERE st.stream_id = i.stream_id AND st.version = i.expected AND i.expected > 0
+         RETURNING st.stream_id, i.expected
+       ), created AS (
+         INSERT INTO ${s}.streams (stream_id, version) SELECT stream_id, next FROM input WHERE expected = 0
+         ON CONFLICT (stream_id) DO NOTHING
+         RETURNING stream_id, 0::bigint AS expected
+       ), s AS (SELECT stream_id, expected FROM moved UNION ALL SELECT stream_id, expected FROM created)
+       INSERT INTO ${s}.events (id, stream_id, version, type, data, metadata)
+       SELECT e.id, e.stream_id, s.expected + e.nth, e.type, e.data, e.metadata
+       FROM unnest($4::uuid[], $5::text[], $6::bigint[], $7::text[], $8::jsonb[], $9::jsonb[])
+         WITH ORDINALITY AS e(id, stream_id, nth, type, data, metadata, ord)
+       JOIN s ON s.stream_id = e.stream_id
+       ORDER BY e.ord
+       RETURNING position, stream_id, version, transaction_id, recorded_at`,
     readStream: `SELECT ${COLUMNS} FROM ${s}.events WHERE stream_id = $1 AND version > $2 ORDER BY version`,
     readFromSnapshot: readFromSnapshotText(s, '$1', '$2'),
     readStreamToCursor: `SELECT ${COLUMNS} FROM ${s}.events
