@@ -38,14 +38,23 @@ export type DcnEvent =
  * `migrating`: a migration of the DCN is under way (its `dcn_migrations` row, read under the stream's lock).
  * `StartMigration` is a check only: it records nothing, the service keeps the migration's row.
  * `AbortMigration` aborts a migration an older log left started.
+ * `migratingTo` (`ChangePortOpaqueData`): the target of the migration under way, whose ports include
+ * the DCN's until it ends (its `dcn_migrations` row, read under the stream's lock).
  */
 export type DcnCommand =
   | { type: 'CreateDcn'; id: string; name: string; hostId: string; hostKnown: boolean }
   | { type: 'AttachNic'; id: string; nic: Nic; hostHasNetwork: boolean; migrating: boolean }
-  | { type: 'StartMigration'; id: string; targetHostId: string; targetKnown: boolean; missingOnTarget: string[]; migrating: boolean }
+  | {
+      type: 'StartMigration';
+      id: string;
+      targetHostId: string;
+      targetKnown: boolean;
+      missingOnTarget: string[];
+      migrating: boolean;
+    }
   | { type: 'CompleteMigration'; id: string; targetHostId: string }
   | { type: 'AbortMigration'; id: string; reason: string }
-  | ({ type: 'ChangePortOpaqueData'; id: string } & OpaqueCommand);
+  | ({ type: 'ChangePortOpaqueData'; id: string; migratingTo?: string | null } & OpaqueCommand);
 
 export interface DcnState {
   status: 'none' | 'active';
@@ -69,7 +78,8 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
         return [{ type: 'DcnCreated', data: { id: command.id, name: command.name, hostId: command.hostId } }];
       case 'AttachNic': {
         active(state, command.id);
-        if (command.migrating || state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
+        if (command.migrating || state.migratingTo)
+          throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is migrating`);
         if (!command.hostHasNetwork) {
           throw new ConflictError(
             'NETWORK_NOT_ON_HOST',
@@ -82,7 +92,8 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
       }
       case 'StartMigration': {
         active(state, command.id);
-        if (command.migrating || state.migratingTo) throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
+        if (command.migrating || state.migratingTo)
+          throw new ConflictError('MIGRATION_IN_PROGRESS', `DCN ${command.id} is already migrating`);
         if (command.targetHostId === state.hostId) throw new InvalidInputError({ targetHostId: `is already the DCN's host` });
         if (!command.targetKnown) requireKnownHosts([command.targetHostId]);
         if (command.missingOnTarget.length) {
@@ -99,15 +110,34 @@ export const dcnDecider: Decider<DcnState, DcnCommand, DcnEvent> = {
       case 'AbortMigration':
         active(state, command.id);
         if (!state.migratingTo) return [];
-        return [{ type: 'DcnMigrationAborted', data: { id: command.id, from: state.hostId, to: state.migratingTo, reason: command.reason } }];
+        return [
+          {
+            type: 'DcnMigrationAborted',
+            data: { id: command.id, from: state.hostId, to: state.migratingTo, reason: command.reason },
+          },
+        ];
       case 'ChangePortOpaqueData': {
-        const { type: _t, id, ...change } = command;
-        if (state.status !== 'active' || change.entity.type !== 'port' || !state.nics.some((n) => n.portId === change.entity.id)) {
+        const { type: _t, id, migratingTo, ...change } = command;
+        if (
+          state.status !== 'active' ||
+          change.entity.type !== 'port' ||
+          !state.nics.some((n) => n.portId === change.entity.id)
+        ) {
           throw new NotFoundError('port', change.entity.id);
         }
         if (!opaqueChanges(state.opaque, change)) return [];
-        const data = { id, hostIds: state.migratingTo ? [state.hostId, state.migratingTo] : [state.hostId], ...opaqueEventData(change) };
-        return [change.op === 'put' ? { type: 'OpaqueDataPut', data: data as typeof data & OpaquePutData } : { type: 'OpaqueDataDeleted', data }];
+        // The migration's target runs the DCN's ports too: the change is pushed to both.
+        const target = migratingTo ?? state.migratingTo;
+        const data = {
+          id,
+          hostIds: target && target !== state.hostId ? [state.hostId, target] : [state.hostId],
+          ...opaqueEventData(change),
+        };
+        return [
+          change.op === 'put'
+            ? { type: 'OpaqueDataPut', data: data as typeof data & OpaquePutData }
+            : { type: 'OpaqueDataDeleted', data },
+        ];
       }
       default: {
         const never: never = command;
@@ -154,7 +184,9 @@ export function missingOnTarget(
   target: { logicalNetworkIds: ReadonlySet<string>; switchIds: ReadonlySet<string> },
 ): string[] {
   const missing = nics
-    .filter((n) => (n.network.kind === 'logical' ? !target.logicalNetworkIds.has(n.network.id) : !target.switchIds.has(n.network.switchId)))
+    .filter((n) =>
+      n.network.kind === 'logical' ? !target.logicalNetworkIds.has(n.network.id) : !target.switchIds.has(n.network.switchId),
+    )
     .map((n) => n.network.id);
   return [...new Set(missing)];
 }

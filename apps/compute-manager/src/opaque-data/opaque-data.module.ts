@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { DcnMigrations } from '../dcns/dcn-migrations.repository.js';
 import { ComputeDesiredStateModule } from '../desired-state/desired-state.module.js';
 import { ExtensionsModule } from '../extensions/extensions.module.js';
 import { SwitchesModule } from '../switches/switches.module.js';
@@ -10,6 +11,6 @@ import { OpaqueDataService } from './opaque-data.service.js';
 @Module({
   imports: [ExtensionsModule, SwitchesModule, ComputeDesiredStateModule],
   controllers: [OpaqueDataController, ModuleDataHandlers],
-  providers: [OpaqueDataService, OpaqueDataReadModel],
+  providers: [OpaqueDataService, OpaqueDataReadModel, DcnMigrations],
 })
 export class OpaqueDataModule {}

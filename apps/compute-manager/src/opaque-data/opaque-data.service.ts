@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { type ModuleData, type OpaqueEntityRef, RawJson, stringifyWithRaw } from '@vnet/contracts';
 import { commandMetadata, EventLog, InvalidInputError } from '@vnet/events';
 import { DcnAggregate, dcnDecider } from '../dcns/dcn.decider.js';
+import { DcnMigrations } from '../dcns/dcn-migrations.repository.js';
 import { HostPortsPublisher } from '../desired-state/host-ports.publisher.js';
 import { ExtensionsService } from '../extensions/extensions.service.js';
 import { HostAggregate, hostDecider } from '../hosts/host.decider.js';
@@ -26,10 +27,17 @@ export class OpaqueDataService {
     private readonly opaque: OpaqueDataReadModel,
     private readonly switches: SwitchChanges,
     private readonly hostPorts: HostPortsPublisher,
+    private readonly migrations: DcnMigrations,
   ) {}
 
   /** Sets an entry; answers it as JSON text. */
-  async put(entity: OpaqueEntityRef, namespace: string, key: string, valueJson: string, extensionKey: string | undefined): Promise<string> {
+  async put(
+    entity: OpaqueEntityRef,
+    namespace: string,
+    key: string,
+    valueJson: string,
+    extensionKey: string | undefined,
+  ): Promise<string> {
     await this.extensions.requireOwner(namespace, extensionKey);
     await this.change(entity, { op: 'put', entity, namespace, key, valueJson, extensionKey: extensionKey! });
     return stringifyWithRaw({ entity, namespace, key, value: new RawJson(valueJson) });
@@ -67,7 +75,11 @@ export class OpaqueDataService {
       case 'switch':
       case 'port-group': {
         const switchId = entity.type === 'switch' ? entity.id : await this.opaque.switchOfPortGroup(entity.id);
-        await this.switches.change(switchId, `opaque-data.${command.op}`, () => ({ type: 'ChangeSwitchOpaqueData', id: switchId, ...command }));
+        await this.switches.change(switchId, `opaque-data.${command.op}`, () => ({
+          type: 'ChangeSwitchOpaqueData',
+          id: switchId,
+          ...command,
+        }));
         return;
       }
       case 'port': {
@@ -76,7 +88,16 @@ export class OpaqueDataService {
           DcnAggregate,
           dcnId,
           commandMetadata(),
-          (state) => dcnDecider.decide({ type: 'ChangePortOpaqueData', id: dcnId, ...command }, state),
+          async (state, _version, tx) =>
+            dcnDecider.decide(
+              {
+                type: 'ChangePortOpaqueData',
+                id: dcnId,
+                migratingTo: await this.migrations.target(tx.client, dcnId),
+                ...command,
+              },
+              state,
+            ),
           (_state, _version, recorded) => recorded.flatMap((e) => (e.data as { hostIds: string[] }).hostIds),
         );
         await Promise.all(hostIds.map((h) => this.hostPorts.publish(h)));
