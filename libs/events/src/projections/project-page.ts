@@ -32,11 +32,16 @@ export class PipelinedWrites {
   private pending: Array<Promise<unknown>> = [];
   private failed: { error: unknown } | null = null;
 
-  constructor(private readonly context: ProjectionContext) {}
+  /** `kept`: what the projections keep of what they wrote, from page to page (see `BatchContext.kept`). */
+  constructor(
+    private readonly context: ProjectionContext,
+    private readonly kept?: Map<string, unknown>,
+  ) {}
 
-  /** The context projections write with: the transaction's, and `write`. */
+  /** The context projections write with: the transaction's, `write`, and `kept` when given. */
   get batchContext(): BatchContext {
-    return { client: this.context.client, manager: this.context.manager, write: (text, values) => this.write(text, values) };
+    const context: BatchContext = { client: this.context.client, manager: this.context.manager, write: (text, values) => this.write(text, values) };
+    return this.kept ? { ...context, kept: this.kept } : context;
   }
 
   /** The first write that failed: the rebuild's error (what follows it fails only because it did). */

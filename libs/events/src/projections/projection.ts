@@ -17,6 +17,13 @@ export interface BatchContext extends ProjectionContext {
    * it. Its failure fails the rebuild.
    */
   write(text: string, values?: unknown[]): void;
+  /**
+   * Present when the tables of the projections were emptied before the first page and nothing but
+   * this context writes them until the last (a rebuild: it truncated them, and holds them locked
+   * until it commits). A projection may keep here, under its name, what it wrote, and know it on a
+   * later page without reading it back. What it does not keep, it reads as it would without this.
+   */
+  readonly kept?: Map<string, unknown>;
 }
 
 /**

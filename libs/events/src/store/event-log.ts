@@ -390,7 +390,9 @@ export class EventLog {
     const read = (cursor: LogCursor) => this.store.readAll(cursor, this.rebuildPage, { client: this.pool, wholeLog: true });
     // A page's writes run on the server while the next page is projected; the one after waits for
     // them, so that no more than a page of writes is ever queued.
-    const writes = new PipelinedWrites(tx);
+    // The tables were emptied above and are locked until this transaction ends: what a projection
+    // wrote on a page, it may remember on the next instead of reading it back.
+    const writes = new PipelinedWrites(tx, new Map());
     let written: Promise<void> = Promise.resolve();
     let next: Promise<ReadAllResult> | null = read(LOG_START);
     try {
