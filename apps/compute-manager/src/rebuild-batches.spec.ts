@@ -183,6 +183,26 @@ describe('rebuild pages project like inline projection (real PostgreSQL)', () =>
       return out;
     });
 
+  it('writes held and sent together reach PostgreSQL with their values as given', async () => {
+    const values = ["it's", 'back\\slash \\\' and "quotes"', '$1 {a,b} NULL', 'NULL'];
+    const stored = await withSchema(schemas.kept, async (client) => {
+      await client.query('CREATE TEMP TABLE written (n int, s text, a text[], j jsonb, b boolean)');
+      const writes = new PipelinedWrites({ client, manager: undefined } as unknown as ProjectionContext);
+      for (const [n, s] of values.entries()) {
+        writes.batchContext.write('INSERT INTO written (n, s, a, j, b) VALUES ($1, $2, $3::text[], $4::jsonb, $5)', [n, s, [s, null, s], JSON.stringify({ s }), n % 2 === 0]);
+      }
+      writes.batchContext.write('INSERT INTO written (n, s) VALUES ($1, $2)', [values.length, null]);
+      await writes.settle();
+      const { rows } = await client.query('SELECT n, s, a, j, b FROM written ORDER BY n');
+      await client.query('DROP TABLE written');
+      return rows;
+    });
+    expect(stored).toEqual([
+      ...values.map((s, n) => ({ n, s, a: [s, null, s], j: { s }, b: n % 2 === 0 })),
+      { n: values.length, s: null, a: null, j: null, b: null },
+    ]);
+  });
+
   it('leaves every table as projecting each event in turn does, for any page cuts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 150, size: "max" }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }), async (steps, cuts) => {

@@ -13,8 +13,8 @@ export interface BatchContext extends ProjectionContext {
   /**
    * Sends a statement whose result the projection does not need, after every statement sent before
    * it on the transaction's connection, and goes on without waiting for it: the projection computes
-   * while the server runs it, and whatever is sent later (a read of what it wrote too) runs after
-   * it. Its failure fails the rebuild.
+   * while the server runs it, and whatever is sent later through `client` (a read of what it wrote
+   * too) runs after it. Writes may be held and sent together. Its failure fails the rebuild.
    */
   write(text: string, values?: unknown[]): void;
   /**
