@@ -33,7 +33,7 @@ export function batchesOf(events: readonly RecordedEvent[], projections: readonl
  */
 export class PipelinedWrites {
   private pending: Array<Promise<unknown>> = [];
-  /** The writes held, each a statement with its values in it (see `inlined`). */
+  /** The writes held, in pieces: each a statement with its values in it (see `inlined`), `;` between them. */
   private held: string[] = [];
   private failed: { error: unknown } | null = null;
   private readonly client: SqlClient;
@@ -63,9 +63,10 @@ export class PipelinedWrites {
   }
 
   write(text: string, values?: unknown[]): void {
-    const statement = inlined(text, values);
-    if (statement !== null) {
-      this.held.push(statement);
+    const pieces = inlinedPieces(text, values);
+    if (pieces !== null) {
+      if (this.held.length) this.held.push(';\n');
+      for (const piece of pieces) this.held.push(piece);
       return;
     }
     this.flush();
@@ -75,7 +76,8 @@ export class PipelinedWrites {
   /** Sends the writes held so far, as one query. */
   flush(): void {
     if (this.held.length === 0) return;
-    const text = this.held.join(';\n');
+    // One copy of them all into the query's text.
+    const text = this.held.join('');
     this.held = [];
     this.send(text);
   }
@@ -105,14 +107,39 @@ export class PipelinedWrites {
  * the projections' own, with no `$` in quoted text.
  */
 export function inlined(text: string, values?: readonly unknown[]): string | null {
-  if (!values || values.length === 0) return text;
+  return inlinedPieces(text, values)?.join('') ?? null;
+}
+
+/** `inlined`, as the pieces to join (a page's writes are joined once, whole). */
+function inlinedPieces(text: string, values?: readonly unknown[]): string[] | null {
+  if (!values || values.length === 0) return [text];
   const constants: string[] = [];
   for (const value of values) {
     const constant = constantOf(value);
     if (constant === null) return null;
     constants.push(constant);
   }
-  return text.replace(/\$(\d+)/g, (placeholder, n: string) => constants[Number(n) - 1] ?? placeholder);
+  const pieces: string[] = [];
+  for (const part of placeholdersOf(text)) pieces.push(typeof part === 'string' ? part : (constants[part] ?? `$${part + 1}`));
+  return pieces;
+}
+
+/** Statements cut at their placeholders: text, and each placeholder's index in the values. */
+const cut = new Map<string, Array<string | number>>();
+
+function placeholdersOf(text: string): Array<string | number> {
+  let parts = cut.get(text);
+  if (parts) return parts;
+  parts = [];
+  let at = 0;
+  for (const match of text.matchAll(/\$(\d+)/g)) {
+    parts.push(text.slice(at, match.index), Number(match[1]) - 1);
+    at = match.index + match[0].length;
+  }
+  parts.push(text.slice(at));
+  // The projections' statements are a few constants; anything else is not worth keeping.
+  if (cut.size < 256) cut.set(text, parts);
+  return parts;
 }
 
 function constantOf(value: unknown): string | null {
