@@ -188,7 +188,12 @@ describe('inlined', () => {
   });
 
   it('puts arrays in as array constants, elements quoted', () => {
-    expect(inlined('SELECT $1::text[], $2::int[]', [['a,b', 'c"d', null], [1, 2]])).toBe(`SELECT E'{"a,b","c\\\\"d",NULL}'::text[], '{"1","2"}'::int[]`);
+    expect(
+      inlined('SELECT $1::text[], $2::int[]', [
+        ['a,b', 'c"d', null],
+        [1, 2],
+      ]),
+    ).toBe(`SELECT E'{"a,b","c\\\\"d",NULL}'::text[], '{"1","2"}'::int[]`);
   });
 
   it('is null for values that are not strings, numbers, booleans, nulls or arrays of them', () => {

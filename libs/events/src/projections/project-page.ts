@@ -53,7 +53,11 @@ export class PipelinedWrites {
 
   /** The context projections write with: the transaction's, `write`, and `kept` when given. */
   get batchContext(): BatchContext {
-    const context: BatchContext = { client: this.client, manager: this.context.manager, write: (text, values) => this.write(text, values) };
+    const context: BatchContext = {
+      client: this.client,
+      manager: this.context.manager,
+      write: (text, values) => this.write(text, values),
+    };
     return this.kept ? { ...context, kept: this.kept } : context;
   }
 
@@ -156,7 +160,8 @@ function constantOf(value: unknown): string | null {
   return isScalar(value) ? quoted(String(value)) : null;
 }
 
-const isScalar = (value: unknown) => typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint';
+const isScalar = (value: unknown) =>
+  typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint';
 
 /** A string constant of `text`, whatever `standard_conforming_strings` says. */
 function quoted(text: string): string {
