@@ -7,17 +7,19 @@ import { foldHostNetworks, heldKey, type HostNetworksBefore, type LearnedNetwork
 type Positioned = HostEvent & { position: number };
 
 /**
- * What a rebuild keeps of what this projection wrote (see `BatchContext.kept`): every learned network
- * as written, and the hosts that ever held a network (the others hold none, and are not read).
+ * What a rebuild keeps of what this projection wrote (see `BatchContext.kept`): every host recorded
+ * and whether it is added, every learned network as written, and the hosts that ever held a network
+ * (the others hold none, and are not read).
  */
 interface KeptHosts {
+  added: Map<string, boolean>;
   learned: Map<string, LearnedNetwork>;
   holding: Set<string>;
 }
 
 function keptOf(kept: Map<string, unknown>, name: string): KeptHosts {
   let mine = kept.get(name) as KeptHosts | undefined;
-  if (!mine) kept.set(name, (mine = { learned: new Map(), holding: new Set() }));
+  if (!mine) kept.set(name, (mine = { added: new Map(), learned: new Map(), holding: new Set() }));
   return mine;
 }
 const RECORDS = new Set(['HostAdded', 'HostDiscovered', 'HostNetworksReported']);
@@ -47,7 +49,8 @@ export class HostProjection implements Projection {
   /**
    * Writes the batch's hosts; returns those it recorded first (they held no network before it).
    * With `kept`, the hosts that ever held a network are known: the write is not waited for, and none
-   * is returned (`writeNetworks` asks `kept` instead).
+   * is returned (`writeNetworks` asks `kept` instead); a host already recorded as it stays is not
+   * written again.
    */
   private async writeHosts(events: readonly Positioned[], { client, write }: BatchContext, kept: KeptHosts | undefined): Promise<Set<string>> {
     const hosts = new Map<string, { host_id: string; added: boolean; first_position: number }>();
@@ -63,7 +66,13 @@ export class HostProjection implements Projection {
        SELECT host_id, added, first_position FROM jsonb_to_recordset($1::jsonb) AS r(host_id text, added boolean, first_position bigint)
        ON CONFLICT (host_id) DO UPDATE SET added = hosts.added OR EXCLUDED.added`;
     if (kept) {
-      write(upsert, [JSON.stringify([...hosts.values()])]);
+      // A host recorded on an earlier page changes only when it is added now.
+      const changed = [...hosts.values()].filter((row) => {
+        const added = kept.added.get(row.host_id);
+        kept.added.set(row.host_id, (added ?? false) || row.added);
+        return added === undefined || (!added && row.added);
+      });
+      if (changed.length) write(upsert, [JSON.stringify(changed)]);
       return new Set();
     }
     // xmax 0: the row was inserted by this statement, not updated.
