@@ -19,6 +19,7 @@ import { dirname, join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { removeServicesFile, writeServicesFile } from './lib/endpoints.mjs';
+import { COMPUTE_MANAGER_NODE_ARGS } from './lib/compute-manager-runtime.mjs';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from './lib/host-agent-runtime.mjs';
 import { PidFile, stopChild, stopRecorded } from './lib/processes.mjs';
 import { ensureServiceRoles, freePort, grantServiceSchemas, isPortFree, serviceNatsEnv, startNats, startPostgres } from './lib/stack.mjs';
@@ -28,7 +29,13 @@ const env = process.env;
 
 const SERVICES = [
   { name: 'network-manager', portVar: 'NETWORK_MANAGER_PORT', defaultPort: 7101, entry: 'apps/network-manager/dist/main.js' },
-  { name: 'compute-manager', portVar: 'COMPUTE_MANAGER_PORT', defaultPort: 7102, entry: 'apps/compute-manager/dist/main.js' },
+  {
+    name: 'compute-manager',
+    portVar: 'COMPUTE_MANAGER_PORT',
+    defaultPort: 7102,
+    entry: 'apps/compute-manager/dist/main.js',
+    nodeArgs: COMPUTE_MANAGER_NODE_ARGS,
+  },
   {
     name: 'host-agent',
     portVar: 'HOST_AGENT_PORT',

@@ -1,4 +1,5 @@
 import { configVariables, loadConfig } from '@vnet/events';
+import { COMPUTE_MANAGER_NODE_ARGS } from '../scripts/lib/compute-manager-runtime.mjs';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../scripts/lib/host-agent-runtime.mjs';
 import { APP_NAMES, APPS, args, compose, environmentOf, NODES, service, SHELL } from './harness/compose.js';
 
@@ -135,5 +136,11 @@ describe('docker compose: a 3-node NATS cluster, PostgreSQL and the services, co
     const command = args(service('host-agent'));
     expect(command.slice(0, -1)).toEqual(expect.arrayContaining(HOST_AGENT_NODE_ARGS));
     expect(command.at(-1)).toBe('apps/host-agent/dist/main.js');
+  });
+
+  it("the compute manager's container starts it as every other start does", () => {
+    const command = args(service('compute-manager'));
+    expect(command.slice(0, -1)).toEqual(expect.arrayContaining(COMPUTE_MANAGER_NODE_ARGS));
+    expect(command.at(-1)).toBe('apps/compute-manager/dist/main.js');
   });
 });

@@ -4,6 +4,7 @@ import { chmodSync, createWriteStream, mkdirSync, mkdtempSync, openSync, readFil
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { COMPUTE_MANAGER_NODE_ARGS } from '../../scripts/lib/compute-manager-runtime.mjs';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
 import {
   ensureServiceRoles,
@@ -120,7 +121,7 @@ export async function startBenchStack({ natsCluster = 0, pgSettings = {} } = {})
   /** `logFlags`: 'w' starts the service's log afresh, 'a' (a restart) appends to it. */
   async function launch(name, env, port, logFlags) {
     const nodeArgs = [
-      ...(name === 'host-agent' ? HOST_AGENT_NODE_ARGS : []),
+      ...(name === 'host-agent' ? HOST_AGENT_NODE_ARGS : name === 'compute-manager' ? COMPUTE_MANAGER_NODE_ARGS : []),
       ...(process.env[`BENCH_NODE_ARGS_${name.replace(/-/g, '_').toUpperCase()}`]?.split(' ').filter(Boolean) ?? []),
     ];
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
+import { COMPUTE_MANAGER_NODE_ARGS } from '../../scripts/lib/compute-manager-runtime.mjs';
 import { HOST_AGENT_ENV, HOST_AGENT_NODE_ARGS } from '../../scripts/lib/host-agent-runtime.mjs';
 import { type ConnectionOptions } from '@nats-io/transport-node';
 import {
@@ -141,7 +142,7 @@ export class SuiteStack {
         ? {}
         : await grantServiceSchemas(this.postgres?.url ?? testServers().databaseUrl, this.database, this.roles ?? testDatabaseRoles());
     let output = '';
-    const nodeArgs = name === 'host-agent' ? HOST_AGENT_NODE_ARGS : [];
+    const nodeArgs = name === 'host-agent' ? HOST_AGENT_NODE_ARGS : name === 'compute-manager' ? COMPUTE_MANAGER_NODE_ARGS : [];
     const child = spawn(process.execPath, [...nodeArgs, join(ROOT, 'apps', name, 'dist', 'main.js')], {
       cwd: ROOT,
       stdio: ['ignore', 'pipe', 'pipe'],

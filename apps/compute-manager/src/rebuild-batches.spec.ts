@@ -1,5 +1,5 @@
 import { DEFAULT_POLICY, type LogicalNetworkConstruct } from '@vnet/contracts';
-import { projectPage, type Projection, type ProjectionContext, type RecordedEvent, type SqlClient } from '@vnet/events';
+import { PipelinedWrites, projectPage, type Projection, type ProjectionContext, type RecordedEvent, type SqlClient } from '@vnet/events';
 import fc from 'fast-check';
 import pg from 'pg';
 import type { QueryRunner } from 'typeorm';
@@ -145,7 +145,7 @@ function toEvents(steps: Array<[number, number, number, number]>): Array<Omit<Re
 
 describe('rebuild pages project like inline projection (real PostgreSQL)', () => {
   const pool = new pg.Pool({ connectionString: testServers().databaseUrl, max: 2 });
-  const schemas = { inline: uniqueSchema('inline'), paged: uniqueSchema('paged') };
+  const schemas = { inline: uniqueSchema('inline'), paged: uniqueSchema('paged'), kept: uniqueSchema('kept') };
 
   async function withSchema<T>(schema: string, work: (client: SqlClient) => Promise<T>): Promise<T> {
     const client = await pool.connect();
@@ -183,6 +183,26 @@ describe('rebuild pages project like inline projection (real PostgreSQL)', () =>
       return out;
     });
 
+  it('writes held and sent together reach PostgreSQL with their values as given', async () => {
+    const values = ["it's", 'back\\slash \\\' and "quotes"', '$1 {a,b} NULL', 'NULL'];
+    const stored = await withSchema(schemas.kept, async (client) => {
+      await client.query('CREATE TEMP TABLE written (n int, s text, a text[], j jsonb, b boolean)');
+      const writes = new PipelinedWrites({ client, manager: undefined } as unknown as ProjectionContext);
+      for (const [n, s] of values.entries()) {
+        writes.batchContext.write('INSERT INTO written (n, s, a, j, b) VALUES ($1, $2, $3::text[], $4::jsonb, $5)', [n, s, [s, null, s], JSON.stringify({ s }), n % 2 === 0]);
+      }
+      writes.batchContext.write('INSERT INTO written (n, s) VALUES ($1, $2)', [values.length, null]);
+      await writes.settle();
+      const { rows } = await client.query('SELECT n, s, a, j, b FROM written ORDER BY n');
+      await client.query('DROP TABLE written');
+      return rows;
+    });
+    expect(stored).toEqual([
+      ...values.map((s, n) => ({ n, s, a: [s, null, s], j: { s }, b: n % 2 === 0 })),
+      { n: values.length, s: null, a: null, j: null, b: null },
+    ]);
+  });
+
   it('leaves every table as projecting each event in turn does, for any page cuts', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 10, maxLength: 150, size: "max" }), fc.array(fc.integer({ min: 1, max: 12 }), { minLength: 1, maxLength: 20 }), async (steps, cuts) => {
@@ -199,7 +219,22 @@ describe('rebuild pages project like inline projection (real PostgreSQL)', () =>
             await projectPage(events.slice(at, at + cuts[i % cuts.length]), all, context(client));
           }
         });
-        expect(await dump(schemas.paged)).toEqual(await dump(schemas.inline));
+        // As a rebuild projects: from empty tables, each page's writes under way while the next is
+        // projected, and what the projections keep of their writes carried from page to page.
+        await withSchema(schemas.kept, async (client) => {
+          const all = projections();
+          const writes = new PipelinedWrites(context(client), new Map());
+          let written: Promise<void> = Promise.resolve();
+          for (let at = 0, i = 0; at < events.length; at += cuts[i++ % cuts.length]) {
+            await projectPage(events.slice(at, at + cuts[i % cuts.length]), all, writes.batchContext);
+            await written;
+            written = writes.settle();
+          }
+          await written;
+        });
+        const inline = await dump(schemas.inline);
+        expect(await dump(schemas.paged)).toEqual(inline);
+        expect(await dump(schemas.kept)).toEqual(inline);
       }),
       { numRuns: 40 },
     );

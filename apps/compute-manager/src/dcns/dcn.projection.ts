@@ -23,16 +23,25 @@ export class DcnProjection implements Projection {
   readonly tables = ['dcns'];
 
   /** A batch's DCNs are read once, changed here and written once; the hosts' bumps are summed. */
-  async applyBatch(events: readonly RecordedEvent[], { client, write }: BatchContext): Promise<void> {
+  async applyBatch(events: readonly RecordedEvent[], { client, write, kept }: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('dcn-')) as unknown as Array<DcnEvent & { position: number }>;
     if (mine.length === 0) return;
-    if (mine.every((e) => e.type === 'NicAttached'))
+    // Attaches alone, projected inline, in one statement; a rebuild keeps its rows from batch to batch instead.
+    if (!kept && mine.every((e) => e.type === 'NicAttached'))
       return this.attachBatch(mine as Array<Extract<DcnEvent, { type: 'NicAttached' }>>, write);
     const created = new Set(mine.filter((e) => e.type === 'DcnCreated').map((e) => e.data.id));
+    const dcns = new Map<string, DcnRow>();
+    // A rebuild keeps the rows the last batch held (as written): a DCN whose events go on past a page is not read back.
+    const last = kept?.get(this.name) as Map<string, DcnRow> | undefined;
     const existing = [
       ...new Set(mine.filter((e) => e.type !== 'OpaqueDataPut' && e.type !== 'OpaqueDataDeleted').map((e) => e.data.id)),
-    ].filter((id) => !created.has(id));
-    const dcns = new Map<string, DcnRow>();
+    ].filter((id) => {
+      if (created.has(id)) return false;
+      const row = last?.get(id);
+      if (row) dcns.set(id, row);
+      return !row;
+    });
+    kept?.set(this.name, dcns);
     if (existing.length) {
       const { rows } = await client.query<DcnRow>(
         'SELECT id, name, host_id, migrating_to, nics, created_position FROM dcns WHERE id = ANY($1::uuid[]) FOR UPDATE',

@@ -5,6 +5,23 @@ import type { HostEvent } from './host.decider.js';
 import { foldHostNetworks, heldKey, type HostNetworksBefore, type LearnedNetwork, type NetworksReport, removalsOf, touchedBy } from './host-networks.fold.js';
 
 type Positioned = HostEvent & { position: number };
+
+/**
+ * What a rebuild keeps of what this projection wrote (see `BatchContext.kept`): every host recorded
+ * and whether it is added, every learned network as written, and the hosts that ever held a network
+ * (the others hold none, and are not read).
+ */
+interface KeptHosts {
+  added: Map<string, boolean>;
+  learned: Map<string, LearnedNetwork>;
+  holding: Set<string>;
+}
+
+function keptOf(kept: Map<string, unknown>, name: string): KeptHosts {
+  let mine = kept.get(name) as KeptHosts | undefined;
+  if (!mine) kept.set(name, (mine = { added: new Map(), learned: new Map(), holding: new Set() }));
+  return mine;
+}
 const RECORDS = new Set(['HostAdded', 'HostDiscovered', 'HostNetworksReported']);
 
 export class HostProjection implements Projection {
@@ -22,14 +39,20 @@ export class HostProjection implements Projection {
   async applyBatch(events: readonly RecordedEvent[], context: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('host-')) as unknown as Positioned[];
     for (const e of mine) if (!RECORDS.has(e.type)) await this.apply(e as unknown as RecordedEvent, context);
-    const recorded = await this.writeHosts(mine, context.client);
+    const kept = context.kept && keptOf(context.kept, this.name);
+    const recorded = await this.writeHosts(mine, context, kept);
     const reports: NetworksReport[] = [];
     for (const e of mine) if (e.type === 'HostNetworksReported') reports.push({ hostId: e.data.hostId, position: e.position, upserted: e.data.upserted, removed: e.data.removed });
-    if (reports.length) await this.writeNetworks(reports, recorded, context);
+    if (reports.length) await this.writeNetworks(reports, recorded, context, kept);
   }
 
-  /** Writes the batch's hosts; returns those it recorded first (they held no network before it). */
-  private async writeHosts(events: readonly Positioned[], client: ProjectionContext['client']): Promise<Set<string>> {
+  /**
+   * Writes the batch's hosts; returns those it recorded first (they held no network before it).
+   * With `kept`, the hosts that ever held a network are known: the write is not waited for, and none
+   * is returned (`writeNetworks` asks `kept` instead); a host already recorded as it stays is not
+   * written again.
+   */
+  private async writeHosts(events: readonly Positioned[], { client, write }: BatchContext, kept: KeptHosts | undefined): Promise<Set<string>> {
     const hosts = new Map<string, { host_id: string; added: boolean; first_position: number }>();
     for (const e of events) {
       if (!RECORDS.has(e.type)) continue;
@@ -39,22 +62,36 @@ export class HostProjection implements Projection {
       hosts.set(hostId, row);
     }
     if (hosts.size === 0) return new Set();
-    // xmax 0: the row was inserted by this statement, not updated.
-    const { rows } = await client.query<{ host_id: string; inserted: boolean }>(
-      `INSERT INTO hosts (host_id, added, first_position)
+    const upsert = `INSERT INTO hosts (host_id, added, first_position)
        SELECT host_id, added, first_position FROM jsonb_to_recordset($1::jsonb) AS r(host_id text, added boolean, first_position bigint)
-       ON CONFLICT (host_id) DO UPDATE SET added = hosts.added OR EXCLUDED.added
-       RETURNING host_id, xmax = 0 AS inserted`,
-      [JSON.stringify([...hosts.values()])],
-    );
+       ON CONFLICT (host_id) DO UPDATE SET added = hosts.added OR EXCLUDED.added`;
+    if (kept) {
+      // A host recorded on an earlier page changes only when it is added now.
+      const changed = [...hosts.values()].filter((row) => {
+        const added = kept.added.get(row.host_id);
+        kept.added.set(row.host_id, (added ?? false) || row.added);
+        return added === undefined || (!added && row.added);
+      });
+      if (changed.length) write(upsert, [JSON.stringify(changed)]);
+      return new Set();
+    }
+    // xmax 0: the row was inserted by this statement, not updated.
+    const { rows } = await client.query<{ host_id: string; inserted: boolean }>(`${upsert}
+       RETURNING host_id, xmax = 0 AS inserted`, [JSON.stringify([...hosts.values()])]);
     return new Set(rows.filter((r) => r.inserted).map((r) => r.host_id));
   }
 
-  private async writeNetworks(reports: readonly NetworksReport[], newHosts: ReadonlySet<string>, { client, write }: BatchContext): Promise<void> {
+  private async writeNetworks(
+    reports: readonly NetworksReport[],
+    newHosts: ReadonlySet<string>,
+    { client, write }: BatchContext,
+    kept: KeptHosts | undefined,
+  ): Promise<void> {
     const { pairs, networks } = touchedBy(reports);
     const before: HostNetworksBefore = { held: new Map(), holders: new Map(), learned: new Map() };
-    // A host first recorded by this batch held nothing before it: only the others' pairs are read.
-    const known = pairs.filter((p) => !newHosts.has(p.hostId));
+    // A host first recorded by this batch, or (kept) one that never held a network, holds none before
+    // it: only the others' pairs are read.
+    const known = pairs.filter((p) => (kept ? kept.holding.has(p.hostId) : !newHosts.has(p.hostId)));
     if (known.length) {
       const held = await client.query<{ host_id: string; network_id: string; revision: number }>(
         `SELECT h.host_id, h.network_id, h.revision FROM host_networks h
@@ -73,13 +110,25 @@ export class HostProjection implements Projection {
       );
       for (const r of holders.rows) before.holders.set(r.network_id, r.n);
     }
-    const learned = await client.query<{ id: string; construct: LogicalNetworkConstruct; revision: number; first_position: string }>(
-      'SELECT id, construct, revision, first_position FROM learned_networks WHERE id = ANY($1::uuid[])',
-      [networks],
-    );
-    for (const r of learned.rows) before.learned.set(r.id, { construct: r.construct, revision: r.revision, firstPosition: Number(r.first_position) } satisfies LearnedNetwork);
+    if (kept) {
+      for (const id of networks) {
+        const network = kept.learned.get(id);
+        if (network) before.learned.set(id, network);
+      }
+    } else {
+      const learned = await client.query<{ id: string; construct: LogicalNetworkConstruct; revision: number; first_position: string }>(
+        'SELECT id, construct, revision, first_position FROM learned_networks WHERE id = ANY($1::uuid[])',
+        [networks],
+      );
+      for (const r of learned.rows) before.learned.set(r.id, { construct: r.construct, revision: r.revision, firstPosition: Number(r.first_position) } satisfies LearnedNetwork);
+    }
 
     const writes = foldHostNetworks(before, reports);
+    if (kept) {
+      for (const p of writes.heldUpserts) kept.holding.add(p.hostId);
+      for (const n of writes.learnedUpserts) kept.learned.set(n.id, { construct: n.construct, revision: n.revision, firstPosition: n.firstPosition });
+      for (const id of writes.learnedDeletes) kept.learned.delete(id);
+    }
     if (writes.heldDeletes.length) {
       write(
         `DELETE FROM host_networks h USING unnest($1::text[], $2::uuid[]) AS p(host_id, network_id)

@@ -13,14 +13,22 @@ export class SwitchProjection implements Projection {
    * A batch's switches are read once, folded here and written once; port groups added to a switch
    * are inserted, and a restored switch's port groups are made those of its folded state.
    */
-  async applyBatch(events: readonly RecordedEvent[], { client, write }: BatchContext): Promise<void> {
+  async applyBatch(events: readonly RecordedEvent[], { client, write, kept }: BatchContext): Promise<void> {
     const mine = events.filter((e) => e.streamId.startsWith('switch-') && (e.type === 'SwitchCreated' || FOLDED.has(e.type))) as unknown as Array<
       SwitchEvent & { position: number }
     >;
     if (mine.length === 0) return;
     const created = new Set(mine.filter((e) => e.type === 'SwitchCreated').map((e) => e.data.id));
-    const existing = [...new Set(mine.map((e) => e.data.id))].filter((id) => !created.has(id));
     const states = new Map<string, SwitchState>();
+    // A rebuild keeps the states the last batch wrote: a switch whose events go on past a page is not read back.
+    const last = kept?.get(this.name) as Map<string, SwitchState> | undefined;
+    const existing = [...new Set(mine.map((e) => e.data.id))].filter((id) => {
+      if (created.has(id)) return false;
+      const state = last?.get(id);
+      if (state) states.set(id, state);
+      return !state;
+    });
+    kept?.set(this.name, states);
     if (existing.length) {
       const { rows } = await client.query<{ id: string; state: SwitchState }>('SELECT id, state FROM switches WHERE id = ANY($1::uuid[]) FOR UPDATE', [existing]);
       for (const r of rows) states.set(r.id, r.state);

@@ -1,5 +1,5 @@
 import type { RecordedEvent } from '../store/event.js';
-import { batchesOf, PipelinedWrites, projectPage } from './project-page.js';
+import { batchesOf, inlined, PipelinedWrites, projectPage } from './project-page.js';
 import type { Projection, ProjectionContext } from './projection.js';
 
 const event = (position: number, streamId = 'thing-1'): RecordedEvent => ({
@@ -93,17 +93,24 @@ describe('projectPage', () => {
 });
 
 describe('PipelinedWrites', () => {
-  /** A connection that runs statements one at a time, in the order sent, each a turn of the loop. */
+  /**
+   * A connection that runs queries one at a time, in the order sent, each a turn of the loop; a
+   * query of several statements runs them in turn up to the first that fails, as PostgreSQL does.
+   */
   function connection(failing?: string) {
     const ran: string[] = [];
+    const queries: string[] = [];
     let queue = Promise.resolve();
     const client = {
       query: (text: string) => {
+        queries.push(text);
         const run = queue.then(async () => {
           await tick();
-          ran.push(text);
-          if (text === failing) throw new Error(`${text} failed`);
-          if (ran.includes(failing ?? '')) throw new Error('current transaction is aborted');
+          for (const statement of text.split(';\n')) {
+            if (ran.includes(failing ?? '')) throw new Error('current transaction is aborted');
+            ran.push(statement);
+            if (statement === failing) throw new Error(`${statement} failed`);
+          }
           return { rows: [] };
         });
         queue = run.then(
@@ -113,27 +120,50 @@ describe('PipelinedWrites', () => {
         return run;
       },
     };
-    return { ran, context: { client, manager: {} } as unknown as ProjectionContext };
+    return { ran, queries, context: { client, manager: {} } as unknown as ProjectionContext };
   }
 
-  it('sends writes in order without waiting for them, and settles them all', async () => {
-    const { ran, context } = connection();
+  it('sends writes in order without waiting for them, together, and settles them all', async () => {
+    const { ran, queries, context } = connection();
     const writes = new PipelinedWrites(context);
     writes.batchContext.write('a');
     writes.batchContext.write('b');
     expect(ran).toEqual([]);
     await writes.settle();
     expect(ran).toEqual(['a', 'b']);
+    expect(queries).toHaveLength(1);
+  });
+
+  it('runs what a projection sends itself after the writes it made before', async () => {
+    const { ran, context } = connection();
+    const writes = new PipelinedWrites(context);
+    const { write, client } = writes.batchContext;
+    write('a');
+    await client.query('read');
+    write('b');
+    await writes.settle();
+    expect(ran).toEqual(['a', 'read', 'b']);
   });
 
   it('settles with the first write that failed, not what failed after it', async () => {
     const { ran, context } = connection('a');
     const writes = new PipelinedWrites(context);
     writes.write('a');
+    writes.flush();
     writes.write('b');
     await expect(writes.settle()).rejects.toThrow('a failed');
-    expect(ran).toEqual(['a', 'b']);
+    expect(ran).toEqual(['a']);
     expect((writes.failure as Error).message).toBe('a failed');
+  });
+
+  it('sends a write whose values cannot be constants on its own, after those held', async () => {
+    const { ran, queries, context } = connection();
+    const writes = new PipelinedWrites(context);
+    writes.write('a');
+    writes.write('b $1', [{ not: 'a constant' }]);
+    await writes.settle();
+    expect(ran).toEqual(['a', 'b $1']);
+    expect(queries).toEqual(['a', 'b $1']);
   });
 
   it('a page projected with a plain context has its writes done when projectPage returns', async () => {
@@ -147,5 +177,28 @@ describe('PipelinedWrites', () => {
     };
     await projectPage([event(1)], [writer], context);
     expect(ran).toEqual(['w']);
+  });
+});
+
+describe('inlined', () => {
+  it('puts each value in as a string constant, quotes and backslashes escaped', () => {
+    expect(inlined('INSERT INTO t VALUES ($1, $2, $10)', ["it's", 'a\\b', null, 4, 5, 6, 7, 8, 9, true])).toBe(
+      "INSERT INTO t VALUES ('it''s', E'a\\\\b', 'true')",
+    );
+  });
+
+  it('puts arrays in as array constants, elements quoted', () => {
+    expect(
+      inlined('SELECT $1::text[], $2::int[]', [
+        ['a,b', 'c"d', null],
+        [1, 2],
+      ]),
+    ).toBe(`SELECT E'{"a,b","c\\\\"d",NULL}'::text[], '{"1","2"}'::int[]`);
+  });
+
+  it('is null for values that are not strings, numbers, booleans, nulls or arrays of them', () => {
+    expect(inlined('SELECT $1', [{ a: 1 }])).toBeNull();
+    expect(inlined('SELECT $1', [[[1]]])).toBeNull();
+    expect(inlined('SELECT $1', [new Date(0)])).toBeNull();
   });
 });

@@ -13,10 +13,17 @@ export interface BatchContext extends ProjectionContext {
   /**
    * Sends a statement whose result the projection does not need, after every statement sent before
    * it on the transaction's connection, and goes on without waiting for it: the projection computes
-   * while the server runs it, and whatever is sent later (a read of what it wrote too) runs after
-   * it. Its failure fails the rebuild.
+   * while the server runs it, and whatever is sent later through `client` (a read of what it wrote
+   * too) runs after it. Writes may be held and sent together. Its failure fails the rebuild.
    */
   write(text: string, values?: unknown[]): void;
+  /**
+   * Present when the tables of the projections were emptied before the first page and nothing but
+   * this context writes them until the last (a rebuild: it truncated them, and holds them locked
+   * until it commits). A projection may keep here, under its name, what it wrote, and know it on a
+   * later page without reading it back. What it does not keep, it reads as it would without this.
+   */
+  readonly kept?: Map<string, unknown>;
 }
 
 /**

@@ -442,9 +442,11 @@ export class EventLog {
     // The pages are read on another connection, each while the one before it is projected. It sees
     // the same log as this transaction: the lock above waited for every writer, and holds off new ones.
     const read = (cursor: LogCursor) => this.store.readAll(cursor, this.rebuildPage, { client: this.pool, wholeLog: true });
-    // A page's writes run on the server while the next page is projected; the one after waits for
-    // them, so that no more than a page of writes is ever queued.
-    const writes = new PipelinedWrites(tx);
+    // A page's writes run on the server, sent together, while the next page is projected; the one
+    // after waits for them, so that no more than a page of writes is ever queued.
+    // The tables were emptied above and are locked until this transaction ends: what a projection
+    // wrote on a page, it may remember on the next instead of reading it back.
+    const writes = new PipelinedWrites(tx, new Map());
     let written: Promise<void> = Promise.resolve();
     let next: Promise<ReadAllResult> | null = read(LOG_START);
     try {
@@ -455,6 +457,7 @@ export class EventLog {
         // Should projecting fail first, the read ahead must not be an unhandled rejection.
         next?.catch(() => {});
         await projectPage(page.events, this.projections, writes.batchContext);
+        writes.flush();
         await written;
         written = writes.settle();
         written.catch(() => {});

@@ -1,0 +1,1 @@
+export declare const COMPUTE_MANAGER_NODE_ARGS: string[];
