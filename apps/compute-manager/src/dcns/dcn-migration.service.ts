@@ -77,22 +77,15 @@ export class DcnMigrationService implements OnApplicationBootstrap {
       );
       throw err;
     }
-    // The target's ports are the same as while it migrated (a new revision, re-applied as a no-op).
-    const correlationId = currentContext()?.correlationId;
-    // Both puts include the move: the log's path has nothing left to put for it.
-    const move = moved.position ? [moved.position] : [];
-    const events = new Map([
-      [source, move],
-      [targetHostId, move],
-    ]);
+    // The source's ports lose the DCN's; the target's are those it runs since the start (the move
+    // does not change them, see the projection): only the source's are put, with the move, so the
+    // log's path has nothing left to put for it.
     const published = this.ports.publishMany(
-      new Map([
-        [source, correlationId],
-        [targetHostId, correlationId],
-      ]),
-      events,
+      new Map([[source, currentContext()?.correlationId]]),
+      new Map([[source, moved.position ? [moved.position] : []]]),
     );
-    const [sourceRevision] = await Promise.all([published.get(source)!, published.get(targetHostId)!]);
+    if (moved.position) this.ports.unchangedBy(moved.position, targetHostId);
+    const sourceRevision = await published.get(source)!;
     const removed = await this.tasks.waitForOutcome(source, 'ports', source, sourceRevision, this.config.MIGRATION_TIMEOUT_MS);
     // The move is recorded: a source that is away drops the ports from its desired state when it returns.
     if (!removed) this.logger.warn({ msg: 'source host did not confirm removing the DCN ports yet', dcnId, hostId: source });
@@ -107,7 +100,8 @@ export class DcnMigrationService implements OnApplicationBootstrap {
     return this.log.lockedTransaction(DcnAggregate, [dcnId], async (tx, loaded) => {
       const { state } = loaded.get(dcnId)!;
       const active = state.status === 'active';
-      const checks = await this.dcns.migrationChecks(tx.client, dcnId, targetHostId, active ? state.nics : []);
+      // Recorded first, checked next: a refusal throws, and the transaction, rolled back, leaves nothing.
+      const checks = await this.migrations.start(tx.client, dcnId, targetHostId, active ? state.nics : []);
       dcnDecider.decide(
         {
           type: 'StartMigration',
@@ -119,7 +113,6 @@ export class DcnMigrationService implements OnApplicationBootstrap {
         },
         state,
       );
-      await this.migrations.start(tx.client, dcnId, targetHostId);
       return state.hostId;
     });
   }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
+import type { Nic } from './dcn.decider.js';
+import type { HostHoldings } from './dcn.read-model.js';
 
 export interface DcnMigrationRow {
   dcnId: string;
@@ -35,15 +37,43 @@ export class DcnMigrations {
     return new Set(rows.map((r) => r.dcn_id));
   }
 
-  /** Records the migration under way, and moves its target's ports revision on, in one statement. */
-  async start(client: SqlClient, dcnId: string, targetHostId: string): Promise<void> {
-    await client.query({
+  /**
+   * Records the migration under way (unless one already is), moves its target's ports revision on,
+   * and reads what its check must know, in one statement: whether the compute manager knows the
+   * target, what the target holds of the networks `nics` are on, and whether the DCN was already
+   * migrating, all as they were before the statement. The caller checks after it, in the same
+   * transaction: a refusal rolls the row and the revision back, so a refused migration still
+   * changes nothing, and an accepted one costs no round trip of its own.
+   */
+  async start(
+    client: SqlClient,
+    dcnId: string,
+    targetHostId: string,
+    nics: readonly Nic[],
+  ): Promise<{ targetKnown: boolean; holdings: HostHoldings; migrating: boolean }> {
+    const networkIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'logical' ? [n.network.id] : [])))];
+    const switchIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'port-group' ? [n.network.switchId] : [])))];
+    const { rows } = await client.query<{ known: boolean; nets: string[]; switches: string[]; migrating: boolean }>({
       name: 'dcn_migration_start',
-      text: `WITH started AS (INSERT INTO dcn_migrations (dcn_id, target_host_id, started_at) VALUES ($1, $2, now()))
-       INSERT INTO host_port_revisions (host_id, revision) VALUES ($2, 1)
-       ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1`,
-      values: [dcnId, targetHostId],
+      text: `WITH started AS (
+         INSERT INTO dcn_migrations (dcn_id, target_host_id, started_at) VALUES ($1, $2, now())
+         ON CONFLICT (dcn_id) DO NOTHING RETURNING target_host_id
+       ), bumped AS (
+         INSERT INTO host_port_revisions (host_id, revision) SELECT target_host_id, 1 FROM started
+         ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1
+       )
+       SELECT EXISTS (SELECT 1 FROM hosts WHERE host_id = $2) AS known,
+         ARRAY(SELECT network_id::text FROM host_networks WHERE host_id = $2 AND network_id = ANY($3::uuid[])) AS nets,
+         ARRAY(SELECT id::text FROM switches WHERE id = ANY($4::uuid[]) AND state->'hostIds' ? $2) AS switches,
+         EXISTS (SELECT 1 FROM dcn_migrations WHERE dcn_id = $1) AS migrating`,
+      values: [dcnId, targetHostId, networkIds, switchIds],
     });
+    const row = rows[0];
+    return {
+      targetKnown: row.known,
+      holdings: { logicalNetworkIds: new Set(row.nets), switchIds: new Set(row.switches) },
+      migrating: row.migrating,
+    };
   }
 
   /** Ends the DCN's migration under way, if any; answers its target. */

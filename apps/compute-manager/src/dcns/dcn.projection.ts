@@ -79,9 +79,10 @@ export class DcnProjection implements Projection {
           bumps.bump(e.data.to);
           break;
         case 'DcnMigrated':
+          // The target's ports change only for a move an older log recorded as started (see apply).
+          if (dcns.get(e.data.id)?.migrating_to) bumps.bump(e.data.to);
           change(e.data.id, (row) => Object.assign(row, { host_id: e.data.to, migrating_to: null }));
           bumps.bump(e.data.from);
-          bumps.bump(e.data.to);
           break;
         case 'DcnMigrationAborted':
           change(e.data.id, (row) => (row.migrating_to = null));
@@ -151,19 +152,25 @@ export class DcnProjection implements Projection {
         await client.query('UPDATE dcns SET migrating_to = $2 WHERE id = $1', [e.data.id, e.data.to]);
         await bumpHostPorts(client, e.data.to);
         return;
-      case 'DcnMigrated': {
-        // The hosts in a fixed order (hostPortBumpsStatement), so that two moves between the same hosts in opposite directions never deadlock.
-        const bumps = new HostPortBumps();
-        bumps.bump(e.data.from);
-        bumps.bump(e.data.to);
-        const bump = hostPortBumpsStatement(
-          bumps,
-          3,
-          'moved AS (UPDATE dcns SET host_id = $2, migrating_to = NULL WHERE id = $1)',
-        )!;
-        await client.query(bump.text, [e.data.id, e.data.to, ...bump.values]);
+      case 'DcnMigrated':
+        // The source's ports revision moves on. The target's does not: it has run the DCN's ports
+        // since its migration started (`dcn_migrations`), so they do not change with the move, and
+        // putting them again would cost the target a write, a round trip and an outcome for nothing.
+        // Only a move an older log recorded as started (`migrating_to`, not in the target's ports)
+        // changes them. Hosts bumped in one order, so that two moves between the same hosts in
+        // opposite directions never deadlock.
+        await client.query(
+          `WITH moved AS (
+             UPDATE dcns d SET host_id = $2, migrating_to = NULL
+             FROM (SELECT id, migrating_to FROM dcns WHERE id = $1) AS old WHERE d.id = old.id
+             RETURNING old.migrating_to)
+           INSERT INTO host_port_revisions (host_id, revision)
+           SELECT host_id, 1 FROM (SELECT $3::text AS host_id UNION ALL SELECT $2 FROM moved WHERE migrating_to IS NOT NULL) AS h
+           ORDER BY host_id
+           ON CONFLICT (host_id) DO UPDATE SET revision = host_port_revisions.revision + 1`,
+          [e.data.id, e.data.to, e.data.from],
+        );
         return;
-      }
       // Older logs, and the abort at boot of a migration an older log left started.
       case 'DcnMigrationAborted':
         await client.query('UPDATE dcns SET migrating_to = NULL WHERE id = $1', [e.data.id]);

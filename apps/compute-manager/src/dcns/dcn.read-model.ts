@@ -48,33 +48,6 @@ export class DcnReadModel {
   }
 
   /**
-   * What a migration of the DCN to `hostId` must know, in one query: whether the compute manager
-   * knows the host, what the host holds of the networks `nics` are on, and whether the DCN migrates.
-   */
-  async migrationChecks(
-    client: SqlClient,
-    dcnId: string,
-    hostId: string,
-    nics: readonly Nic[],
-  ): Promise<{ targetKnown: boolean; holdings: HostHoldings; migrating: boolean }> {
-    const networkIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'logical' ? [n.network.id] : [])))];
-    const switchIds = [...new Set(nics.flatMap((n) => (n.network.kind === 'port-group' ? [n.network.switchId] : [])))];
-    const { rows } = await client.query<{ known: boolean; nets: string[]; switches: string[]; migrating: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM hosts WHERE host_id = $1) AS known,
-         ARRAY(SELECT network_id::text FROM host_networks WHERE host_id = $1 AND network_id = ANY($2::uuid[])) AS nets,
-         ARRAY(SELECT id::text FROM switches WHERE id = ANY($3::uuid[]) AND state->'hostIds' ? $1) AS switches,
-         EXISTS (SELECT 1 FROM dcn_migrations WHERE dcn_id = $4) AS migrating`,
-      [hostId, networkIds, switchIds, dcnId],
-    );
-    const row = rows[0];
-    return {
-      targetKnown: row.known,
-      holdings: { logicalNetworkIds: new Set(row.nets), switchIds: new Set(row.switches) },
-      migrating: row.migrating,
-    };
-  }
-
-  /**
    * Everything a batch of attaches must know (see `attachLookupsQuery`), in one statement: each
    * port group's switch, which DCNs migrate, which hosts hold which logical networks, and which
    * hosts are members of the switch of which port groups.

@@ -168,6 +168,14 @@ export class HostPortsPublisher {
   }
 
   /**
+   * The event at `position` does not change the host's ports (a move, for its target): the log's
+   * path has nothing to put for it.
+   */
+  unchangedBy(position: number, hostId: string): void {
+    this.cover(position, hostId);
+  }
+
+  /**
    * Publishes the host's ports, then settles what was owed of them (see `DcnMigrationsRepository.abort`) up to
    * the revision the bucket now holds; answers that revision. A failed put leaves it owed.
    */

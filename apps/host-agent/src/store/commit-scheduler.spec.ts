@@ -27,6 +27,20 @@ describe('commit scheduler', () => {
     s.stop();
   });
 
+  it('without a window, commits the changes of one turn of the event loop together, before any timer', async () => {
+    const s = scheduler({ windowMs: 0 });
+    const [a, b] = [target(), target()];
+    // Node's shortest timer, set before the changes: a commit on a timer would come after it.
+    const timerFired = new Promise<[number, number]>((r) => setTimeout(() => r([a.commits, b.commits]), 0));
+    for (let i = 0; i < 10; i++) {
+      s.markDirty(a);
+      s.markDirty(b);
+    }
+    expect(a.commits).toBe(0);
+    expect(await timerFired).toEqual([1, 1]);
+    s.stop();
+  });
+
   it('runs one commit per target at a time, and commits again for changes made meanwhile', async () => {
     let release!: () => void;
     const t = target(() => new Promise<void>((r) => (release = r)));

@@ -29,6 +29,8 @@ export class CommitScheduler {
   /** Targets whose changes nobody waits for, with when they join the queue. */
   private readonly lazy = new Map<Committable, number>();
   private timer: NodeJS.Timeout | null = null;
+  /** Set instead of `timer` when the next run is due at once. */
+  private immediate: NodeJS.Immediate | null = null;
   private stopped = false;
   private idleWaiters: Array<() => void> = [];
 
@@ -64,26 +66,36 @@ export class CommitScheduler {
 
   stop(): void {
     this.stopped = true;
+    this.cancel();
+  }
+
+  private cancel(): void {
     if (this.timer) clearTimeout(this.timer);
+    if (this.immediate) clearImmediate(this.immediate);
     this.timer = null;
+    this.immediate = null;
   }
 
   /** The timer runs at `timerAt` at the latest: an earlier need (a change waited for, behind a lazy one's wait) moves it. */
   private arm(delayMs: number): void {
     if (this.stopped) return;
     const at = this.now() + delayMs;
-    if (this.timer) {
+    if (this.timer || this.immediate) {
       if (this.timerAt <= at) return;
-      clearTimeout(this.timer);
+      this.cancel();
     }
     this.timerAt = at;
-    this.timer = setTimeout(() => this.run(), delayMs);
+    // No wait: once this turn's callbacks are done, not on a timer (Node's shortest is 1 ms, more on
+    // a busy loop), so that a lone host's change (a migration waits for two) is written at once.
+    if (delayMs <= 0) this.immediate = setImmediate(() => this.run());
+    else this.timer = setTimeout(() => this.run(), delayMs);
   }
 
   private timerAt = 0;
 
   private run(): void {
     this.timer = null;
+    this.immediate = null;
     const now = this.now();
     // Lazy targets now due join the queue, behind those already in it. All wait the same time, so
     // insertion order is due order: the first not yet due ends the walk (run() runs once per commit).

@@ -12,11 +12,12 @@ const LAZY_COMMIT_MS = 1000;
  * the disk calls really running; commits in flight beyond it queue there, each holding one small
  * frame. Measured with 2,000 stores: a few hundred in flight keep the pool and the disk's flush
  * queue busy; thousands queue every write ahead of every fdatasync and double the time to the last.
- * The window is the shortest timer: what one event applies to many hosts happens in one turn of the
- * event loop anyway, and changes made during a host's commit wait for its next one; a longer window
- * only delays a lone host's change (a migration waits for two of them).
+ * No window: a change waited for is written once the turn of the event loop that made it is over
+ * (what one event applies to many hosts happens in one turn anyway, and changes made during a host's
+ * commit wait for its next one); a window, even Node's shortest timer, only delays a lone host's
+ * change (a migration waits for two of them).
  */
-const GROUP_COMMIT = { windowMs: 1, concurrency: 256, retryMs: 1000, lazyMs: LAZY_COMMIT_MS };
+const GROUP_COMMIT = { windowMs: 0, concurrency: 256, retryMs: 1000, lazyMs: LAZY_COMMIT_MS };
 
 @Module({
   providers: [
