@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import type { KV, KvWatchEntry } from '@nats-io/kv';
-import type { HostPortsDesired, SwitchDesired } from '@vnet/contracts';
+import { type HostPortsDesired, KV_HOST_PORTS, KV_SWITCHES, type SwitchDesired } from '@vnet/contracts';
 import { HOST_NATS, type HostNats } from '../common/host-nats.js';
 import { DesiredStateBuckets, isMissingStream } from '../desired-state/desired-state.buckets.js';
 import { KvFeed } from '../desired-state/kv-feed.js';
@@ -24,9 +24,16 @@ export interface ComputeDesiredSource {
 }
 
 const isSwitch = (v: unknown): v is SwitchDesired =>
-  !!v && typeof (v as SwitchDesired).id === 'string' && typeof (v as SwitchDesired).revision === 'number' && Array.isArray((v as SwitchDesired).hostIds) && Array.isArray((v as SwitchDesired).portGroups);
+  !!v &&
+  typeof (v as SwitchDesired).id === 'string' &&
+  typeof (v as SwitchDesired).revision === 'number' &&
+  Array.isArray((v as SwitchDesired).hostIds) &&
+  Array.isArray((v as SwitchDesired).portGroups);
 const isPorts = (v: unknown): v is HostPortsDesired =>
-  !!v && typeof (v as HostPortsDesired).hostId === 'string' && typeof (v as HostPortsDesired).revision === 'number' && Array.isArray((v as HostPortsDesired).ports);
+  !!v &&
+  typeof (v as HostPortsDesired).hostId === 'string' &&
+  typeof (v as HostPortsDesired).revision === 'number' &&
+  Array.isArray((v as HostPortsDesired).ports);
 
 /**
  * The compute manager's desired state for this process: one watch of the switches bucket and one
@@ -80,20 +87,41 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
   }
 
   private async run(portKeys: string): Promise<void> {
-    const { switches, hostPorts } = await this.buckets.get();
-    const switchFeed = new KvFeed(async () => switches, '>', (e) => this.onSwitch(e), this.logger).start();
-    const portsFeed = new KvFeed(async () => hostPorts, portKeys, (e) => this.onPorts(e), this.logger).start();
+    const { switches, hostPorts, keys } = await this.buckets.get();
+    const switchFeed = new KvFeed(
+      async () => switches,
+      '>',
+      (e) => this.onSwitch(e),
+      this.logger,
+    ).start();
+    const portsFeed = new KvFeed(
+      async () => hostPorts,
+      portKeys,
+      (e) => this.onPorts(e),
+      this.logger,
+    ).start();
     this.feeds.push(switchFeed, portsFeed);
     void (async () => {
-      for await (const status of (await this.nats.connected()).status()) if (status.type === 'reconnect') for (const f of this.feeds) f.restart();
+      for await (const status of (await this.nats.connected()).status())
+        if (status.type === 'reconnect') for (const f of this.feeds) f.restart();
     })();
     await Promise.all([switchFeed.ready, portsFeed.ready]);
     // Changes from now on are delivered; what was there before is read once (a change delivered by
     // both is applied once: hosts compare revisions).
     for (;;) {
       try {
-        await this.readAll(switches, (v) => isSwitch(v) && this.keepSwitch(v));
-        await this.readAll(hostPorts, (v) => isPorts(v) && this.keepPorts(v), (key) => this.lookup(key) !== undefined, portKeys);
+        await this.readAll(
+          switches,
+          (f) => keys(KV_SWITCHES, f),
+          (v) => isSwitch(v) && this.keepSwitch(v),
+        );
+        await this.readAll(
+          hostPorts,
+          (f) => keys(KV_HOST_PORTS, f),
+          (v) => isPorts(v) && this.keepPorts(v),
+          (key) => this.lookup(key) !== undefined,
+          portKeys,
+        );
         break;
       } catch (err) {
         this.logger.warn({ msg: 'compute desired state not read, retrying', error: String((err as Error).message) });
@@ -105,17 +133,19 @@ export class ComputeFeeds implements ComputeDesiredSource, OnApplicationShutdown
 
   private async readAll(
     kv: KV,
+    keysOf: (filter: string) => Promise<string[]>,
     keep: (value: unknown) => unknown,
     wanted: (key: string) => boolean = () => true,
     filter = '>',
   ): Promise<void> {
     if (this.singleHost) {
-      for (const [key, e] of await readAll(kv, filter)) if (wanted(key) && e.operation === 'PUT' && e.value.length) keep(safeJson(e));
+      for (const [key, e] of await readAll(kv, filter))
+        if (wanted(key) && e.operation === 'PUT' && e.value.length) keep(safeJson(e));
       return;
     }
-    const keys: string[] = [];
+    let keys: string[];
     try {
-      for await (const key of await kv.keys(filter)) if (wanted(key)) keys.push(key);
+      keys = (await keysOf(filter)).filter(wanted);
     } catch (err) {
       if (isMissingStream(err)) return; // the compute manager has not created the bucket: nothing in it
       throw err;
