@@ -8,12 +8,15 @@
 // once (and each log in its JetStream stream exactly once), every host converges to the switch's last
 // revision and holds every network, no task stays `running`, and no DCN has a port on two hosts.
 import { randomUUID } from 'node:crypto';
+import { Kvm } from '@nats-io/kv';
 import { connect } from '@nats-io/transport-node';
 import { call, pool, startBenchStack } from '../../bench/lib/services.mjs';
 import { natsOptions } from '../../scripts/lib/stack.mjs';
 import { compareLogAndStream, streamMsgIds } from './bus-audit.mjs';
 import { request } from './requests.mjs';
 
+// The compute manager's bucket of host-specific desired state (KV_HOST_PORTS in @vnet/contracts).
+const KV_HOST_PORTS = 'vnet-host-ports';
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 /** A small seeded generator (mulberry32): the same seed gives the same faults at the same moments. */
@@ -296,7 +299,62 @@ export async function runKill9(options = {}) {
       await Promise.all(dcnIds.map(async (id) => [id, (await call(cm.url, 'GET', `/dcns/${id}`)).hostId])),
     );
     const dcnsOk = () => dcnIds.every((id) => dcnHosts.get(id)?.size === 1 && dcnHosts.get(id).has(wantDcns[id]));
+    // While DCN ports are not in place: each offending DCN, the host the compute manager says (now
+    // and when the wait began), the hosts whose views hold its ports, and, for those hosts, the
+    // revision of their ports in the compute manager's bucket and the hosts holding its ports there.
+    const explainDcns = async (elapsedMs) => {
+      const off = dcnIds.filter((id) => !(dcnHosts.get(id)?.size === 1 && dcnHosts.get(id).has(wantDcns[id])));
+      if (!off.length) return;
+      let desired = null;
+      try {
+        diagNc ??= await connect(await natsOptions(stack.nats));
+        const kv = await new Kvm(diagNc).open(KV_HOST_PORTS);
+        desired = async (hostId) => (await kv.get(hostId))?.json() ?? null;
+      } catch (err) {
+        log(`  (DCN ports: the host-ports bucket not read: ${err.message})`);
+      }
+      const parts = await Promise.all(
+        off.map(async (id) => {
+          const r = await request(cm.url, 'GET', `/dcns/${id}`);
+          const inViews = [...(dcnHosts.get(id) ?? [])];
+          const hosts = [...new Set([wantDcns[id], r.json?.hostId, ...inViews].filter(Boolean))];
+          const perHost = await Promise.all(
+            hosts.map(async (h) => {
+              const d = desired ? await desired(h).catch(() => null) : null;
+              const inBucket = d ? d.ports.some((p) => p.dcnId === id) : '?';
+              const v = lastViews[hostIds.indexOf(h)];
+              const on = v
+                ? [
+                    ...(v.computeSwitches.some((sw) => sw.ports.some((p) => p.connectee?.dcnId === id)) ? ['switch'] : []),
+                    ...(v.networkSwitch.ports.some((p) => p.connectee?.dcnId === id) ? ['logical'] : []),
+                  ].join('+') || 'none'
+                : 'no view';
+              return `${h}: bucket rev ${d?.revision ?? '-'} holds it ${inBucket}, applied rev ${await portsAppliedOn(h)}, its view's ports ${on}${v?.pendingRollback ? `, rollback pending ${JSON.stringify(v.pendingRollback)}` : ''}`;
+            }),
+          );
+          return `${id} CM host ${r.json?.hostId ?? r.status}${r.json?.migratingTo ? ` (migrating to ${r.json.migratingTo})` : ''} (want ${wantDcns[id]}), in views on [${inViews.join(', ')}]; ${perHost.join('; ')}`;
+        }),
+      );
+      log(`  DCN ports not in place ${elapsedMs} ms after the wait began: ${parts.join(' | ')}`);
+    };
+    // The last ports revision a host's journal says it took (`PortsApplied`), from its newest entries.
+    const portsAppliedOn = async (hostId) => {
+      let after = 0;
+      let last = '-';
+      for (let page = 0; page < 50; page++) {
+        const r = await request(ha.url, 'GET', `/hosts/${hostId}/events?after=${after}&limit=500`);
+        const items = r.json?.events ?? [];
+        if (r.status !== 200) break;
+        for (const e of items) if (e.type === 'PortsApplied') last = e.data?.revision ?? last;
+        if (r.json.next === null || r.json.next === undefined) break;
+        after = r.json.next;
+      }
+      return last;
+    };
+    let diagNc = null;
+    let explainedAt = 0;
     const reached = {};
+    const waitT0 = Date.now();
     const finalMs = await waitFor(async () => {
       lastViews = await views();
       dcnHosts = dcnPortHosts(lastViews.filter(Boolean));
@@ -306,8 +364,14 @@ export async function runKill9(options = {}) {
         dcns: dcnsOk(),
       };
       for (const [k, ok] of Object.entries(done)) if (ok) reached[k] ??= Date.now() - settledAt;
+      if (!done.dcns && Date.now() - explainedAt >= 3000) {
+        explainedAt = Date.now();
+        await explainDcns(Date.now() - waitT0);
+      }
       return done.revision && done.networks && done.dcns;
     });
+    if (finalMs === null && !dcnsOk()) await explainDcns(Date.now() - waitT0);
+    await diagNc?.close();
     log(
       `  after the last restart and the last acknowledged change: hosts at the last revision ${reached.revision ?? '-'} ms, holding every network ${reached.networks ?? '-'} ms, DCN ports in place ${reached.dcns ?? '-'} ms`,
     );
