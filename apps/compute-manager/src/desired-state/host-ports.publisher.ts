@@ -3,7 +3,7 @@ import type { DcnPortDesired, HostPortsDesired, OpaqueEntry, PortOverride } from
 import { currentContext, poolOf, type SqlClient } from '@vnet/events';
 import { DataSource } from 'typeorm';
 import type { Nic } from '../dcns/dcn.decider.js';
-import { liveEntriesText, sortedOpaqueRows } from '../opaque-data/opaque-entries.table.js';
+import { liveEntriesText, type OpaqueSqlRow, sortedOpaqueRows } from '../opaque-data/opaque-entries.table.js';
 import { Batcher, type Settled } from '../dcns/batcher.js';
 import { ComputeDesiredStateBuckets } from './desired-state.buckets.js';
 import { LatestValue } from './latest-value.js';
@@ -18,7 +18,6 @@ export async function hostsPortsDesired(
   hosts: ReadonlyMap<string, string | undefined>,
 ): Promise<Map<string, HostPortsDesired>> {
   const hostIds = [...hosts.keys()];
-  type OpaqueSqlRow = Parameters<typeof sortedOpaqueRows>[0][number];
   const { rows } = await client.query<{
     revisions: Array<[string, number]>;
     dcns: Array<[string, string, Nic[]]>;

@@ -1,6 +1,16 @@
 import type { OpaqueEntityRef, OpaqueEntry } from '@vnet/contracts';
 import type { SqlClient } from '@vnet/events';
 
+/** A row of `liveEntriesText`, as PostgreSQL answers it. */
+export interface OpaqueSqlRow {
+  entity_type: OpaqueEntityRef['type'];
+  entity_id: string;
+  namespace: string;
+  key: string;
+  source: string;
+  value_json: string | null;
+}
+
 /** A point of the log to read at: a position, or a time. */
 export type OpaquePoint = { position: number } | { time: Date };
 
@@ -28,14 +38,10 @@ export async function opaqueEntriesOf(
   }
   if (options.source === 'extensions') where += ` AND source = ''`;
   if (options.source === 'modules') where += ` AND source <> ''`;
-  const { rows } = await client.query<{
-    entity_type: OpaqueEntityRef['type'];
-    entity_id: string;
-    namespace: string;
-    key: string;
-    source: string;
-    value_json: string | null;
-  }>(liveEntriesText('SELECT * FROM unnest($1::text[], $2::text[])', where), params);
+  const { rows } = await client.query<OpaqueSqlRow>(
+    liveEntriesText('SELECT * FROM unnest($1::text[], $2::text[])', where),
+    params,
+  );
   return sortedOpaqueRows(rows);
 }
 
@@ -53,16 +59,7 @@ export function liveEntriesText(entities: string, where = ''): string {
 }
 
 /** `liveEntriesText`'s rows as entries, sorted by entity, namespace, key, source. */
-export function sortedOpaqueRows(
-  rows: ReadonlyArray<{
-    entity_type: OpaqueEntityRef['type'];
-    entity_id: string;
-    namespace: string;
-    key: string;
-    source: string;
-    value_json: string | null;
-  }>,
-): OpaqueRow[] {
+export function sortedOpaqueRows(rows: ReadonlyArray<OpaqueSqlRow>): OpaqueRow[] {
   return rows
     .map((r) => ({
       entity: { type: r.entity_type, id: r.entity_id },

@@ -63,21 +63,11 @@ export class AggregateStore {
         before: options.before,
       }));
     } else {
-      if (options.before !== undefined) {
-        if (!client) throw new Error("a statement to run before the load needs the caller's client");
-        await client.query(options.before);
-      }
+      await runBefore(options.before, client);
       snapshot = await this.snapshots.load<S>(streamId, type.snapshotSchema, client, upTo);
       events = await this.events.readStream(streamId, { fromVersion: snapshot?.version ?? 0, toVersion: upTo, client });
     }
-    let state = snapshot?.state ?? type.initialState();
-    const missed: Array<Snapshot<S>> = [];
-    for (const e of events) {
-      state = type.evolve(state, { type: e.type, data: e.data } as E);
-      if (e.version % this.snapshotEvery === 0) missed.push({ version: e.version, state });
-    }
-    if (missed.length) await this.snapshots.save(streamId, type.snapshotSchema, missed, client);
-    return { state, version: events.at(-1)?.version ?? snapshot?.version ?? 0 };
+    return this.fold(type, streamId, snapshot, events, client);
   }
 
   /**
@@ -91,10 +81,7 @@ export class AggregateStore {
   ): Promise<Map<string, LoadedAggregate<S>>> {
     const loaded = new Map<string, LoadedAggregate<S>>();
     if (!this.events.readManyFromSnapshot) {
-      if (options.before !== undefined) {
-        if (!options.client) throw new Error("a statement to run before the load needs the caller's client");
-        await options.client.query(options.before);
-      }
+      await runBefore(options.before, options.client);
       for (const id of ids) loaded.set(id, await this.load(type, id, { client: options.client }));
       return loaded;
     }
@@ -225,3 +212,10 @@ export class AggregateStore {
 }
 
 export type { RecordedEvent };
+
+/** A statement to run before a load, on the caller's client (which it needs), where the store cannot send it with the load. */
+async function runBefore(before: string | undefined, client: SqlClient | undefined): Promise<void> {
+  if (before === undefined) return;
+  if (!client) throw new Error("a statement to run before the load needs the caller's client");
+  await client.query(before);
+}
